@@ -1,0 +1,59 @@
+"""The match key: the spelling-blind form of Arabic text that rules and dedup compare.
+
+Stored text keeps its spelling and digits; rules, outlet names and duplicate hashes all look at the key,
+where diacritics and tatweel are gone, alef forms are one letter, ى/ی are ي, ة is ه, ک is ك and every
+digit is ASCII. The key only deletes or replaces single characters, so a position in the key maps back
+to the original text (`original_index`).
+"""
+
+from __future__ import annotations
+
+import re
+
+_DROP = [*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), 0x0640]  # harakat, Quranic marks, tatweel
+_DROP += [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x061C, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_REPLACE = {
+    "آ": "ا", "أ": "ا", "إ": "ا", "ٱ": "ا",
+    "ى": "ي", "ی": "ي", "ة": "ه", "ک": "ك",
+}
+_REPLACE.update({chr(0x0660 + d): str(d) for d in range(10)})  # Arabic-Indic digits
+_REPLACE.update({chr(0x06F0 + d): str(d) for d in range(10)})  # Persian digits
+
+KEY_TABLE = {cp: None for cp in _DROP} | {ord(k): v for k, v in _REPLACE.items()}
+_DROPPED = frozenset(chr(cp) for cp in _DROP)
+
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
+WORD = re.compile(r"\w+")
+
+
+def match_key(text: str) -> str:
+    return text.translate(KEY_TABLE)
+
+
+def original_index(text: str, key_index: int) -> int:
+    """Position in `text` of the character at `key_index` in `match_key(text)` (len(text) at the end)."""
+    seen = 0
+    for i, ch in enumerate(text):
+        if ch in _DROPPED:
+            continue
+        if seen == key_index:
+            return i
+        seen += 1
+    return len(text)
+
+
+def dedup_key(text: str) -> str:
+    """The key with punctuation and spacing differences flattened: what an exact copy shares."""
+    return " ".join(WORD.findall(match_key(text)))
+
+
+def word_forms(token: str) -> list[str]:
+    """A key token and the forms left after peeling the common proclitics (و ف, then ب ل ك, then ال)."""
+    forms = [token]
+    for prefixes in (("و", "ف"), ("ب", "ل", "ك"), ("ال",)):
+        base = forms[-1]
+        for p in prefixes:
+            if base.startswith(p) and len(base) - len(p) >= 2:
+                forms.append(base[len(p):])
+                break
+    return forms

@@ -1,0 +1,59 @@
+"""`build-corpus`: compose the Hydra config, run the build, print a summary.
+
+Errors the user can fix (a missing input, an unwritable output, a bad stage config) print as one line and
+exit with status 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+from builder.config import conf_dir, register
+from builder.executor import BuildError
+
+log = logging.getLogger("builder")
+
+
+def summary(stats: dict) -> str:
+    t = stats["totals"]
+    lines = [f"{'documents in':<34}{t['entered']:>8}", f"{'kept':<34}{t['kept']:>8}"]
+    lines += [f"  {split:<32}{n:>8}" for split, n in stats["output"]["splits"].items()]
+    lines.append(f"{'rejected':<34}{t['rejected']:>8}")
+    lines += [f"  {reason:<32}{n:>8}" for reason, n in stats["rejected_by"].items()]
+    lines.append(f"{'seconds':<34}{stats['seconds']:>8}")
+    lines.append(f"output: {stats['output']['path']}  (load with datasets.load_dataset({stats['output']['path']!r}))")
+    return "\n".join(lines)
+
+
+def run(cfg: DictConfig) -> dict:
+    from builder.pipeline import build  # heavy imports after Hydra has parsed the command line
+
+    plain = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    hc = HydraConfig.get() if HydraConfig.initialized() else None
+    if hc is not None and hc.mode == RunMode.MULTIRUN:
+        plain["output"]["path"] = hc.runtime.output_dir  # one folder per sweep job, named by its overrides
+    plain["output"]["path"] = str(Path(plain["output"]["path"]).absolute())
+    return build(plain)
+
+
+def _main(cfg: DictConfig) -> None:
+    try:
+        stats = run(cfg)
+    except BuildError as err:
+        print(f"build-corpus: error: {err}", file=sys.stderr)
+        sys.exit(2)
+    print(summary(stats))
+
+
+register()
+main = hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(_main)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Structured configs: the typed schema behind every YAML file in `conf/`.
+
+Each option file in a config group names its schema in its defaults list (`- schema`), so an unknown key,
+a value of the wrong type or a missing required value fails when Hydra composes the config, before any
+work starts. Defaults live here; the YAML files document them and hold the data (rules, word lists).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def conf_dir() -> Path:
+    """`conf/` inside an installed wheel, or at the top of a source checkout."""
+    installed = PACKAGE_DIR / "conf"
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / "conf"
+
+
+def data_file(name: str) -> Path:
+    """A rule or word-list file: an absolute path, or a name under `conf/data/`."""
+    path = Path(name)
+    return path if path.is_absolute() else conf_dir() / "data" / name
+
+
+SAMPLE_CORPUS = PACKAGE_DIR / "sample" / "pages"
+
+
+@dataclass
+class InputConfig:
+    path: str | None = None  # file or folder; null reads the sample corpus shipped in the package
+    files_per_shard: int = 50  # .txt/.html pages per shard; each .jsonl/.parquet file is its own shard
+    fields: dict[str, str] = field(
+        default_factory=lambda: {k: k for k in ("text", "html", "url", "title", "published", "outlet")}
+    )
+    fallback_encodings: list[str] = field(default_factory=lambda: ["cp1256"])
+
+
+@dataclass
+class OutputConfig:
+    path: str = "corpus"
+    overwrite: bool = True  # rebuild an existing output folder (finished shards are reused when unchanged)
+
+
+@dataclass
+class ExecutorConfig:
+    workers: int = 1  # processes for per-shard tasks
+
+
+@dataclass
+class ExtractConfig:
+    _target_: str = "builder.stages.extract.HtmlExtractor"
+    favor_precision: bool = True
+    drop_selectors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RepairConfig:
+    _target_: str = "builder.stages.repair.Repair"
+    fix_cp1256: bool = True
+    ftfy: bool = True
+    nfkc: bool = True
+
+
+@dataclass
+class SegmentConfig:
+    _target_: str = "builder.stages.segment.Segmenter"
+    rules_file: str = "boilerplate.yaml"
+    max_title_words: int = 25
+    min_article_words: int = 50  # below this, what follows a read-also heading is a teaser list
+
+
+@dataclass
+class CleanConfig:
+    _target_: str = "builder.stages.clean.Cleaner"
+    rules_file: str = "boilerplate.yaml"
+    min_words: int = 1  # a document left with fewer words after cleaning is dropped as empty
+
+
+@dataclass
+class MetadataConfig:
+    _target_: str = "builder.stages.metadata.MetadataExtractor"
+    rules_file: str = "boilerplate.yaml"
+    agencies_file: str = "agencies.yaml"
+
+
+@dataclass
+class LanguageConfig:
+    _target_: str = "builder.stages.language.LanguageFilter"
+    keep: list[str] = field(default_factory=lambda: ["ar"])
+    min_score: float = 0.5
+    sample_chars: int = 1500  # langdetect sees at most this much of the text
+    seed: int = 0
+
+
+@dataclass
+class QualityConfig:
+    _target_: str = "builder.stages.quality.QualityFilter"
+    stopwords_file: str = "stopwords_ar.yaml"
+    min_words: int = 50
+    min_stopwords: int = 2
+    min_avg_word_length: float = 2.0
+    max_avg_word_length: float = 9.0
+    min_alpha_words_ratio: float = 0.787  # share of words holding a letter (datatrove: max_non_alpha_words_ratio)
+    max_duplicate_line_fraction: float = 0.304
+
+
+@dataclass
+class LabelConfig:
+    _target_: str = "builder.stages.label.Labeler"
+    outlets_file: str = "outlets.yaml"
+    agencies_file: str = "agencies.yaml"
+    stance_file: str = "stance_lexicon.yaml"
+    stance_window: int = 8  # words on each side of a target mention where cue words count
+    stance_min_cues: int = 2
+
+
+@dataclass
+class ExactConfig:
+    enabled: bool = True
+
+
+@dataclass
+class NearDupConfig:
+    enabled: bool = True
+    threshold: float = 0.7  # estimated Jaccard of word shingles above which two documents are one story
+    num_perm: int = 128
+    ngram: int = 5
+    seed: int = 1
+    scheme: str = "affine32"  # datasketch permutation scheme; recorded in the output
+    keep: list[str] = field(default_factory=lambda: ["earliest", "outlet_priority", "longest"])
+    outlet_priority: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SplitConfig:
+    train: float = 0.8
+    validation: float = 0.1
+    test: float = 0.1
+    salt: str = ""  # change to draw a different, still stable, split
+
+
+@dataclass
+class WriteConfig:
+    max_shard_bytes: int = 500_000_000
+    row_group_bytes: int = 100_000_000
+    card_file: str | None = None  # human part of the card; null uses dataset_card.md shipped with the package
+    pretty_name: str = "Arabic News Corpus"
+    license: str = "other"
+    license_name: str | None = "mixed-news-copyright"
+    license_link: str | None = None
+
+
+@dataclass
+class Config:
+    input: InputConfig = field(default_factory=InputConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    executor: ExecutorConfig = field(default_factory=ExecutorConfig)
+    stages: list[str] = field(
+        default_factory=lambda: ["extract", "repair", "segment", "clean", "metadata", "language", "quality", "label"]
+    )
+    extract: Any = None
+    repair: Any = None
+    segment: Any = None
+    clean: Any = None
+    metadata: Any = None
+    language: Any = None
+    quality: Any = None
+    label: Any = None
+    exact: Any = None
+    near_dup: Any = None
+    split: Any = None
+    write: Any = None
+
+
+GROUP_SCHEMAS = {
+    "extract": ExtractConfig,
+    "repair": RepairConfig,
+    "segment": SegmentConfig,
+    "clean": CleanConfig,
+    "metadata": MetadataConfig,
+    "language": LanguageConfig,
+    "quality": QualityConfig,
+    "label": LabelConfig,
+    "exact": ExactConfig,
+    "near_dup": NearDupConfig,
+    "split": SplitConfig,
+    "write": WriteConfig,
+    "executor": ExecutorConfig,
+    "input": InputConfig,
+}
+
+
+def register() -> None:
+    cs = ConfigStore.instance()
+    cs.store(name="config_schema", node=Config)
+    for group, schema in GROUP_SCHEMAS.items():
+        cs.store(group=group, name="schema", node=schema)

@@ -1,0 +1,80 @@
+"""The one place that declares what the corpus and its rejects look like.
+
+Everything that writes or reads rows (stages, the writer, the card) derives its Arrow schema from these
+`datasets.Features`, so the Parquet metadata, the card's `dataset_info` and `load_dataset` agree.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from datasets import ClassLabel, Features, List, Value
+
+STANCE_LABELS = ["none", "favor", "against"]
+SPLITS = ("train", "validation", "test")
+
+FEATURES = Features(
+    {
+        "id": Value("string"),
+        "text": Value("large_string"),
+        "title": Value("string"),
+        "url": Value("string"),
+        "outlet": Value("string"),
+        "outlet_name": Value("string"),
+        "outlet_evidence": Value("string"),
+        "credit": Value("string"),
+        "byline": Value("string"),
+        "dateline": Value("string"),
+        "published": Value("timestamp[s]"),
+        "updated": Value("timestamp[s]"),
+        "lang": Value("string"),
+        "lang_score": Value("float32"),
+        "n_words": Value("int32"),
+        "dup_cluster": Value("string"),
+        "dup_count": Value("int32"),
+        "dup_outlets": List(Value("string")),
+        "stance": ClassLabel(names=STANCE_LABELS),
+        "stance_score": Value("float32"),
+        "stance_target": Value("string"),
+        "stance_labeler": Value("string"),
+        "removed": List({"rule": Value("string"), "text": Value("string")}),
+        "source_file": Value("string"),
+    }
+)
+
+REJECTED_FEATURES = Features(
+    {
+        "id": Value("string"),
+        "stage": Value("string"),
+        "reason": Value("string"),
+        "detail": Value("string"),
+        "kept_id": Value("string"),
+        "source_file": Value("string"),
+        "url": Value("string"),
+        "title": Value("string"),
+        "outlet": Value("string"),
+        "text": Value("large_string"),
+    }
+)
+
+# Columns the per-shard stages hand to the global dedup step; they never reach the published corpus.
+DEDUP_FIELDS = {
+    "match_hash": pa.string(),
+    "minhash": pa.binary(),
+    "n_chars": pa.int64(),
+}
+
+# Filled by dedup and split, after the per-shard document stages.
+LATE_FIELDS = ("dup_cluster", "dup_count", "dup_outlets")
+
+
+def arrow_schema(features: Features = FEATURES) -> pa.Schema:
+    """Arrow schema with the Features stored in its metadata, as `datasets` writes and reads it."""
+    return features.arrow_schema
+
+
+def work_schema() -> pa.Schema:
+    """Schema of the intermediate shards: the corpus columns (less the late ones) plus dedup inputs."""
+    schema = pa.schema([f for f in FEATURES.arrow_schema if f.name not in LATE_FIELDS])
+    for name, type_ in DEDUP_FIELDS.items():
+        schema = schema.append(pa.field(name, type_))
+    return schema.remove_metadata()

@@ -1,0 +1,78 @@
+"""The stage contract: a document goes in, a document (or several, or a Drop with a reason) comes out.
+
+Subclasses implement only `process`; the base class counts what went in, what came out and what was
+dropped for which reason, times the work, and turns every drop into a reject row, so that
+`in + added = out + dropped` holds for every stage and nothing leaves the build without a trace.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from builder.document import Doc, Drop
+
+
+@dataclass
+class StageStats:
+    stage: str
+    docs_in: int = 0
+    docs_out: int = 0
+    added: int = 0  # documents created by splitting one page into several articles
+    dropped: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def merge(self, other: StageStats) -> None:
+        self.docs_in += other.docs_in
+        self.docs_out += other.docs_out
+        self.added += other.added
+        self.dropped.update(other.dropped)
+        self.seconds += other.seconds
+
+    def check(self) -> None:
+        """Every document is accounted for; a mismatch is a bug in the stage, never something to hide."""
+        if self.docs_in + self.added != self.docs_out + sum(self.dropped.values()):
+            raise AssertionError(f"stage {self.stage} lost documents: {self.to_dict()}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "in": self.docs_in,
+            "out": self.docs_out,
+            "added": self.added,
+            "dropped": dict(sorted(self.dropped.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> StageStats:
+        return cls(d["stage"], d["in"], d["out"], d["added"], Counter(d["dropped"]), d["seconds"])
+
+
+class Stage:
+    """Base of every per-document stage. `name` is set from the config group that built the stage."""
+
+    name: str = "stage"
+
+    def process(self, doc: Doc) -> Doc | Drop | list[Doc]:
+        raise NotImplementedError
+
+    def run(self, docs: Iterable[Doc], stats: StageStats, rejects: list[dict]) -> Iterator[Doc]:
+        for doc in docs:
+            stats.docs_in += 1
+            start = time.perf_counter()
+            result = self.process(doc)
+            stats.seconds += time.perf_counter() - start
+            if isinstance(result, Drop):
+                stats.dropped[result.reason] += 1
+                rejects.append(doc.reject_row(self.name, result))
+            elif isinstance(result, list):
+                stats.added += len(result) - 1
+                stats.docs_out += len(result)
+                yield from result
+            else:
+                stats.docs_out += 1
+                yield result

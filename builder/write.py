@@ -1,0 +1,135 @@
+"""Write the finished corpus as a Hugging Face dataset repo: data shards, rejects, card and stats.
+
+The new files are staged under `.build/` and moved into place at the end, so an existing build is replaced
+whole and no shard of an earlier, larger build is left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from builder.card import write_card
+from builder.files import Layout, write_json
+from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema
+from builder.stages.base import StageStats
+from builder.stages.read import Shard
+
+log = logging.getLogger(__name__)
+
+
+def merged_stats(layout: Layout, shards: list[Shard]) -> tuple[list[StageStats], dict]:
+    by_stage: dict[str, StageStats] = {}
+    for shard in shards:
+        for d in json.loads(layout.work("stats", f"docs-{shard.index:05d}.json").read_text()):
+            by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
+    dedup = json.loads(layout.work("stats", "dedup.json").read_text())
+    stages = [*by_stage.values(), *(StageStats.from_dict(d) for d in dedup["stages"])]
+    return stages, dedup
+
+
+def batches(files: list[Path], split: str | None) -> Iterator[pa.Table]:
+    for f in files:
+        table = pq.read_table(f)
+        if split is not None:
+            table = table.filter(pc.equal(table["split"], split)).drop_columns(["split"])
+        if table.num_rows:
+            yield table
+
+
+def write_shards(tables: Iterator[pa.Table], schema: pa.Schema, folder: Path, prefix: str,
+                 max_shard_bytes: int, row_group_bytes: int) -> list[Path]:
+    """Cut the rows into shards of about max_shard_bytes (Arrow size). No rows, no shard: `datasets`
+    cannot load an empty split, so an empty split is left out of the repo and the card."""
+    groups: list[list[pa.Table]] = []
+    size = 0
+    for table in tables:
+        for start in range(0, table.num_rows, 1000):
+            piece = table.slice(start, 1000)
+            if not groups or (size and size + piece.nbytes > max_shard_bytes):
+                groups.append([])
+                size = 0
+            groups[-1].append(piece)
+            size += piece.nbytes
+    paths = []
+    for i, group in enumerate(groups):
+        table = pa.concat_tables(group).cast(schema)
+        rows_per_group = max(1, row_group_bytes * table.num_rows // max(table.nbytes, 1))
+        path = folder / f"{prefix}-{i:05d}-of-{len(groups):05d}.parquet"
+        pq.write_table(table, path, compression="zstd", row_group_size=rows_per_group)
+        paths.append(path)
+    return paths
+
+
+def fingerprint_files(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path, seconds: float) -> dict:
+    wcfg = cfg["write"]
+    staging = layout.build / "staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "data").mkdir(parents=True)
+    (staging / "rejected").mkdir(parents=True)
+
+    finals = [layout.work("final", f"{s.index:05d}.parquet") for s in shards]
+    split_files = {
+        split: write_shards(batches(finals, split), arrow_schema(), staging / "data", split,
+                            wcfg["max_shard_bytes"], wcfg["row_group_bytes"])
+        for split in SPLITS
+    }
+    reject_files = sorted(layout.work("rejects").glob("docs-*.parquet")) + \
+        sorted(layout.work("rejects").glob("final-*.parquet"))
+    rejected = write_shards(batches(reject_files, None), arrow_schema(REJECTED_FEATURES), staging / "rejected",
+                            "train", wcfg["max_shard_bytes"], wcfg["row_group_bytes"])
+
+    for split, files in split_files.items():
+        if not files:
+            log.warning("split %s is empty: it is left out of the output", split)
+    stages, dedup = merged_stats(layout, shards)
+    split_rows = {s: sum(pq.ParquetFile(p).metadata.num_rows for p in split_files[s]) for s in SPLITS}
+    n_rejected = sum(pq.ParquetFile(p).metadata.num_rows for p in rejected)
+    kept = sum(split_rows.values())
+    for s in stages:
+        s.check()
+    read, segment = stages[0], next((s for s in stages if s.stage == "segment"), StageStats("segment"))
+    entered = read.docs_in + segment.added
+    if entered != kept + n_rejected:
+        raise AssertionError(f"documents lost: {entered} entered, {kept} kept + {n_rejected} rejected")
+    rejected_by = Counter()
+    for s in stages:
+        for reason, n in s.dropped.items():
+            rejected_by[f"{s.stage}/{reason}"] += n
+
+    stats = {
+        "input": {"path": str(root), "shards": len(shards), "ignored_files": dict(ignored)},
+        "output": {"path": str(layout.out), "splits": split_rows, "rejected": n_rejected},
+        "totals": {"entered": entered, "kept": kept, "rejected": n_rejected},
+        "rejected_by": dict(sorted(rejected_by.items())),
+        "stages": [s.to_dict() for s in stages],
+        "dedup": dedup,
+        "fingerprint": fingerprint_files([p for ps in split_files.values() for p in ps] + rejected),
+        "seconds": round(seconds, 2),
+    }
+    write_card(cfg, staging, split_files, rejected, stats)
+    for name in ("data", "rejected", "README.md"):
+        target = layout.out / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        (staging / name).replace(target)
+    write_json(stats, layout.out / "stats.json")
+    shutil.rmtree(staging, ignore_errors=True)
+    return stats
