@@ -37,10 +37,11 @@ class DateParser:
         self.hijri = {match_key(n): int(k) for k, names in months["hijri"].items() for n in names}
         self.pm = {match_key(n) for n in months["pm"]}
         self.month_lower = {k.lower(): v for k, v in self.month.items()}
-        time = rf"(?:\s*[-–—,،|]?\s*(?:الساعه\s*)?(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?:\s*(?P<ampm>{frag['am']}|{frag['pm']})(?!\w))?)?"
+        ampm = f"{frag['am']}|{frag['pm']}"
+        time = rf"(?:\s*[-–—,،|]?\s*(?:الساعه\s*)?(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?:\s*(?P<ampm>{ampm})(?!\w))?)?"
         self.patterns = [
-            ("g", re.compile(rf"(?P<d>\d{{1,2}}){_SUFFIX}\s*[،,]?\s*(?P<m>{frag['month']})(?:\s*/\s*(?:{frag['month']}))?"
-                             rf"\s*[،,]?\s*(?P<y>\d{{4}}){time}", re.I)),
+            ("g", re.compile(rf"(?P<d>\d{{1,2}}){_SUFFIX}\s*[،,]?\s*(?P<m>{frag['month']})"
+                             rf"(?:\s*/\s*(?:{frag['month']}))?\s*[،,]?\s*(?P<y>\d{{4}}){time}", re.I)),
             ("g", re.compile(rf"(?P<m>{frag['month']})\s+(?P<d>\d{{1,2}}){_SUFFIX}\s*,?\s*(?P<y>\d{{4}}){time}", re.I)),
             ("h", re.compile(rf"(?P<d>\d{{1,2}})\s+(?P<m>{frag['hijri_month']})\s+(?P<y>1[3-5]\d\d){time}")),
             ("n", re.compile(rf"(?P<y>\d{{4}})[-/.](?P<mo>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){time}")),

@@ -142,7 +142,8 @@ def run_dedup(near: dict, exact: dict, n_shards: int, work_dir: str) -> None:
     near_stats.docs_in = exact_stats.docs_out
     near_stats.docs_out = len(clusters)
     for shard, rows in enumerate(decisions):
-        write_parquet(pa.Table.from_pylist(rows, schema=DECISION_SCHEMA), work / "dedup" / f"decisions-{shard:05d}.parquet")
+        table = pa.Table.from_pylist(rows, schema=DECISION_SCHEMA)
+        write_parquet(table, work / "dedup" / f"decisions-{shard:05d}.parquet")
     write_json({
         "stages": [exact_stats.to_dict(), near_stats.to_dict()],
         "minhash": {"library": f"datasketch {version('datasketch')}", "scheme": near["scheme"],

@@ -22,19 +22,16 @@ from hydra.utils import instantiate
 
 from builder import dedup
 from builder.arabic import dedup_key
-from builder.config import SAMPLE_CORPUS
+from builder.config import PACKAGE_DIR, SAMPLE_CORPUS, conf_dir
 from builder.document import Doc
 from builder.executor import BuildError, LocalExecutor, Task
 from builder.files import Layout, write_json, write_parquet
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema, work_schema
 from builder.stages.base import Stage, StageStats
-from builder.stages.read import Shard, plan_shards, read_shard
+from builder.stages.read import Shard, input_base, plan_shards, read_shard
 from builder.write import write_output
 
 log = logging.getLogger(__name__)
-
-WORK_VERSION = "1"  # bump when the intermediate file layout changes
-
 
 def rejects_table(rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=arrow_schema(REJECTED_FEATURES))
@@ -120,12 +117,15 @@ def run_finalize(cfg: dict, shard: Shard, out: str) -> None:
 # --- the build -----------------------------------------------------------------------------------------
 
 def fingerprint(cfg: dict, root: Path, shards: list[Shard]) -> str:
-    """What the intermediate files depend on: the input files and every setting but output/executor/write."""
-    base = root.parent if root.is_file() else root
+    """What the intermediate files depend on: the input files, every setting but output/executor/write, the
+    rule and word-list files, and the builder's own code."""
+    base = input_base(root)
     files = [(f, (base / f).stat().st_size, (base / f).stat().st_mtime_ns) for s in shards for f in s.files]
     relevant = {k: v for k, v in cfg.items() if k not in ("output", "executor", "write")}
-    blob = json.dumps([WORK_VERSION, relevant, str(root.resolve()), files], sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    h = hashlib.sha256(json.dumps([relevant, str(root.resolve()), files], sort_keys=True, default=str).encode())
+    for path in sorted([*conf_dir().rglob("*.yaml"), *PACKAGE_DIR.rglob("*.py")]):
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def prepare_output(out: Path, overwrite: bool) -> None:
