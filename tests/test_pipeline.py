@@ -9,9 +9,9 @@ import time
 import datasets
 import pyarrow.parquet as pq
 import pytest
-from conftest import article, build, cli, write_jsonl
 
 from builder.schema import FEATURES, REJECTED_FEATURES
+from conftest import article, build, cli, write_jsonl
 
 
 def make_corpus(root, rng, files=12, per_file=10):

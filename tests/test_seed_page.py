@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import SEED_PAGE, build
 
 from builder.arabic import match_key
+from conftest import SEED_PAGE, build
 
 GOLD = json.loads((SEED_PAGE.parent / "iraq-news-page.gold.json").read_text(encoding="utf-8"))
 

@@ -44,20 +44,35 @@ class Segmenter(Stage):
                 blocks[-1][1].append(line)
 
         docs = [doc]
+        body = blocks[0][1]
         for heading, block in blocks[1:]:
-            if self.is_article(block):
+            teasers, rest = self.split_teasers(block)
+            if not teasers and self.is_article(rest):
                 article = Doc(id=stable_id(doc.id, len(docs)), source_file=doc.source_file, url=doc.url,
-                              outlet_hint=doc.outlet_hint, text="\n".join(block), removed=[heading])
+                              outlet_hint=doc.outlet_hint, text="\n".join(rest), removed=[heading])
                 self.take_title(article, first=True)
                 docs.append(article)
-            else:
-                doc.removed.append(heading)
-                doc.removed.extend(Removal("read_also.teaser", line) for line in block)
-        doc.text = "\n".join(blocks[0][1])
+                continue
+            # teasers, then the text they interrupted: that text stays with the article it belongs to
+            owner = docs[-1]
+            owner.removed.append(heading)
+            owner.removed.extend(Removal("read_also.teaser", line) for line in teasers)
+            if owner is doc:
+                body.extend(rest)
+            elif rest:
+                owner.text += "\n" + "\n".join(rest)
+        doc.text = "\n".join(body)
         self.take_title(doc, first=doc.title is None)
         for d in docs:
             d.page_chrome = chrome
         return docs
+
+    def split_teasers(self, block: list[str]) -> tuple[list[str], list[str]]:
+        """Headline-like lines right under the heading: one is an article's title, two or more are teasers."""
+        n = 0
+        while n < len(block) and self.looks_like_title(block[n]) and not self.rules.first_match(block[n], lead=True):
+            n += 1
+        return (block[:n], block[n:]) if n >= 2 else ([], block)
 
     def is_article(self, block: list[str]) -> bool:
         """A complete article: a headline, then body text long enough to stand alone."""

@@ -1,0 +1,50 @@
+"""Each per-document stage on a page written inline: what goes in, what comes out."""
+
+from builder.document import Doc, Drop
+from builder.stages.language import LanguageFilter
+from builder.stages.repair import Repair
+from builder.stages.segment import Segmenter
+from conftest import SENTENCES
+
+BODY = "\n".join("، ".join(SENTENCES[i : i + 3]) + "." for i in range(0, 9, 3))
+
+
+def page(text: str) -> Doc:
+    return Doc(id="p", source_file="page.txt", text=text)
+
+
+def test_teasers_in_the_middle_are_dropped_and_the_article_goes_on():
+    text = "\n".join(["عنوان الخبر الرئيسي", SENTENCES[0] + ".", "اقرأ أيضا:", "عنوان تشويقي أول",
+                      "عنوان تشويقي ثان", "عنوان تشويقي ثالث", SENTENCES[1] + "."])
+    [doc] = Segmenter().process(page(text))
+    assert doc.title == "عنوان الخبر الرئيسي"
+    assert doc.text.split("\n") == [SENTENCES[0] + ".", SENTENCES[1] + "."]
+    assert [r.rule for r in doc.removed].count("read_also.teaser") == 3
+
+
+def test_a_complete_article_under_read_also_becomes_its_own_document():
+    text = "\n".join(["عنوان الخبر الرئيسي", SENTENCES[0] + ".", "إقرأ أيضاً:", "عنوان الخبر الثاني", BODY])
+    first, second = Segmenter().process(page(text))
+    assert (first.title, second.title) == ("عنوان الخبر الرئيسي", "عنوان الخبر الثاني")
+    assert second.text == BODY and second.id != first.id
+    assert second.removed[0].rule == "read_also.heading"
+
+
+def test_repair_undoes_cp1256_mojibake_and_strips_controls_but_keeps_spelling():
+    original = "أعلنت وزارة النقل عن افتتاح خط جديد للحافلات في بغداد"
+    mojibake = original.encode("utf-8").decode("cp1256")
+    assert mojibake.startswith("ط£ط¹ظ„ظ†طھ")
+    assert Repair().repair(mojibake) == original
+    assert Repair().repair("الحـــكومة\u200f تعلن\u202b «قرارا» ١٢") == "الحكومة تعلن «قرارا» ١٢"
+
+
+def test_language_keeps_arabic_and_names_what_it_drops():
+    lang = LanguageFilter()
+    assert lang.process(page(BODY)).lang == "ar"
+    digits = page("12 دجنبر، 2025 - 11:52 ص")  # langdetect alone calls this Persian
+    assert lang.detect(digits.text)[0] == "ar"
+    persian = "وزیر امور خارجه ایران گفت که گفتگوها با کشورهای همسایه ادامه پیدا می‌کند و نتیجه خوبی خواهد داشت"
+    assert lang.process(page(persian)) == Drop("lang_fa", lang.process(page(persian)).detail)
+    urdu = "وزیر اعظم نے کہا کہ حکومت عوام کی فلاح کے لیے نئے منصوبے شروع کرے گی اور مہنگائی کم کرنے پر توجہ دے گی"
+    assert lang.detect(urdu)[0] == "ur"
+    assert lang.detect("The ministry said the new bus line will open next month in the capital.")[0] == "en"
