@@ -6,7 +6,7 @@ RSS, side by side for workers=1 (the baseline) and workers=2 on the same documen
     python benchmarks/e2e_throughput.py --docs 10000
 
 The real corpus is read from ../shared/eval (its licence forbids copying it into the project): the script
-takes the first N/15 documents of each of its 15 outlet files, writes them to a temporary folder as JSONL
+takes N documents round-robin across its 15 outlet files, writes them to a temporary folder as JSONL
 shards of 1,000 documents, and deletes them afterwards.
 """
 
@@ -27,13 +27,12 @@ EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "egypt_news_201
 
 
 def sample_egypt(n: int, folder: Path, per_file: int = 1000) -> int:
-    files = sorted(EVAL.glob("*.jsonl.gz"))
-    take = -(-n // len(files))
-    records = []
-    for f in files:
-        with gzip.open(f, "rt", encoding="utf-8") as fh:
-            records += [json.loads(line) for line in itertools.islice(fh, take)]
-    records = records[:n]
+    """n documents taken round-robin across the outlet files, so every outlet is represented."""
+    handles = [gzip.open(f, "rt", encoding="utf-8") for f in sorted(EVAL.glob("*.jsonl.gz"))]
+    lines = (line for line in itertools.chain.from_iterable(itertools.zip_longest(*handles)) if line)
+    records = [json.loads(line) for line in itertools.islice(lines, n)]
+    for h in handles:
+        h.close()
     for i in range(0, len(records), per_file):
         with (folder / f"egypt-{i // per_file:03d}.jsonl").open("w", encoding="utf-8") as out:
             for r in records[i : i + per_file]:

@@ -8,6 +8,7 @@ keeps one document by the configured policy and records its size and the outlets
 
 from __future__ import annotations
 
+import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -90,6 +91,7 @@ def load_signatures(work: Path, n_shards: int) -> tuple[dict, list[int]]:
 
 
 def run_dedup(near: dict, exact: dict, n_shards: int, work_dir: str) -> None:
+    started = time.perf_counter()
     work = Path(work_dir)
     docs, shard_of = load_signatures(work, n_shards)
     n = len(docs["id"])
@@ -107,6 +109,7 @@ def run_dedup(near: dict, exact: dict, n_shards: int, work_dir: str) -> None:
             representative[key] = i
     reps = sorted(representative.values())
     exact_stats.docs_in, exact_stats.docs_out = n, len(reps)
+    exact_stats.seconds = time.perf_counter() - started
 
     # near duplicates among the representatives
     lsh = MinHashLSH(threshold=near["threshold"], num_perm=near["num_perm"])
@@ -141,6 +144,7 @@ def run_dedup(near: dict, exact: dict, n_shards: int, work_dir: str) -> None:
                 near_stats.dropped["near_duplicate"] += 1
     near_stats.docs_in = exact_stats.docs_out
     near_stats.docs_out = len(clusters)
+    near_stats.seconds = time.perf_counter() - started - exact_stats.seconds
     for shard, rows in enumerate(decisions):
         table = pa.Table.from_pylist(rows, schema=DECISION_SCHEMA)
         write_parquet(table, work / "dedup" / f"decisions-{shard:05d}.parquet")

@@ -67,8 +67,10 @@ def run_documents(cfg: dict, shard: Shard, root: str, out: str) -> None:
         row["n_chars"] = len(doc.text)
         rows.append(row)
         keys.append(key)
+    started = time.perf_counter()
     for row, signature in zip(rows, dedup.signatures(keys, cfg["near_dup"]), strict=True):
         row["minhash"] = signature
+    stats["near_dup"] = StageStats("near_dup", seconds=time.perf_counter() - started)  # signatures; counts come later
     write_parquet(pa.Table.from_pylist(rows, schema=work_schema()), layout.work("docs", f"{shard.index:05d}.parquet"))
     write_parquet(rejects_table(rejects), layout.work("rejects", f"docs-{shard.index:05d}.parquet"))
     write_json([s.to_dict() for s in stats.values()], layout.work("stats", f"docs-{shard.index:05d}.json"))

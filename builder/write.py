@@ -27,14 +27,16 @@ from builder.stages.read import Shard
 log = logging.getLogger(__name__)
 
 
-def merged_stats(layout: Layout, shards: list[Shard]) -> tuple[list[StageStats], dict]:
+def merged_stats(layout: Layout, shards: list[Shard], order: list[str]) -> tuple[list[StageStats], dict]:
+    """Per-stage stats summed over shards and the dedup step, in pipeline order."""
     by_stage: dict[str, StageStats] = {}
     for shard in shards:
         for d in json.loads(layout.work("stats", f"docs-{shard.index:05d}.json").read_text()):
             by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
     dedup = json.loads(layout.work("stats", "dedup.json").read_text())
-    stages = [*by_stage.values(), *(StageStats.from_dict(d) for d in dedup["stages"])]
-    return stages, dedup
+    for d in dedup["stages"]:
+        by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
+    return sorted(by_stage.values(), key=lambda s: order.index(s.stage)), dedup
 
 
 def batches(files: list[Path], split: str | None) -> Iterator[pa.Table]:
@@ -99,7 +101,7 @@ def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counte
     for split, files in split_files.items():
         if not files:
             log.warning("split %s is empty: it is left out of the output", split)
-    stages, dedup = merged_stats(layout, shards)
+    stages, dedup = merged_stats(layout, shards, ["read", *cfg["stages"], "exact", "near_dup"])
     split_rows = {s: sum(pq.ParquetFile(p).metadata.num_rows for p in split_files[s]) for s in SPLITS}
     n_rejected = sum(pq.ParquetFile(p).metadata.num_rows for p in rejected)
     kept = sum(split_rows.values())
