@@ -13,6 +13,7 @@ shards of 1,000 documents, and deletes them afterwards.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import itertools
 import json
@@ -28,11 +29,10 @@ EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "egypt_news_201
 
 def sample_egypt(n: int, folder: Path, per_file: int = 1000) -> int:
     """n documents taken round-robin across the outlet files, so every outlet is represented."""
-    handles = [gzip.open(f, "rt", encoding="utf-8") for f in sorted(EVAL.glob("*.jsonl.gz"))]
-    lines = (line for line in itertools.chain.from_iterable(itertools.zip_longest(*handles)) if line)
-    records = [json.loads(line) for line in itertools.islice(lines, n)]
-    for h in handles:
-        h.close()
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(gzip.open(f, "rt", encoding="utf-8")) for f in sorted(EVAL.glob("*.jsonl.gz"))]
+        lines = (line for line in itertools.chain.from_iterable(itertools.zip_longest(*handles)) if line)
+        records = [json.loads(line) for line in itertools.islice(lines, n)]
     for i in range(0, len(records), per_file):
         with (folder / f"egypt-{i // per_file:03d}.jsonl").open("w", encoding="utf-8") as out:
             for r in records[i : i + per_file]:

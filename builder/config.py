@@ -94,8 +94,10 @@ class LanguageConfig:
     _target_: str = "builder.stages.language.LanguageFilter"
     keep: list[str] = field(default_factory=lambda: ["ar"])
     min_score: float = 0.5
-    sample_chars: int = 1500  # langdetect sees at most this much of the text
+    sample_chars: int = 1500  # the evidence and langdetect see at most this much of the text
     seed: int = 0
+    backend: str = "langdetect"  # for text mostly in other scripts: langdetect, or fasttext (optional package)
+    cues_file: str = "language_cues.yaml"
 
 
 @dataclass
@@ -108,6 +110,11 @@ class QualityConfig:
     max_avg_word_length: float = 9.0
     min_alpha_words_ratio: float = 0.787  # share of words holding a letter (datatrove: max_non_alpha_words_ratio)
     max_duplicate_line_fraction: float = 0.304
+    min_line_punct_ratio: float = 0.143
+    max_new_line_ratio: float = 0.189
+    max_top_ngram_fraction: dict[int, float] = field(default_factory=lambda: {2: 0.197, 3: 0.172, 4: 0.146})
+    max_duplicate_ngram_fraction: dict[int, float] = field(
+        default_factory=lambda: {5: 0.165, 6: 0.153, 7: 0.142, 8: 0.131, 9: 0.12, 10: 0.109})
 
 
 @dataclass

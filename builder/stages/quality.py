@@ -1,8 +1,14 @@
-"""Quality: Arabic-aware heuristics with FineWeb-2's arb_Arab thresholds; each failed rule is its own reason."""
+"""Quality: Arabic-aware heuristics with FineWeb-2's arb_Arab thresholds; each failed rule is its own reason.
+
+The thresholds come from FineWeb-2's per-language filter config for arb_Arab (huggingface/fineweb-2,
+configs/arb_Arab.yml); the checks follow the Gopher quality and repetition filters and the FineWeb filter,
+computed on the match key's words so spelling variants do not hide a repetition. Lines are paragraphs.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from builder.arabic import WORD, match_key
 from builder.document import Doc, Drop
@@ -10,6 +16,28 @@ from builder.rules import load_yaml
 from builder.stages.base import Stage
 
 _LETTER = re.compile(r"[^\W\d_]")
+STOP_CHARS = (".", "!", "?", "؟", "…", "”", "»", '"', "'", ")", ":", "؛")
+
+
+def top_ngram_fraction(words: list[str], n: int, text_chars: int) -> float:
+    """Characters covered by the most frequent n-gram (if repeated), over the text's characters."""
+    grams = Counter(zip(*(words[i:] for i in range(n)), strict=False))
+    if not grams:
+        return 0.0
+    gram, count = grams.most_common(1)[0]
+    return (sum(map(len, gram)) + n - 1) * count / text_chars if count > 1 else 0.0
+
+
+def duplicate_ngram_fraction(words: list[str], n: int, text_chars: int) -> float:
+    """Characters in n-grams seen before (counting each word once), over the text's characters."""
+    seen, covered = set(), [False] * len(words)
+    for i in range(len(words) - n + 1):
+        gram = tuple(words[i : i + n])
+        if gram in seen:
+            for j in range(i, i + n):
+                covered[j] = True
+        seen.add(gram)
+    return sum(len(w) + 1 for w, c in zip(words, covered, strict=True) if c) / text_chars
 
 
 class QualityFilter(Stage):
@@ -17,7 +45,10 @@ class QualityFilter(Stage):
 
     def __init__(self, stopwords_file: str = "stopwords_ar.yaml", min_words: int = 50, min_stopwords: int = 2,
                  min_avg_word_length: float = 2.0, max_avg_word_length: float = 9.0,
-                 min_alpha_words_ratio: float = 0.787, max_duplicate_line_fraction: float = 0.304):
+                 min_alpha_words_ratio: float = 0.787, max_duplicate_line_fraction: float = 0.304,
+                 min_line_punct_ratio: float = 0.143, max_new_line_ratio: float = 0.189,
+                 max_top_ngram_fraction: dict[int, float] | None = None,
+                 max_duplicate_ngram_fraction: dict[int, float] | None = None):
         words = load_yaml(stopwords_file)["stopwords"]
         self.stop_marks = [w for w in words if not WORD.fullmatch(w)]  # punctuation such as the Arabic comma
         self.stopwords = {match_key(w) for w in words if WORD.fullmatch(w)}
@@ -27,9 +58,14 @@ class QualityFilter(Stage):
         self.max_avg = max_avg_word_length
         self.min_alpha = min_alpha_words_ratio
         self.max_dup_lines = max_duplicate_line_fraction
+        self.min_line_punct = min_line_punct_ratio
+        self.max_new_line = max_new_line_ratio
+        self.top_ngrams = {int(n): f for n, f in (max_top_ngram_fraction or {}).items()}
+        self.dup_ngrams = {int(n): f for n, f in (max_duplicate_ngram_fraction or {}).items()}
 
     def process(self, doc: Doc) -> Doc | Drop:
-        words = WORD.findall(match_key(doc.text))
+        key = match_key(doc.text)
+        words = WORD.findall(key)
         doc.n_words = len(words)
         if len(words) < self.min_words:
             return Drop("too_few_words", f"{len(words)} < {self.min_words}")
@@ -42,8 +78,21 @@ class QualityFilter(Stage):
         alpha = sum(bool(_LETTER.search(w)) for w in words) / len(words)
         if alpha < self.min_alpha:
             return Drop("too_few_alpha_words", f"{alpha:.3f} < {self.min_alpha}")
-        lines = [line for line in doc.text.split("\n") if line.strip()]
+        lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
         dup = 1 - len(set(lines)) / len(lines)
         if dup > self.max_dup_lines:
             return Drop("duplicate_lines", f"{dup:.3f} > {self.max_dup_lines}")
+        punct = sum(line.endswith(STOP_CHARS) for line in lines) / len(lines)
+        if punct < self.min_line_punct:
+            return Drop("line_punct_ratio", f"{punct:.3f} < {self.min_line_punct}")
+        new_lines = (len(lines) - 1) / len(words)
+        if new_lines > self.max_new_line:
+            return Drop("list_ratio", f"{new_lines:.3f} > {self.max_new_line}")
+        chars = len(key)
+        for n, limit in sorted(self.top_ngrams.items()):
+            if (frac := top_ngram_fraction(words, n, chars)) > limit:
+                return Drop(f"top_{n}_gram", f"{frac:.3f} > {limit}")
+        for n, limit in sorted(self.dup_ngrams.items()):
+            if (frac := duplicate_ngram_fraction(words, n, chars)) > limit:
+                return Drop(f"duplicated_{n}_grams", f"{frac:.3f} > {limit}")
         return doc
