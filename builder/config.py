@@ -140,6 +140,7 @@ class NearDupConfig:
     ngram: int = 5
     seed: int = 1
     scheme: str = "affine32"  # datasketch permutation scheme; recorded in the output
+    bucket_tasks: int = 2  # LSH band ranges processed as separate tasks
     keep: list[str] = field(default_factory=lambda: ["earliest", "outlet_priority", "longest"])
     outlet_priority: list[str] = field(default_factory=list)
 

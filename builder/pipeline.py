@@ -20,9 +20,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from hydra.utils import instantiate
 
-from builder import dedup
 from builder.arabic import dedup_key
 from builder.config import PACKAGE_DIR, SAMPLE_CORPUS, conf_dir
+from builder.dedup.buckets import run_buckets
+from builder.dedup.clusters import run_clusters
+from builder.dedup.signatures import signatures, with_params
 from builder.document import Doc
 from builder.executor import BuildError, LocalExecutor, Task
 from builder.files import Layout, write_json, write_parquet
@@ -68,10 +70,11 @@ def run_documents(cfg: dict, shard: Shard, root: str, out: str) -> None:
         rows.append(row)
         keys.append(key)
     started = time.perf_counter()
-    for row, signature in zip(rows, dedup.signatures(keys, cfg["near_dup"]), strict=True):
+    for row, signature in zip(rows, signatures(keys, cfg["near_dup"]), strict=True):
         row["minhash"] = signature
     stats["near_dup"] = StageStats("near_dup", seconds=time.perf_counter() - started)  # signatures; counts come later
-    write_parquet(pa.Table.from_pylist(rows, schema=work_schema()), layout.work("docs", f"{shard.index:05d}.parquet"))
+    schema = with_params(work_schema(), cfg["near_dup"])
+    write_parquet(pa.Table.from_pylist(rows, schema=schema), layout.work("docs", f"{shard.index:05d}.parquet"))
     write_parquet(rejects_table(rejects), layout.work("rejects", f"docs-{shard.index:05d}.parquet"))
     write_json([s.to_dict() for s in stats.values()], layout.work("stats", f"docs-{shard.index:05d}.json"))
 
@@ -180,8 +183,12 @@ def build(cfg: dict) -> dict:
     build_stages(cfg)  # fail on a bad stage config before starting workers
     executor.run([Task(f"docs-{s.index:05d}", run_documents, (cfg, s, str(root), str(out))) for s in shards],
                  layout.markers, "documents")
-    executor.run([Task("dedup", dedup.run_dedup, (cfg["near_dup"], cfg["exact"], len(shards), str(layout.work())))],
-                 layout.markers, "dedup")
+    near, work, n_buckets = cfg["near_dup"], str(layout.work()), cfg["near_dup"]["bucket_tasks"]
+    if near["enabled"]:
+        executor.run([Task(f"buckets-{t:05d}", run_buckets, (near, t, n_buckets, len(shards), work))
+                      for t in range(n_buckets)], layout.markers, "near-dup buckets")
+    executor.run([Task("clusters", run_clusters, (near, cfg["exact"], n_buckets, len(shards), work))],
+                 layout.markers, "clusters")
     executor.run([Task(f"final-{s.index:05d}", run_finalize, (cfg, s, str(out))) for s in shards],
                  layout.markers, "finalize")
     return write_output(cfg, layout, shards, ignored, root, time.perf_counter() - started)
