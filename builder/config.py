@@ -49,7 +49,15 @@ class OutputConfig:
 
 @dataclass
 class ExecutorConfig:
+    _target_: str = "builder.executor.LocalExecutor"
     workers: int = 1  # processes for per-shard tasks
+
+
+@dataclass
+class RayExecutorConfig:
+    _target_: str = "builder.executor.RayExecutor"
+    address: str | None = None  # null starts a local Ray instance; "auto" joins the cluster this node belongs to
+    num_cpus: int | None = None  # for a local instance; null uses every core
 
 
 @dataclass
@@ -168,7 +176,7 @@ class WriteConfig:
 class Config:
     input: InputConfig = field(default_factory=InputConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
-    executor: ExecutorConfig = field(default_factory=ExecutorConfig)
+    executor: Any = None
     stages: list[str] = field(
         default_factory=lambda: ["extract", "repair", "segment", "clean", "metadata", "language", "quality", "label"]
     )
@@ -209,3 +217,4 @@ def register() -> None:
     cs.store(name="config_schema", node=Config)
     for group, schema in GROUP_SCHEMAS.items():
         cs.store(group=group, name="schema", node=schema)
+    cs.store(group="executor", name="ray_schema", node=RayExecutorConfig)

@@ -1,15 +1,16 @@
-"""Run a phase's tasks: skip the ones a previous run finished, run the rest in a process pool.
+"""Run a phase's tasks: skip the ones a previous run finished, run the rest in a process pool or on Ray.
 
 A task writes its outputs under temporary names and renames them when complete; the executor then leaves
 a marker. A killed run leaves no marker for the task it was in, so the rerun redoes exactly that work.
+Executors differ only in where `Task.fn(*Task.args)` runs; they share the markers and the progress bar.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,43 +34,80 @@ class Task:
     args: tuple = ()
 
 
-class LocalExecutor:
+class Executor:
+    """Skips finished tasks, runs the others with `_run_pending`, marks each one done as it completes."""
+
+    def run(self, tasks: list[Task], markers: Path, desc: str) -> None:
+        markers.mkdir(parents=True, exist_ok=True)
+        pending = [t for t in tasks if not (markers / t.name).exists()]
+        log.info("%s: %d tasks%s", desc, len(tasks),
+                 f", {len(tasks) - len(pending)} already done" if len(pending) < len(tasks) else "")
+        with tqdm(total=len(tasks), initial=len(tasks) - len(pending), desc=desc, unit="task",
+                  disable=None, leave=False) as bar:
+            for task in self._run_pending(pending):
+                atomic_write_bytes(markers / task.name, b"")
+                bar.update()
+
+    def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
+        raise NotImplementedError
+
+
+class LocalExecutor(Executor):
+    """Tasks in this process (workers=1) or in a pool of spawned processes."""
+
     def __init__(self, workers: int = 1):
         if workers < 1:
             raise BuildError(f"executor.workers must be at least 1, got {workers}")
         self.workers = workers
 
-    def run(self, tasks: list[Task], markers: Path, desc: str) -> None:
-        markers.mkdir(parents=True, exist_ok=True)
-        pending = [t for t in tasks if not (markers / t.name).exists()]
-        if len(pending) < len(tasks):
-            log.info("%s: %d of %d tasks already done, resuming", desc, len(tasks) - len(pending), len(tasks))
-        with tqdm(total=len(tasks), initial=len(tasks) - len(pending), desc=desc, unit="task",
-                  disable=None, leave=False) as bar:
-            if self.workers == 1 or len(pending) <= 1:
-                for task in pending:
-                    task.fn(*task.args)
-                    self._done(markers, task, bar)
-            else:
-                self._run_pool(pending, markers, bar)
-
-    def _run_pool(self, pending: list[Task], markers: Path, bar: tqdm) -> None:
+    def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
+        if self.workers == 1 or len(pending) <= 1:
+            for task in pending:
+                task.fn(*task.args)
+                yield task
+            return
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
             futures = {pool.submit(t.fn, *t.args): t for t in pending}
-            remaining = set(futures)
-            while remaining:
-                done, remaining = wait(remaining, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    task = futures[future]
-                    try:
-                        future.result()
-                    except BrokenProcessPool:
-                        raise BuildError(f"a worker died while running {task.name}; "
-                                         "rerun the same command to resume") from None
-                    self._done(markers, task, bar)
+            for future in as_completed(futures):
+                try:
+                    future.result()
+                except BrokenProcessPool:
+                    raise BuildError(f"a worker died while running {futures[future].name}; "
+                                     "rerun the same command to resume") from None
+                yield futures[future]
 
-    @staticmethod
-    def _done(markers: Path, task: Task, bar: tqdm) -> None:
-        atomic_write_bytes(markers / task.name, b"")
-        bar.update()
+
+def _call(fn: Callable[..., Any], args: tuple) -> None:
+    fn(*args)
+
+
+class RayExecutor(Executor):
+    """Tasks as Ray remote functions: a local Ray instance by default, or a cluster (`address=auto`).
+
+    On a cluster every node must see the output folder (shared storage) and have this package installed.
+    """
+
+    def __init__(self, address: str | None = None, num_cpus: int | None = None):
+        self.address = address
+        self.num_cpus = num_cpus
+
+    def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
+        try:
+            import ray
+        except ImportError:
+            raise BuildError("executor=ray needs Ray: pip install 'ray>=2.30'") from None
+        if not ray.is_initialized():
+            ray.init(address=self.address, num_cpus=self.num_cpus if self.address is None else None,
+                     include_dashboard=False, log_to_driver=False, configure_logging=False)
+        remote = ray.remote(max_retries=0)(_call)
+        refs = {remote.remote(t.fn, t.args): t for t in pending}
+        while refs:
+            done, _ = ray.wait(list(refs), num_returns=1)
+            for ref in done:
+                task = refs.pop(ref)
+                try:
+                    ray.get(ref)
+                except ray.exceptions.RayError as err:
+                    raise BuildError(f"task {task.name} failed on Ray: {err}; rerun to resume") from None
+                yield task

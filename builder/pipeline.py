@@ -26,7 +26,7 @@ from builder.dedup.buckets import run_buckets
 from builder.dedup.clusters import run_clusters
 from builder.dedup.signatures import signatures, with_params
 from builder.document import Doc
-from builder.executor import BuildError, LocalExecutor, Task
+from builder.executor import BuildError, Task
 from builder.files import Layout, write_json, write_parquet
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema, work_schema
 from builder.stages.base import Stage, StageStats
@@ -179,7 +179,7 @@ def build(cfg: dict) -> dict:
     layout.work().mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest)
 
-    executor = LocalExecutor(cfg["executor"]["workers"])
+    executor = instantiate(cfg["executor"])
     build_stages(cfg)  # fail on a bad stage config before starting workers
     executor.run([Task(f"docs-{s.index:05d}", run_documents, (cfg, s, str(root), str(out))) for s in shards],
                  layout.markers, "documents")

@@ -1,0 +1,43 @@
+"""Where tasks run does not change what they write: local processes and a real local Ray instance."""
+
+import random
+
+import pytest
+
+from builder.executor import BuildError, LocalExecutor
+from conftest import article, build, write_jsonl
+
+
+def corpus(root):
+    rng = random.Random(5)
+    for f in range(3):
+        write_jsonl(root / f"feed-{f}.jsonl", [{"url": f"https://sabq.org/{f}/{i}", "text": article(rng)}
+                                               for i in range(5)])
+    return root
+
+
+def parquet_bytes(out):
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.glob("*/*.parquet"))}
+
+
+def test_ray_executor_writes_the_same_files_as_the_local_one(tmp_path):
+    src = corpus(tmp_path / "in")
+    build(src, tmp_path / "local")
+    stats = build(src, tmp_path / "ray", "executor=ray", "executor.num_cpus=2")
+    assert stats["totals"]["kept"] == 15
+    assert parquet_bytes(tmp_path / "ray") == parquet_bytes(tmp_path / "local")
+
+
+def test_switching_executor_resumes_instead_of_starting_over(tmp_path):
+    src = corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    build(src, out)
+    docs = out / ".build" / "work" / "docs" / "00000.parquet"
+    written = docs.stat().st_mtime_ns
+    build(src, out, "executor.workers=2")
+    assert docs.stat().st_mtime_ns == written
+
+
+def test_workers_must_be_positive():
+    with pytest.raises(BuildError, match="at least 1"):
+        LocalExecutor(workers=0)
