@@ -164,6 +164,12 @@ def main() -> None:
     from builder.pipeline import build_stages
     from builder.stages.language import LanguageFilter
 
+    register()
+    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
+        cfg = OmegaConf.to_container(compose("config"), resolve=True)
+    cfg["stages"] = ["repair", "segment", "clean", "language", "quality"]
+    stages = build_stages(cfg)
+
     backends = {"ours (langdetect backend)": LanguageFilter(backend="langdetect")}
     try:
         backends["ours (fasttext backend)"] = LanguageFilter(backend="fasttext")
@@ -176,11 +182,7 @@ def main() -> None:
     report["egypt_news_2013_language"] = egypt_language(lang, args.out)
     report["speed"] = speed(lang, 10_000)
 
-    register()
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = OmegaConf.to_container(compose("config"), resolve=True)
-    cfg["stages"] = ["repair", "segment", "clean", "language", "quality"]
-    report["quality"] = {name: quality_report(build_stages(cfg), corpus_docs(name, args.docs), args.out, name)
+    report["quality"] = {name: quality_report(stages, corpus_docs(name, args.docs), args.out, name)
                          for name in ("egypt_news_2013", "ant_multisource", "ant_jawharafm")}
     print(json.dumps(report, indent=1, ensure_ascii=False))
 
