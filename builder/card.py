@@ -1,27 +1,45 @@
 """The dataset card: YAML metadata made with the `datasets` library's own helpers, the human-written part
-(`dataset_card.md`), then sections computed from this build's stats."""
+(`dataset_card.md`), then sections computed from this build's files and stats. The metadata is checked by
+`card_validator` before the card is written, so a card the Hub would reject fails the build instead."""
 
 from __future__ import annotations
 
-from collections import Counter
-from importlib.metadata import version
+import platform
+import re
+from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCardData
 
+from builder.card_validator import check_card, size_category
 from builder.config import PACKAGE_DIR
 from builder.schema import FEATURES, REJECTED_FEATURES, STANCE_LABELS
 
-SIZE_CATEGORIES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
-                   (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M")]
+DISTRIBUTION = "arabic-news-corpus-builder"
+EXAMPLE_CHARS = 80
+DEFAULT_LICENCE_LINK = "README.md"  # `license: other` needs a link; without one configured, this card explains
 
-
-def size_category(n: int) -> str:
-    return next((label for bound, label in SIZE_CATEGORIES if n < bound), "n>1T")
+OUTLET_EVIDENCE = {
+    "url": "the page's URL is on a domain of the outlet in the registry",
+    "input": "the input record named the outlet",
+    "page": "the page's own furniture (disclaimer, author box, copyright line) names exactly one outlet",
+    "dateline": "the dateline names the outlet as the source",
+    "credit": "the credit line names the outlet",
+    "none": "no evidence: the outlet is `unknown` (never guessed)",
+}
+STANCE_MEANING = {
+    "none": "the target is not mentioned, or the cues near it do not lean either way",
+    "favor": "the text speaks of the target with supportive or cooperative cues",
+    "against": "the text speaks of the target with critical or hostile cues",
+}
+WORD_BINS = [0, 100, 200, 500, 1000, 2000, 5000]
 
 
 def human_card(card_file: str | None) -> str:
@@ -32,6 +50,8 @@ def human_card(card_file: str | None) -> str:
             return candidate.read_text(encoding="utf-8")
     raise FileNotFoundError("dataset_card.md is missing from the package")
 
+
+# --- YAML metadata -----------------------------------------------------------------------------------------
 
 def dataset_info(features, files_by_split: dict[str, list[Path]]) -> DatasetInfo:
     splits = SplitDict()
@@ -48,16 +68,16 @@ def dataset_info(features, files_by_split: dict[str, list[Path]]) -> DatasetInfo
 
 def card_metadata(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> DatasetCardData:
     w = cfg["write"]
-    kept = stats["totals"]["kept"]
+    other = w["license"] == "other"
     data = DatasetCardData(
         language=["ar"],
         license=w["license"],
-        license_name=w["license_name"] if w["license"] == "other" else None,
-        license_link=w["license_link"] if w["license"] == "other" else None,
+        license_name=w["license_name"] if other else None,
+        license_link=(w["license_link"] or DEFAULT_LICENCE_LINK) if other else None,
         pretty_name=w["pretty_name"],
         task_categories=["text-generation", "text-classification"],
         task_ids=["language-modeling"],
-        size_categories=[size_category(kept)],
+        size_categories=[size_category(stats["totals"]["kept"])],
         annotations_creators=["machine-generated"],
         language_creators=["found"],
         multilinguality=["monolingual"],
@@ -81,60 +101,169 @@ def card_metadata(cfg: dict, split_files: dict[str, list[Path]], rejected: list[
     return data
 
 
+# --- computed sections -------------------------------------------------------------------------------------
+
+def cell(value: object) -> str:
+    """Scraped text as one inert table cell: one line, no column breaks, no HTML."""
+    return " ".join(str(value).split()).replace("|", "\\|").replace("<", "&lt;")
+
+
 def table(header: list[str], rows: list[list[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
+def read(files: list[Path], columns: list[str], features) -> pa.Table:
+    schema = pa.schema([features.arrow_schema.field(c) for c in columns])
+    return pa.concat_tables([pq.read_table(f, columns=columns) for f in files] or [schema.empty_table()])
+
+
+def clip(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Examples in tables stay short: a glimpse of the text, not the text."""
+    return pc.utf8_slice_codeunits(column.cast(pa.string()), 0, EXAMPLE_CHARS)
+
+
+def grouped(t: pa.Table, key: str | list[str], example: str | None = None) -> list[list]:
+    """[key..., count(, first example)] per distinct key, most frequent first, ties by key: deterministic."""
+    keys = [key] if isinstance(key, str) else key
+    aggs = [(keys[0], "count", pc.CountOptions(mode="all"))] + ([(example, "first")] if example else [])
+    rows = t.group_by(keys, use_threads=False).aggregate(aggs).to_pylist()
+    out = [[*(r[k] for k in keys), r[f"{keys[0]}_count"],
+            *([r[f"{example}_first"] or ""] if example else [])] for r in rows]
+    return sorted(out, key=lambda r: (-r[len(keys)], [str(k) for k in r[:len(keys)]]))
+
+
+def overview(stats: dict) -> list[str]:
+    t = stats["totals"]
+    return ["## This build", "",
+            f"{t['entered']} documents entered, {t['kept']} kept, {t['rejected']} rejected (config `rejected`, one "
+            "row per document with the stage and reason that removed it).", "",
+            table(["split", "documents"], [[s, n] for s, n in stats["output"]["splits"].items()]), "",
+            "### Documents per stage", "",
+            table(["stage", "in", "added", "out", "dropped"],
+                  [[s["stage"], s["in"], s["added"], s["out"],
+                    ", ".join(f"{k}: {v}" for k, v in s["dropped"].items()) or "-"] for s in stats["stages"]]), ""]
+
+
+def rejections(rejected: list[Path]) -> list[str]:
+    t = read(rejected, ["stage", "reason", "source_file", "title", "text"], REJECTED_FEATURES)
+    sample = clip(pc.coalesce(t["title"], t["text"], pa.scalar("")))
+    t = t.append_column("example", pc.binary_join_element_wise(t["source_file"].fill_null("?"), sample, ": "))
+    return ["### Rejected documents per reason", "",
+            "Every document the build dropped, by the rule that dropped it, with the first one as an example "
+            "(all of them are in the `rejected` config).", "",
+            table(["stage", "reason", "documents", "example"], grouped(t, ["stage", "reason"], "example")), ""]
+
+
+def removed_spans(kept: pa.Table) -> list[str]:
+    spans = pc.list_flatten(kept["removed"])
+    t = pa.table({"rule": pc.struct_field(spans, "rule"), "text": clip(pc.struct_field(spans, "text"))})
+    return ["### Removed spans per rule (kept documents)", "",
+            "Boilerplate cut from the documents that were kept; each span is in the document's `removed` column.",
+            "", table(["rule", "spans", "example"], grouped(t, "rule", "text")), ""]
+
+
+def outlets(kept: pa.Table) -> list[str]:
+    evidence = grouped(kept, "outlet_evidence")
+    known = kept.num_rows - pc.sum(pc.equal(kept["outlet"], "unknown")).as_py() if kept.num_rows else 0
+    return ["### Outlets", "",
+            f"{known} of {kept.num_rows} documents have a known outlet.", "",
+            table(["outlet", "documents"], grouped(kept, "outlet")), "",
+            "How each `outlet` label was decided (`outlet_evidence`, strongest evidence first):", "",
+            table(["evidence", "documents", "meaning"], [[e, n, OUTLET_EVIDENCE.get(e, "")] for e, n in evidence]), ""]
+
+
+def dates(kept: pa.Table) -> list[str]:
+    years = pa.table({"year": pc.year(kept["published"]).cast(pa.string()).fill_null("unknown")})
+    return ["### Publication years", "", table(["year", "documents"], sorted(grouped(years, "year"))), ""]
+
+
+def lengths(kept: pa.Table) -> list[str]:
+    if not kept.num_rows:
+        return []
+    q = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]
+    values = pc.quantile(kept["n_words"], q=q, interpolation="lower").to_pylist()
+    bins = [[f"{lo}-{hi - 1}", pc.sum(pc.and_(pc.greater_equal(kept["n_words"], lo),
+                                                pc.less(kept["n_words"], hi))).as_py() or 0]
+            for lo, hi in zip(WORD_BINS, [*WORD_BINS[1:], 10**9], strict=True)]
+    bins[-1][0] = f"{WORD_BINS[-1]}+"
+    return ["### Length (words)", "",
+            table(["min", "p10", "p25", "median", "p75", "p90", "max"], [values]), "",
+            table(["words", "documents"], [b for b in bins if b[1]]), ""]
+
+
+def clusters(kept: pa.Table, stats: dict) -> list[str]:
+    copies = pa.table({"copies": kept["dup_count"]})
+    multi = pc.sum(pc.greater(pc.list_value_length(kept["dup_outlets"]), 1)).as_py() or 0
+    return ["### Duplicate clusters", "",
+            "Documents kept, by how many copies their story had in the input (one is kept per cluster; "
+            "`dup_outlets` lists who ran it):", "",
+            table(["copies", "documents"], sorted(grouped(copies, "copies"))), "",
+            f"{multi} kept stories were run by more than one outlet. MinHash: {stats['dedup']['minhash']}.", ""]
+
+
+def labels(kept: pa.Table) -> list[str]:
+    stance = dict(grouped(pa.table({"s": kept["stance"]}), "s"))
+    labelers = ", ".join(f"`{name}`" for name, _ in grouped(kept, "stance_labeler")) or "none"
+    targets = ", ".join(f"`{name}`" for name, _ in grouped(kept, "stance_target") if name) or "none"
+    return ["### Labels", "",
+            "`outlet` is who published the page: an id from the outlet registry (`conf/data/outlets.yaml`), with "
+            "`outlet_name`, or `unknown`. `credit` is the agency or original outlet the text is credited to. "
+            "Outlet-level facts never enter a document's stance.", "",
+            f"`stance` is a `ClassLabel`: the document's stance toward the target in `stance_target` "
+            f"(targets seen here: {targets}), set by the labeler in `stance_labeler` (here: {labelers}), with "
+            "its confidence in `stance_score`.", "",
+            table(["id", "stance", "meaning", "documents"],
+                  [[i, name, STANCE_MEANING.get(name, ""), stance.get(i, 0)] for i, name in enumerate(STANCE_LABELS)]),
+            "", "**Label quality: not measured yet.** Neither label has been evaluated against human judgements for "
+            "this build; treat `stance` as a weak, explainable label and check `outlet_evidence` before relying "
+            "on an outlet.", ""]
+
+
+def filters(cfg: dict) -> list[str]:
+    """The language and quality thresholds this build applied."""
+    rows = [[f"{group}.{k}", v] for group in ("language", "quality") for k, v in cfg[group].items()
+            if not k.startswith("_")]
+    return ["### Filters", "", "Language and quality thresholds (quality defaults are FineWeb-2's arb_Arab values):",
+            "", table(["setting", "value"], rows), ""]
+
+
+def package_versions() -> dict[str, str]:
+    """Python, this builder and every runtime dependency it declares, as installed."""
+    names = [re.match(r"[A-Za-z0-9_.-]+", r).group(0) for r in requires(DISTRIBUTION) or [] if "extra ==" not in r]
+    versions = {"python": platform.python_version(), DISTRIBUTION: version(DISTRIBUTION)}
+    for name in [*names, "huggingface_hub"]:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def reproducibility(cfg: dict, stats: dict) -> list[str]:
+    return ["### Reproducibility", "",
+            "Package versions: " + ", ".join(f"{k} {v}" for k, v in package_versions().items()) + ".", "",
+            f"Build fingerprint (hash of the data files): `{stats['fingerprint']}`", "",
+            "<details><summary>The composed config of this build (<code>build-corpus --cfg job</code>)</summary>",
+            "", "```yaml", yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False).rstrip(), "```", "",
+            "</details>", ""]
+
+
+KEPT_COLUMNS = ["outlet", "outlet_evidence", "published", "n_words", "dup_count", "dup_outlets", "stance",
+                "stance_target", "stance_labeler", "removed"]
+
+
 def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> str:
-    rows = [r for files in split_files.values() for f in files for r in pq.read_table(
-        f, columns=["outlet", "published", "n_words", "dup_count", "stance", "removed"]).to_pylist()]
-    out = ["## This build", "",
-           f"{stats['totals']['entered']} documents entered, {stats['totals']['kept']} kept, "
-           f"{stats['totals']['rejected']} rejected (config `rejected`, one row per document with stage and reason).",
-           "", table(["split", "documents"], [[s, n] for s, n in stats["output"]["splits"].items()]), "",
-           "### Documents per stage", "",
-           table(["stage", "in", "added", "out", "dropped"],
-                 [[s["stage"], s["in"], s["added"], s["out"],
-                   ", ".join(f"{k}: {v}" for k, v in s["dropped"].items()) or "-"] for s in stats["stages"]]), ""]
-    removed = Counter(r["rule"] for row in rows for r in row["removed"])
-    example = {}
-    for row in rows:
-        for r in row["removed"]:
-            example.setdefault(r["rule"], r["text"][:80])
-    out += ["### Removed spans per rule (kept documents)", "",
-            table(["rule", "spans", "example"], [[k, v, example[k]] for k, v in removed.most_common()]), ""]
-    outlets = Counter(r["outlet"] for r in rows)
-    out += ["### Outlets", "", table(["outlet", "documents"], outlets.most_common()), ""]
-    years = Counter(r["published"].year if r["published"] else "unknown" for r in rows)
-    out += ["### Publication years", "", table(["year", "documents"], sorted(years.items(), key=str)), ""]
-    words = sorted(r["n_words"] for r in rows)
-    if words:
-        out += ["### Length (words)", "", table(["min", "median", "max"], [[words[0], words[len(words) // 2],
-                                                                              words[-1]]]), ""]
-    clusters = Counter(r["dup_count"] for r in rows)
-    out += ["### Duplicate clusters", "", "Documents kept, by how many copies their story had in the input:", "",
-            table(["copies", "documents"], sorted(clusters.items())), "",
-            f"MinHash: {stats['dedup']['minhash']}.", ""]
-    stance = Counter(STANCE_LABELS[r["stance"]] for r in rows)
-    out += ["### Labels", "",
-            "`outlet`: publisher from the outlet registry (`outlet_evidence` says how: url, input, page, dateline,"
-            " credit, or none). `stance`: lexicon labeler, favor/against/none toward the target in "
-            "`stance_target`; a first, explainable labeler whose quality has not been measured yet.", "",
-            table(["stance", "documents"], stance.most_common()), ""]
-    q = cfg["quality"]
-    out += ["### Filters", "", table(["setting", "value"], [[f"language.{k}", v] for k, v in cfg["language"].items()
-                                                             if not k.startswith("_")]
-                                     + [[f"quality.{k}", v] for k, v in q.items() if not k.startswith("_")]), ""]
-    versions = {p: version(p) for p in ("datasets", "pyarrow", "langdetect", "datasketch", "hydra-core", "trafilatura")}
-    out += ["### Reproducibility", "", "Package versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()), "",
-            f"Build fingerprint (hash of the data files): `{stats['fingerprint']}`", ""]
-    return "\n".join(out)
+    kept = read([f for files in split_files.values() for f in files], KEPT_COLUMNS, FEATURES)
+    return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept), *outlets(kept), *dates(kept),
+                      *lengths(kept), *clusters(kept, stats), *labels(kept), *filters(cfg),
+                      *reproducibility(cfg, stats)])
 
 
 def write_card(cfg: dict, folder: Path, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> None:
     metadata = card_metadata(cfg, split_files, rejected, stats)
     text = "---\n" + metadata.to_yaml() + "\n---\n\n" + human_card(cfg["write"]["card_file"]).strip() + "\n\n" + \
         computed_sections(cfg, split_files, rejected, stats) + "\n"
+    check_card(text)
     (folder / "README.md").write_text(text, encoding="utf-8")

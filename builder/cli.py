@@ -21,26 +21,31 @@ from builder.executor import BuildError
 log = logging.getLogger("builder")
 
 
-def summary(stats: dict) -> str:
+def summary(stats: dict, out: str) -> str:
     t = stats["totals"]
     lines = [f"{'documents in':<34}{t['entered']:>8}", f"{'kept':<34}{t['kept']:>8}"]
     lines += [f"  {split:<32}{n:>8}" for split, n in stats["output"]["splits"].items()]
     lines.append(f"{'rejected':<34}{t['rejected']:>8}")
     lines += [f"  {reason:<32}{n:>8}" for reason, n in stats["rejected_by"].items()]
     lines.append(f"{'seconds':<34}{stats['seconds']:>8}")
-    lines.append(f"output: {stats['output']['path']}  (load with datasets.load_dataset({stats['output']['path']!r}))")
+    lines.append(f"output: {out}  (load with datasets.load_dataset({out!r}))")
     return "\n".join(lines)
 
 
-def run(cfg: DictConfig) -> dict:
-    from builder.pipeline import build  # heavy imports after Hydra has parsed the command line
-
+def plain_config(cfg: DictConfig) -> dict:
+    """The composed config as plain data, with the output folder made absolute (one per job in a sweep)."""
     plain = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     hc = HydraConfig.get() if HydraConfig.initialized() else None
     if hc is not None and hc.mode == RunMode.MULTIRUN:
         plain["output"]["path"] = hc.runtime.output_dir  # one folder per sweep job, named by its overrides
     plain["output"]["path"] = str(Path(plain["output"]["path"]).absolute())
-    return build(plain)
+    return plain
+
+
+def run(cfg: DictConfig) -> dict:
+    from builder.pipeline import build  # heavy imports after Hydra has parsed the command line
+
+    return build(plain_config(cfg))
 
 
 def _main(cfg: DictConfig) -> None:
@@ -49,7 +54,7 @@ def _main(cfg: DictConfig) -> None:
     except BuildError as err:
         print(f"build-corpus: error: {err}", file=sys.stderr)
         sys.exit(2)
-    print(summary(stats))
+    print(summary(stats, plain_config(cfg)["output"]["path"]))
 
 
 register()

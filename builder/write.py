@@ -80,6 +80,11 @@ def fingerprint_files(paths: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
+def shareable(cfg: dict, root: Path) -> dict:
+    """The config as the card shows it: paths on the build machine are no one else's business."""
+    return {**cfg, "input": {**cfg["input"], "path": root.name}, "output": {**cfg["output"], "path": "."}}
+
+
 def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path, seconds: float) -> dict:
     wcfg = cfg["write"]
     staging = layout.build / "staging"
@@ -117,8 +122,8 @@ def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counte
             rejected_by[f"{s.stage}/{reason}"] += n
 
     stats = {
-        "input": {"path": str(root), "shards": len(shards), "ignored_files": dict(ignored)},
-        "output": {"path": str(layout.out), "splits": split_rows, "rejected": n_rejected},
+        "input": {"path": root.name, "shards": len(shards), "ignored_files": dict(ignored)},
+        "output": {"splits": split_rows, "rejected": n_rejected},
         "totals": {"entered": entered, "kept": kept, "rejected": n_rejected},
         "rejected_by": dict(sorted(rejected_by.items())),
         "stages": [s.to_dict() for s in stages],
@@ -126,7 +131,7 @@ def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counte
         "fingerprint": fingerprint_files([p for ps in split_files.values() for p in ps] + rejected),
         "seconds": round(seconds, 2),
     }
-    write_card(cfg, staging, split_files, rejected, stats)
+    write_card(shareable(cfg, root), staging, split_files, rejected, stats)
     for name in ("data", "rejected", "README.md"):
         target = layout.out / name
         if target.is_dir():
