@@ -75,8 +75,11 @@ def egypt_language(lang, out: Path) -> dict:
     english = [lang.process(Doc(id=r["uuid"], source_file=r["path"], text=r["body"]))
                for r in egypt_records(english=True)]
     rejected_en = sum(not isinstance(d, Doc) for d in english)
-    arabic_total, rejected = 0, []
+    arabic_total, blank, rejected = 0, 0, []
     for r in egypt_records(english=False):
+        if not r["body"].strip():  # the reader rejects these as `empty` before any language is judged
+            blank += 1
+            continue
         arabic_total += 1
         result = lang.process(Doc(id=r["uuid"], source_file=r["path"], text=r["body"]))
         if not isinstance(result, Doc):
@@ -87,6 +90,7 @@ def egypt_language(lang, out: Path) -> dict:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     return {
         "english_documents": len(english), "english_rejected": rejected_en,
+        "arabic_outlet_blank_bodies_not_judged": blank,
         "arabic_outlet_documents": arabic_total, "arabic_outlet_rejected": len(rejected),
         "arabic_outlet_rejected_pct": round(100 * len(rejected) / arabic_total, 3),
         "arabic_rejected_by_reason": dict(Counter(r["reason"] for r in rejected)),

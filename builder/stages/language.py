@@ -21,7 +21,7 @@ ARABIC_SCRIPT = re.compile(r"[\u0620-\u064A\u066E-\u06D3\u06D5\u06EE\u06EF\u06FA
 LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 TOKEN = re.compile(r"[\u0620-\u065F\u066E-\u06D3\u06D5\u0750-\u077F\u08A0-\u08FF\u200C]+")
 NOT_ARABIC_SCRIPT = re.compile(r"[^\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]+")
-PERSIAN_KEYBOARD = str.maketrans("يك", "یک")
+ARABIC_KEYBOARD = str.maketrans("یک", "يك")  # Persian typed on an Arabic keyboard
 
 
 class ArabicScriptEvidence:
@@ -35,8 +35,11 @@ class ArabicScriptEvidence:
         for lang in self.langs:
             self.weight.update({ch: (lang, 1.0) for ch in cues[lang].get("letters", "")})
             self.weight.update({ch: (lang, cues["weak_weight"]) for ch in cues[lang].get("weak_letters", "")})
-        self.words = {lang: frozenset(w.translate(PERSIAN_KEYBOARD) for w in cues[lang].get("words", []))
-                      for lang in self.langs}
+        self.word_lang: dict[str, str] = {}  # each word, and its Arabic-keyboard spelling, -> language
+        for lang in self.langs:
+            for word in cues[lang].get("words", []):
+                self.word_lang[word] = lang
+                self.word_lang.setdefault(word.translate(ARABIC_KEYBOARD), lang)
         self.article = cues["ar"]["prefix"]
         self.word_weight = cues["word_weight"]
 
@@ -47,12 +50,10 @@ class ArabicScriptEvidence:
                 lang, w = self.weight[ch]
                 scores[lang] += n * w
         for token in TOKEN.findall(text):
-            if token.startswith(self.article) and len(token) > len(self.article) + 1:
+            if lang := self.word_lang.get(token):
+                scores[lang] += self.word_weight
+            elif token.startswith(self.article) and len(token) > len(self.article) + 1:
                 scores["ar"] += self.word_weight
-            normalised = token.translate(PERSIAN_KEYBOARD)
-            for lang, words in self.words.items():
-                if normalised in words:
-                    scores[lang] += self.word_weight
         return scores
 
     def decide(self, text: str, tie_break) -> tuple[str, float]:
@@ -145,7 +146,8 @@ class LanguageFilter(Stage):
         if arabic + latin == 0:
             return "unknown", 0.0
         if 2 * arabic >= latin:  # a third of the letters in Arabic script: judge the Arabic-script text
-            lang, confidence = self.evidence.decide(" ".join(TOKEN.findall(text))[: self.sample_chars], self.tie_break)
+            sample = " ".join(TOKEN.findall(text, 0, 4 * self.sample_chars))[: self.sample_chars]
+            lang, confidence = self.evidence.decide(sample, self.tie_break)
             return lang, confidence * arabic / (arabic + latin)
         sample = " ".join(NOT_ARABIC_SCRIPT.findall(text))[: self.sample_chars]
         probs = self.backend.probabilities(sample)
