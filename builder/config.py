@@ -112,7 +112,7 @@ class LanguageConfig:
 class QualityConfig:
     _target_: str = "builder.stages.quality.QualityFilter"
     stopwords_file: str = "stopwords_ar.yaml"
-    min_words: int = 50
+    min_words: int = 25
     min_stopwords: int = 2
     min_avg_word_length: float = 2.0
     max_avg_word_length: float = 9.0
@@ -125,6 +125,7 @@ class QualityConfig:
         default_factory=lambda: {5: 0.165, 6: 0.153, 7: 0.142, 8: 0.131, 9: 0.12, 10: 0.109})
 
 
+    line_punct_min_lines: int = 3  # the ratio says little about an article of one or two paragraphs
 @dataclass
 class LabelConfig:
     _target_: str = "builder.stages.label.Labeler"

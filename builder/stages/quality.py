@@ -43,10 +43,10 @@ def duplicate_ngram_fraction(words: list[str], n: int, text_chars: int) -> float
 class QualityFilter(Stage):
     name = "quality"
 
-    def __init__(self, stopwords_file: str = "stopwords_ar.yaml", min_words: int = 50, min_stopwords: int = 2,
+    def __init__(self, stopwords_file: str = "stopwords_ar.yaml", min_words: int = 25, min_stopwords: int = 2,
                  min_avg_word_length: float = 2.0, max_avg_word_length: float = 9.0,
                  min_alpha_words_ratio: float = 0.787, max_duplicate_line_fraction: float = 0.304,
-                 min_line_punct_ratio: float = 0.143, max_new_line_ratio: float = 0.189,
+                 min_line_punct_ratio: float = 0.143, line_punct_min_lines: int = 3, max_new_line_ratio: float = 0.189,
                  max_top_ngram_fraction: dict[int, float] | None = None,
                  max_duplicate_ngram_fraction: dict[int, float] | None = None):
         words = load_yaml(stopwords_file)["stopwords"]
@@ -59,6 +59,7 @@ class QualityFilter(Stage):
         self.min_alpha = min_alpha_words_ratio
         self.max_dup_lines = max_duplicate_line_fraction
         self.min_line_punct = min_line_punct_ratio
+        self.line_punct_min_lines = line_punct_min_lines
         self.max_new_line = max_new_line_ratio
         self.top_ngrams = {int(n): f for n, f in (max_top_ngram_fraction or {}).items()}
         self.dup_ngrams = {int(n): f for n, f in (max_duplicate_ngram_fraction or {}).items()}
@@ -83,7 +84,7 @@ class QualityFilter(Stage):
         if dup > self.max_dup_lines:
             return Drop("duplicate_lines", f"{dup:.3f} > {self.max_dup_lines}")
         punct = sum(line.endswith(STOP_CHARS) for line in lines) / len(lines)
-        if punct < self.min_line_punct:
+        if len(lines) >= self.line_punct_min_lines and punct < self.min_line_punct:
             return Drop("line_punct_ratio", f"{punct:.3f} < {self.min_line_punct}")
         new_lines = (len(lines) - 1) / len(words)
         if new_lines > self.max_new_line:
