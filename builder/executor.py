@@ -40,7 +40,7 @@ class Executor:
     def run(self, tasks: list[Task], markers: Path, desc: str) -> None:
         markers.mkdir(parents=True, exist_ok=True)
         pending = [t for t in tasks if not (markers / t.name).exists()]
-        log.info("%s: %d tasks%s", desc, len(tasks),
+        log.info("%s: %d task%s%s", desc, len(tasks), "" if len(tasks) == 1 else "s",
                  f", {len(tasks) - len(pending)} already done" if len(pending) < len(tasks) else "")
         with tqdm(total=len(tasks), initial=len(tasks) - len(pending), desc=desc, unit="task",
                   disable=None, leave=False) as bar:
