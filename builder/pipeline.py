@@ -30,7 +30,7 @@ from builder.executor import BuildError, Task
 from builder.files import Layout, write_json, write_parquet
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema, work_schema
 from builder.stages.base import Stage, StageStats
-from builder.stages.read import Shard, input_base, plan_shards, read_shard
+from builder.stages.read import READERS, Shard, input_base, plan_shards, read_shard
 from builder.write import write_output
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,8 @@ def build(cfg: dict) -> dict:
     layout = Layout(out)
     shards, ignored = plan_shards(root, cfg["input"]["files_per_shard"])
     if not shards:
-        raise BuildError(f"no readable input under {root} (supported: .jsonl, .jsonl.gz, .parquet, .txt, .html)")
+        supported = ", ".join(ext for reader in READERS for ext in reader.extensions)
+        raise BuildError(f"no readable input under {root} (supported: {supported})")
     for ext, n in sorted(ignored.items()):
         log.warning("ignored %d input files with extension %s (no reader for it)", n, ext)
 

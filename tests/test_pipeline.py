@@ -136,3 +136,29 @@ def test_a_folder_not_made_by_the_builder_is_never_overwritten(tmp_path, rng):
     with pytest.raises(Exception, match="not made by build-corpus"):
         build(make_corpus(tmp_path / "in", rng, files=1), out)
     assert (out / "thesis.tex").exists()
+
+
+def test_warc_responses_are_pages_and_other_records_are_counted(tmp_path, rng):
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "in" / "crawl.warc.gz"
+    path.parent.mkdir()
+    body = "".join(f"<p>{p}</p>" for p in article(rng).split("\n"))
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for uri, kind, payload in [
+            ("https://sabq.org/news/1", "text/html; charset=utf-8",
+             f"<html><head><title>خبر</title></head><body><article><h1>عنوان الخبر</h1>{body}</article></body></html>"),
+            ("https://sabq.org/logo.png", "image/png", "\x89PNG"),
+        ]:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(uri, "response", payload=BytesIO(payload.encode()),
+                                                          http_headers=headers))
+    out = tmp_path / "out"
+    stats = build(path, out)
+    [row] = [r for f in (out / "data").glob("*.parquet") for r in pq.read_table(f).to_pylist()]
+    assert row["url"] == "https://sabq.org/news/1" and row["outlet"] == "sabq"
+    assert stats["rejected_by"] == {"read/not_a_page": 1}

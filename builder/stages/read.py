@@ -2,7 +2,7 @@
 
 A reader handles a set of file extensions and yields one `Doc` per page, or a `Rejected` record for input
 it cannot use (a malformed JSON line, an undecodable file, a field of the wrong type). Adding a format
-(WARC, say) is one more `Reader` subclass registered in `READERS`.
+is one more `Reader` subclass registered in `READERS` (WARC was added that way).
 """
 
 from __future__ import annotations
@@ -151,7 +151,36 @@ class PageFileReader(Reader):
             yield Doc(id=stable_id(rel, 0), source_file=rel, html=content)
 
 
-READERS: tuple[type[Reader], ...] = (JsonlReader, ParquetReader, PageFileReader)
+class WarcReader(Reader):
+    """Web archives: every HTTP response with an HTML or text body is a page; other records are not pages
+    (requests, metadata, images) and are counted as such."""
+
+    extensions = (".warc", ".warc.gz")
+
+    def read(self, path: Path, rel: str) -> Iterator[Doc | Rejected]:
+        from warcio.archiveiterator import ArchiveIterator
+
+        with path.open("rb") as fh:
+            for position, record in enumerate(ArchiveIterator(fh)):
+                if record.rec_type != "response":
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                kind = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
+                if "html" not in kind and "text" not in kind:
+                    yield Rejected(rel, position, Drop("not_a_page", f"{url}: {kind or 'no content type'}"))
+                    continue
+                content = decode(record.content_stream().read(), self.fallback_encodings)
+                if content is None:
+                    yield Rejected(rel, position, Drop("undecodable", url))
+                elif not content.strip():
+                    yield Rejected(rel, position, Drop("empty", url))
+                elif "html" in kind:
+                    yield Doc(id=stable_id(rel, position), source_file=rel, html=content, url=url)
+                else:
+                    yield Doc(id=stable_id(rel, position), source_file=rel, text=content, url=url)
+
+
+READERS: tuple[type[Reader], ...] = (JsonlReader, ParquetReader, PageFileReader, WarcReader)
 
 
 def reader_for(name: str) -> type[Reader] | None:
@@ -187,7 +216,7 @@ def plan_shards(root: Path, files_per_shard: int) -> tuple[list[Shard], Counter]
             pages.append(rel)
         else:
             structured.append(rel)
-    groups = [(f,) for f in structured]
+    groups = [(f,) for f in structured]  # JSONL, Parquet and WARC files: one shard each
     groups += [tuple(pages[i : i + files_per_shard]) for i in range(0, len(pages), files_per_shard)]
     return [Shard(i, g) for i, g in enumerate(groups)], ignored
 
