@@ -118,7 +118,8 @@ class QualityConfig:
     max_avg_word_length: float = 9.0
     min_alpha_words_ratio: float = 0.787  # share of words holding a letter (datatrove: max_non_alpha_words_ratio)
     max_duplicate_line_fraction: float = 0.304
-    min_line_punct_ratio: float = 0.143
+    min_line_punct_ratio: float = 0.0  # FineWeb-2 uses 0.143; it drops real Arabic news (see the YAML)
+    line_punct_min_lines: int = 3  # the ratio says little about an article of one or two paragraphs
     max_new_line_ratio: float = 0.189
     max_top_ngram_fraction: dict[int, float] = field(default_factory=lambda: {2: 0.197, 3: 0.172, 4: 0.146})
     max_duplicate_ngram_fraction: dict[int, float] = field(

@@ -76,7 +76,6 @@ def test_a_news_article_passes(quality):
     (" ".join(["في", "من", "و"] * 30), "avg_word_length"),
     (" ".join(["في"] * 5 + ["2024", "15", "300", "12.5"] * 20), "too_few_alpha_words"),
     ("\n".join([SENTENCES[0] + "."] * 3 + [SENTENCES[1] + "."]), "duplicate_lines"),
-    ("\n".join(s for s in SENTENCES[:12]), "line_punct_ratio"),
     (" ".join(SENTENCES[:4]), None),  # one paragraph without a final stop: too little to judge punctuation
     ("\n".join(" ".join(s.split()[:2]) + " في المدينة." for s in SENTENCES[:20]), "list_ratio"),
     (ARTICLE + "\n" + " ".join(["في المدينة"] * 40) + ".", "top_2_gram"),
@@ -84,3 +83,10 @@ def test_a_news_article_passes(quality):
 ])
 def test_each_rule_drops_with_its_own_reason(quality, text, reason):
     assert getattr(quality.process(doc(text)), "reason", None) == reason
+
+
+def test_line_punctuation_check_when_switched_on(quality):
+    lines = "\n".join(s for s in SENTENCES[:12])  # twelve paragraphs, none with a final stop
+    assert quality.process(doc(lines)).n_words  # off by default: kept
+    quality.min_line_punct = 0.143
+    assert quality.process(doc(lines)).reason == "line_punct_ratio"
