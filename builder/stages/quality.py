@@ -96,4 +96,6 @@ class QualityFilter(Stage):
         for n, limit in sorted(self.dup_ngrams.items()):
             if (frac := duplicate_ngram_fraction(words, n, chars)) > limit:
                 return Drop(f"duplicated_{n}_grams", f"{frac:.3f} > {limit}")
+            if frac == 0:  # no repeated n-gram means no repeated longer one either
+                break
         return doc
