@@ -1,14 +1,15 @@
 """Dates as Arabic news prints them -> datetimes.
 
 Month names come from `conf/data/months.yaml` (every regional system, plus Hijri months, converted with the
-arithmetic Islamic calendar, which can differ from the Umm al-Qura calendar by a day). Matching is on the
+arithmetic Islamic calendar, which can differ from the Umm al-Qura calendar or a sighted month by a day: a
+weekday printed with the date settles it). Matching is on the
 match key, so Arabic-Indic digits and hamza-less spellings need no special case.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from builder.arabic import match_key
@@ -36,6 +37,7 @@ class DateParser:
         self.month = {match_key(n): int(k) for k, names in months["gregorian"].items() for n in names}
         self.hijri = {match_key(n): int(k) for k, names in months["hijri"].items() for n in names}
         self.pm = {match_key(n) for n in months["pm"]}
+        self.weekday = {match_key(n).lower(): int(k) for k, names in months["weekdays"].items() for n in names}
         self.month_lower = {k.lower(): v for k, v in self.month.items()}
         ampm = f"{frag['am']}|{frag['pm']}"
         time = rf"(?:\s*[-–—,،|]?\s*(?:الساعه\s*)?(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?:\s*(?P<ampm>{ampm})(?!\w))?)?"
@@ -43,7 +45,8 @@ class DateParser:
             ("g", re.compile(rf"(?P<d>\d{{1,2}}){_SUFFIX}\s*[،,]?\s*(?P<m>{frag['month']})"
                              rf"(?:\s*/\s*(?:{frag['month']}))?\s*[،,]?\s*(?P<y>\d{{4}}){time}", re.I)),
             ("g", re.compile(rf"(?P<m>{frag['month']})\s+(?P<d>\d{{1,2}}){_SUFFIX}\s*,?\s*(?P<y>\d{{4}}){time}", re.I)),
-            ("h", re.compile(rf"(?P<d>\d{{1,2}})\s+(?P<m>{frag['hijri_month']})\s+(?P<y>1[3-5]\d\d){time}")),
+            ("h", re.compile(rf"(?:(?P<wd>{frag['weekday']})\s*[،,-]?\s*)?(?P<d>\d{{1,2}})\s+"
+                             rf"(?P<m>{frag['hijri_month']})\s+(?P<y>1[3-5]\d\d){time}", re.I)),
             ("n", re.compile(rf"(?P<y>\d{{4}})[-/.](?P<mo>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){time}")),
             ("n", re.compile(rf"(?P<d>\d{{1,2}})[-/.](?P<mo>\d{{1,2}})[-/.](?P<y>\d{{4}}){time}")),
         ]
@@ -66,7 +69,7 @@ class DateParser:
         try:
             year, day = int(m["y"]), int(m["d"])
             if kind == "h":
-                date = hijri_to_gregorian(year, self.hijri[m["m"]], day)
+                date = self._weekday_fit(hijri_to_gregorian(year, self.hijri[m["m"]], day), m["wd"])
             else:
                 month = int(m["mo"]) if kind == "n" else self.month_lower[m["m"].lower()]
                 date = datetime(year, month, day)
@@ -78,6 +81,14 @@ class DateParser:
             return date.replace(hour=hour, minute=minute)
         except (ValueError, KeyError):
             return None
+
+
+    def _weekday_fit(self, date: datetime, weekday: str | None) -> datetime:
+        """The printed weekday moves the arithmetic date by the one day a sighted month may differ."""
+        if weekday is None:
+            return date
+        shift = (self.weekday[weekday.lower()] - date.weekday()) % 7
+        return date + timedelta(days={1: 1, 6: -1}.get(shift, 0))
 
 
 def _iso(text: str) -> datetime | None:

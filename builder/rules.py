@@ -1,14 +1,15 @@
 """Boilerplate rules as data: load `conf/data/boilerplate.yaml`, expand its fragments, match lines on the key.
 
-Word lists that several rule files share (month names, agencies) are turned into regex alternations here,
-longest first, so a rule writes `{month}` or `{agency}` instead of repeating them.
+Word lists that several rule files share (month names, agencies, cities, outlet names) are turned into regex
+alternations here, longest first, so a rule writes `{month}` or `{agency}` instead of repeating them. A fragment
+of the rules file may itself be a list (a word list that only the rules use, such as first names).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -28,23 +29,47 @@ def load_yaml(name: str) -> object:
         raise FileNotFoundError(f"data file not found: {path}") from None
 
 
+_INITIALS = re.compile(r"^\w(?:[\s.]+\w)+\.?$")  # أ ش أ, أ.ش.أ, أ. ش. أ: an abbreviation spelled letter by letter
+
+
+def _name_pattern(key: str) -> str:
+    if _INITIALS.match(key):  # printed with dots, spaces, both, or (three letters and more) run together
+        letters = [re.escape(ch) for ch in key if ch.isalnum()]
+        return (r"[\s.]*" if len(letters) > 2 else r"[\s.]+").join(letters) + r"\.?"
+    return re.escape(key).replace(r"\ ", r"\s+")
+
+
+def name_key(name: str) -> str:
+    """A name as a lookup key: the match key without brackets, dashes or quotes, abbreviations without dots."""
+    key = " ".join(match_key(name).strip(" ()[]-–—.:«»\"'").split())
+    return re.sub(r"[\s.]", "", key) if _INITIALS.match(key) else key
+
+
 def alternation(names: list[str]) -> str:
     """Regex alternation of names on the match key, longest first so that no name shadows a longer one."""
     keys = sorted({match_key(str(n)) for n in names}, key=len, reverse=True)
-    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys)
+    return "|".join(_name_pattern(k) for k in keys)
 
 
 @cache
-def word_list_fragments(months_file: str = "months.yaml", agencies_file: str = "agencies.yaml") -> dict[str, str]:
+def word_list_fragments(months_file: str = "months.yaml", agencies_file: str = "agencies.yaml",
+                        cities_file: str = "cities.yaml", outlets_file: str = "outlets.yaml") -> dict[str, str]:
+    """The shared word lists as fragments: {month}, {hijri_month}, {weekday}, {am}, {pm}, {agency}, {city},
+    {country}, {outlet}."""
     months = load_yaml(months_file)
     agencies = load_yaml(agencies_file)
+    outlets = load_yaml(outlets_file)
+    places = load_yaml(cities_file)
     return {
         "month": alternation([n for names in months["gregorian"].values() for n in names]),
         "hijri_month": alternation([n for names in months["hijri"].values() for n in names]),
-        "weekday": alternation(months["weekdays"]),
+        "weekday": alternation([n for names in months["weekdays"].values() for n in names]),
         "am": alternation(months["am"]),
         "pm": alternation(months["pm"]),
         "agency": alternation([n for a in agencies for n in a["names"]]),
+        "city": alternation([c for region, cities in places.items() if region != "countries" for c in cities]),
+        "country": alternation(places["countries"]),
+        "outlet": alternation([n for o in outlets for n in [o["name"], *o.get("names", [])]]),
     }
 
 
@@ -65,33 +90,47 @@ def expand(pattern: str, fragments: dict[str, str], depth: int = 0) -> str:
 class Rule:
     id: str
     where: str  # "line" or "prefix"
-    scope: str  # "any" or "lead"
+    scope: str  # "any", "lead" or "edge" (the lead, or the lines after the body)
     regex: re.Pattern
+    kind: str = field(init=False)  # the class: the id's first part
 
-    @property
-    def kind(self) -> str:
-        return self.id.split(".", 1)[0]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", self.id.split(".", 1)[0])
 
-    def match(self, key: str) -> re.Match | None:
-        return self.regex.fullmatch(key) if self.where == "line" else self.regex.match(key)
+    def match(self, key: str, lead: bool) -> re.Match | None:
+        """A prefix is cut only in the lead: further down, a line that merely starts like boilerplate is a sentence."""
+        return self.regex.match(key) if self.where == "prefix" and lead else self.regex.fullmatch(key)
+
+
+@lru_cache(maxsize=2048)
+def _line_key(line: str) -> str:
+    """A line's key; the stages ask about the same lines in turn (segment, then clean)."""
+    return match_key(line)
 
 
 class RuleSet:
     def __init__(self, rules: list[Rule], page_level: frozenset[str]):
         self.rules = rules
         self.page_level = page_level
+        self.kinds = frozenset(r.kind for r in rules)
 
     @classmethod
     def load(cls, name: str) -> RuleSet:
         return _load_ruleset(name)
 
-    def first_match(self, line: str, lead: bool, kinds: frozenset[str] | None = None) -> Removal | None:
-        """The first rule that matches `line` (on its key), as the removal it implies, or None."""
-        key = match_key(line)
+    def only(self, kinds: frozenset[str] | None = None, ids: frozenset[str] | None = None) -> RuleSet:
+        """The rules of some classes, or with some ids, in their order: a stage that asks one question asks it fast."""
+        return RuleSet([r for r in self.rules if (kinds is None or r.kind in kinds) and (ids is None or r.id in ids)],
+                       self.page_level)
+
+    def first_match(self, line: str, lead: bool, tail: bool = False) -> Removal | None:
+        """The first rule that matches `line` (on its key), as the removal it implies, or None. `lead`: no body
+        line came before; `tail`: none comes after."""
+        key = _line_key(line)
         for rule in self.rules:
-            if (rule.scope == "lead" and not lead) or (kinds is not None and rule.kind not in kinds):
+            if (rule.scope == "lead" and not lead) or (rule.scope == "edge" and not (lead or tail)):
                 continue
-            m = rule.match(key)
+            m = rule.match(key, lead)
             if m is None or m.end() == 0:
                 continue
             end = original_index(line, m.end())
@@ -107,11 +146,14 @@ class RuleSet:
 @cache
 def _load_ruleset(name: str) -> RuleSet:
     data = load_yaml(name)
-    fragments = {**word_list_fragments(), **{k: match_key(v) for k, v in data.get("fragments", {}).items()}}
+    own = {k: alternation(v) if isinstance(v, list) else match_key(v) for k, v in data.get("fragments", {}).items()}
+    fragments = {**word_list_fragments(), **own}
     rules = []
     for entry in data["rules"]:
         if entry.get("where", "line") not in ("line", "prefix"):
             raise ValueError(f"rule {entry['id']}: where must be 'line' or 'prefix'")
+        if entry.get("scope", "any") not in ("any", "lead", "edge"):
+            raise ValueError(f"rule {entry['id']}: scope must be 'any', 'lead' or 'edge'")
         pattern = expand(match_key(entry["pattern"]), fragments)
         try:
             regex = re.compile(pattern)

@@ -22,6 +22,26 @@ def test_rule_example_is_removed_by_its_own_rule(rule):
     "وشارك في الحملة عدد من المدارس والجمعيات الأهلية في مختلف المحافظات.",
     "نشر في الجريدة الرسمية قرار بتعيين مجلس إدارة جديد للهيئة العامة للاستثمار.",
     "المصدر الرئيسي للقلق هو ارتفاع الأسعار في الأسواق المحلية خلال الصيف.",
+    # sentences that start like a dateline, a byline, a credit, a prompt or a date label, and are none of them
+    "قال أحمد المغير- الناشط السياسي الإخواني: إن الجماعة لم تخطئ في أحداث الاتحادية.",
+    "وكالات السفر تشهد إقبالا كبيرا مع بداية موسم الصيف.",
+    "شارك في المؤتمر كل من: وزير الخارجية ووزير الدفاع ورئيس الأركان.",
+    "تابع قائلا: إن الحكومة ستعلن قرارها خلال أيام.",
+    "وقال إن هذا الموقف لا يعبر بالضرورة عن رأي الحكومة كلها.",
+    "بتاريخ 5 يناير 2013 أصدرت المحكمة حكمها في القضية.",
+    "الرياضة المصرية تحقق إنجازا جديدا في البطولة الأفريقية.",
+    "الخبر الذي نشرته الصحيفة أمس لم يكن دقيقا.",
+    "محمد صلاح يقود ليفربول للفوز على تشيلسي بهدفين نظيفين.",
+    "عن الاجتماع قال الوزير: إن النتائج جيدة.",
+    "شاهد عيان قال إن الحريق اندلع في الطابق الثالث.",
+    "المزيد من الضحايا سقطوا في القصف الأخير على المدينة.",
+    "هذا المقال يتناول تاريخ المدينة القديمة وأسواقها الشعبية.",
+    "نشر الجيش 3 آلاف جندي على الحدود الشرقية للبلاد.",
+    "السيسي: «مصر لن تتراجع عن خطط التنمية مهما كانت الظروف»",
+    # an agency or a network named in passing, in brackets, in a sentence that opens a line
+    "من جانبها، كشفت وكالة الأنباء الفلسطينية (وفا) أن القوات البحرية الإسرائيلية أطلقت النار على القوارب.",
+    "وأدى ذلك، بحسب وكالة (وام) الرسمية إلى تأخير إقلاع الطائرة لعدة ساعات.",
+    "وقال مصدر مطلع لشبكة (CNN) إن الاجتماع سيعقد الأسبوع المقبل.",
 ])
 def test_real_sentences_are_not_boilerplate(sentence):
     assert RuleSet.load("boilerplate.yaml").first_match(sentence, lead=True) is None
@@ -36,3 +56,30 @@ def test_glued_update_line_is_cut_before_the_first_sentence():
     assert (first.rule, second.rule) == ("updated.label", "dateline.city_slash_source")
     assert rest[len(second.text):].strip() == "قال القيادي في الائتلاف"
     assert second.fields == {"city": "بغداد", "source": "شبكة أخبار العراق"}
+
+
+@pytest.mark.parametrize(("line", "rule", "fields"), [
+    # an agency abbreviation however it is printed
+    ("جوبا – أ. ش. أ:", "dateline.city_dash_agency", {"city": "جوبا", "source": "أ. ش. أ"}),
+    ("القاهرة- أش أ:", "dateline.city_dash_agency", {"city": "القاهرة", "source": "أش أ"}),
+    ("باريس _أ ش أ", "dateline.city_dash_agency", {"city": "باريس", "source": "أ ش أ"}),
+    # which side is the city: the listed place
+    ("سبق- الرياض: ", "dateline.source_dash_city", {"source": "سبق", "city": "الرياض"}),
+    ("الرياض - حازم الشرقاوي", "dateline.town_dash_who", {"city": "الرياض", "who": "حازم الشرقاوي"}),
+    ("هسبريس - محمد الراجي", "byline.outlet_reporter", {"source": "هسبريس", "name": "محمد الراجي"}),
+    # a wire desk's own shapes, with the date inside
+    ("عمان 12 أيار (بترا) - ", "dateline.city_date_agency", {"city": "عمان", "date": "12 أيار", "source": "بترا"}),
+    ("أبوظبي في 19 سبتمبر / وام / ", "dateline.city_date_agency",
+     {"city": "أبوظبي", "date": "19 سبتمبر", "source": "وام"}),
+    ("ستراسبورج (فرنسا) (رويترز) - ", "dateline.city_agency", {"city": "ستراسبورج", "source": "رويترز"}),
+])
+def test_datelines_name_their_parts(line, rule, fields):
+    removal = RuleSet.load("boilerplate.yaml").first_match(line, lead=True)
+    assert (removal.rule, removal.fields) == (rule, fields)
+
+
+def test_lead_rules_stay_out_of_the_body_and_prefixes_need_the_whole_line_there():
+    rules = RuleSet.load("boilerplate.yaml")
+    assert rules.first_match("الدوحة - انطلقت اليوم فعاليات المهرجان", lead=False) is None
+    assert rules.first_match("تاريخ النشر: 3 مارس 2024 قررت اللجنة تثبيت الأسعار", lead=False) is None
+    assert rules.first_match("تاريخ النشر: 3 مارس 2024", lead=False).rule == "published.label"

@@ -48,3 +48,32 @@ def test_language_keeps_arabic_and_names_what_it_drops():
     urdu = "وزیر اعظم نے کہا کہ حکومت عوام کی فلاح کے لیے نئے منصوبے شروع کرے گی اور مہنگائی کم کرنے پر توجہ دے گی"
     assert lang.detect(urdu)[0] == "ur"
     assert lang.detect("The ministry said the new bus line will open next month in the capital.")[0] == "en"
+
+
+def test_a_single_teaser_at_the_end_of_the_page_is_dropped():
+    text = "\n".join(["عنوان الخبر الرئيسي", BODY, "أخبار متعلقة:", "عنوان تشويقي وحيد"])
+    [doc] = Segmenter().process(page(text))
+    assert doc.text == BODY
+    assert [r.rule for r in doc.removed] == ["read_also.heading", "read_also.teaser", "title.first_line"]
+
+
+def test_after_one_teaser_the_page_s_own_story_goes_on():
+    rest = "و" + BODY  # "وأعلنت ...": a continuation, not a story that opens
+    text = "\n".join(["عنوان الخبر الرئيسي", SENTENCES[0] + ".", "اقرأ أيضا:", "عنوان تشويقي", rest])
+    [doc] = Segmenter().process(page(text))
+    assert doc.text.split("\n") == [SENTENCES[0] + ".", *rest.split("\n")]
+
+
+def test_an_article_under_read_also_is_known_by_its_own_date_line():
+    text = "\n".join(["عنوان الخبر الرئيسي", SENTENCES[0] + ".", "إقرأ أيضاً:", "عنوان الخبر الثاني",
+                      "12 دجنبر، 2025", "و" + BODY])
+    first, second = Segmenter().process(page(text))
+    assert first.text == SENTENCES[0] + "."
+    assert second.title == "عنوان الخبر الثاني" and second.text.startswith("12 دجنبر، 2025\n")
+
+
+def test_repair_keeps_a_dash_written_as_a_tatweel_and_leaves_plain_text_to_itself():
+    assert Repair().repair("كتب ـ محمد عنز: قال الحزب ـ في بيان ـ إن الحـــكومة") == \
+        "كتب - محمد عنز: قال الحزب - في بيان - إن الحكومة"
+    assert Repair().repair("نص عربي عادي\nبلا رموز") == "نص عربي عادي\nبلا رموز"
+    assert Repair().repair("Ø§Ù„Ø¹Ø±Ø§Ù‚ و&amp; رمز") == "العراق و& رمز"  # UTF-8 read as cp1252: ftfy's case

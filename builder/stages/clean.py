@@ -7,26 +7,60 @@ from builder.document import Doc, Drop
 from builder.rules import RuleSet
 from builder.stages.base import Stage
 
+_SENTENCE_END = (".", "!", "?", "؟", "…", ":", "»", '"', "”")
+# Classes whose lines are names (an agency, an outlet, a person, a place): such a name may also be a piece of
+# a sentence that a scraper broke across lines ("ذكرت وكالة \n رويترز \n أن ..."), and then it stays.
+_NAMES = frozenset({"credit", "dateline", "byline"})
+
 
 class Cleaner(Stage):
+    """Each line, from the top, against the rules; lead-only rules (datelines, bylines) apply until the body starts.
+
+    The body starts at the first kept line that is not a subtitle: a subtitle or two (short lines that end no
+    sentence) may sit between the headline and the byline or dateline. In the body, a short line between a
+    sentence that has not ended and more text is a piece of that sentence, never a credit or a byline. Edge rules
+    (a lone agency or outlet name) apply in the lead and, from the bottom up, after the last line of the body.
+    """
+
     name = "clean"
 
-    def __init__(self, rules_file: str = "boilerplate.yaml", min_words: int = 1):
+    def __init__(self, rules_file: str = "boilerplate.yaml", min_words: int = 1, lead_subtitles: int = 2,
+                 subtitle_words: int = 15, fragment_words: int = 4):
         self.rules = RuleSet.load(rules_file)
         self.min_words = min_words
+        self.lead_subtitles = lead_subtitles
+        self.subtitle_words = subtitle_words
+        self.fragment_words = fragment_words
+        self.not_names = self.rules.only(kinds=self.rules.kinds - _NAMES)
+        self.edge = self.rules.only(ids=frozenset(r.id for r in self.rules.rules if r.scope == "edge"))
+
+    def in_lead(self, kept: list[str]) -> bool:
+        return len(kept) <= self.lead_subtitles and all(
+            len(WORD.findall(line)) <= self.subtitle_words and not line.endswith(_SENTENCE_END) for line in kept)
+
+    def is_fragment(self, lines: list[str], i: int) -> bool:
+        """A short line inside a broken sentence: the line before runs on (no end mark) and text follows."""
+        return (0 < i < len(lines) - 1 and len(WORD.findall(lines[i])) <= self.fragment_words
+                and not lines[i - 1].endswith(_SENTENCE_END) and len(WORD.findall(lines[i - 1])) >= 8
+                and len(WORD.findall(lines[i + 1])) >= 3)
 
     def process(self, doc: Doc) -> Doc | Drop:
+        lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
         kept: list[str] = []
-        for line in doc.text.split("\n"):
-            line = line.strip()
+        for i, line in enumerate(lines):
+            lead = self.in_lead(kept)
+            rules = self.not_names if not lead and self.is_fragment(lines, i) else self.rules
             while line:
-                removal = self.rules.first_match(line, lead=not kept)
+                removal = rules.first_match(line, lead=lead)
                 if removal is None:
                     break
                 doc.removed.append(removal)
                 line = line[len(removal.text):].strip()
             if line:
                 kept.append(line)
+        while kept and (removal := self.edge.first_match(kept[-1], lead=False, tail=True)):  # the closing credit
+            doc.removed.append(removal)
+            kept.pop()
         doc.text = "\n\n".join(kept)
         if len(WORD.findall(doc.text)) < self.min_words:
             return Drop("empty_after_cleaning", f"{len(doc.removed)} spans removed")

@@ -1,4 +1,10 @@
-"""HTML -> main text: remove known boilerplate DOM (audited), then trafilatura in precision mode."""
+"""HTML -> main text: remove known boilerplate DOM (audited), then trafilatura in precision mode.
+
+Two kinds of DOM are taken out before trafilatura sees the page. `drop_selectors` name chrome (author boxes,
+share bars, related-post widgets): the node goes, its text into the audit. `meta_selectors` name the article's
+own meta line (date, byline): trafilatura would silently drop it, so its text is read with the boilerplate
+rules first and the matched spans go into the audit with their fields, for the metadata stage.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,13 @@ import lxml.html
 import trafilatura
 
 from builder.document import Doc, Drop, Removal
+from builder.rules import RuleSet
 from builder.stages.base import Stage
 
 _CLASS = re.compile(r"^\.([\w-]+)$")
 _ATTR_CONTAINS = re.compile(r'^\[([\w-]+)\*=["\']?([^"\'\]]+)["\']?\]$')
 _TAG = re.compile(r"^[a-z][a-z0-9]*$")
+_PUBLISHED_META = "//meta[@property='article:published_time' or @itemprop='datePublished']/@content"
 
 
 def selector_to_xpath(selector: str) -> str:
@@ -26,12 +34,24 @@ def selector_to_xpath(selector: str) -> str:
     raise ValueError(f"unsupported selector {selector!r}: use .class, tag or [attr*=\"part\"]")
 
 
+def holds_article(node: lxml.html.HtmlElement) -> bool:
+    """A selector that happens to match the page's frame (`<body class="shared">`) must not take the article."""
+    return node.tag in ("html", "body", "main", "article") or bool(node.xpath(".//article | .//main | .//h1"))
+
+
+def node_text(node: lxml.html.HtmlElement) -> str:
+    return " ".join(" ".join(node.itertext()).split())
+
+
 class HtmlExtractor(Stage):
     name = "extract"
 
-    def __init__(self, favor_precision: bool = True, drop_selectors: list[str] = ()):
+    def __init__(self, favor_precision: bool = True, drop_selectors: list[str] = (),
+                 meta_selectors: list[str] = (), rules_file: str = "boilerplate.yaml"):
         self.favor_precision = favor_precision
         self.drop = [(s, selector_to_xpath(s)) for s in drop_selectors]
+        self.meta = [selector_to_xpath(s) for s in meta_selectors]
+        self.rules = RuleSet.load(rules_file)
 
     def process(self, doc: Doc) -> Doc | Drop:
         if doc.html is None:
@@ -40,17 +60,24 @@ class HtmlExtractor(Stage):
             tree = lxml.html.fromstring(doc.html)
         except (lxml.etree.ParserError, ValueError) as err:
             return Drop("unparsable_html", str(err)[:200])
+        if published := tree.xpath(_PUBLISHED_META):
+            doc.extra["html_date"] = published[0]
+        for xpath in self.meta:
+            for node in tree.xpath(xpath):
+                if node.getparent() is not None:
+                    doc.removed.extend(self.read_meta(node_text(node)))
+                    node.drop_tree()
         for selector, xpath in self.drop:
             for node in tree.xpath(xpath):
-                if node.getparent() is None:
+                if node.getparent() is None or holds_article(node):
                     continue
-                text = " ".join(node.text_content().split())
-                if text:
+                if text := node_text(node):
                     doc.removed.append(Removal(f"dom.{selector}", text))
                 node.drop_tree()
         result = trafilatura.bare_extraction(
             tree, url=doc.url, favor_precision=self.favor_precision, include_comments=False,
             include_tables=False, with_metadata=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},  # markup and URL only
         )
         if result is None or not (result.text or "").strip():
             return Drop("no_main_text", "trafilatura found no article text")
@@ -58,6 +85,15 @@ class HtmlExtractor(Stage):
         doc.html = None
         doc.title = doc.title or result.title
         doc.url = doc.url or result.url
-        doc.published_hint = doc.published_hint or result.date
         doc.outlet_hint = doc.outlet_hint or result.sitename
+        if result.date:
+            doc.extra.setdefault("html_date", result.date)
         return doc
+
+    def read_meta(self, text: str) -> list[Removal]:
+        """The meta line's spans (date, byline) as the rules see them; what no rule names stays one DOM span."""
+        spans = []
+        while text and (removal := self.rules.first_match(text, lead=True)):
+            spans.append(removal)
+            text = text[len(removal.text):].strip()
+        return [*spans, Removal("dom.meta", text)] if text else spans

@@ -2,25 +2,56 @@
 
 from __future__ import annotations
 
-from builder.arabic import match_key
+import re
+
+from builder.arabic import match_key, original_index
 from builder.dates import date_parser
-from builder.document import Doc
-from builder.rules import load_yaml
+from builder.document import Doc, Removal
+from builder.rules import alternation, load_yaml, name_key
 from builder.stages.base import Stage
+
+# "سكاي نيوز عربية - أ ف ب", "الجزيرة + وكالات", "رويترز، أ ف ب": a credit naming several sources
+_SOURCE_SEPARATOR = re.compile(r"\s+[-–—/]\s+|\s*[+،,()]\s*|\s+و(?=\s)")
 
 
 class AgencyNames:
     """Agency names and abbreviations (match key) -> agency id."""
 
     def __init__(self, agencies_file: str):
-        self.ids = {" ".join(match_key(n).split()): a["id"] for a in load_yaml(agencies_file) for n in a["names"]}
+        agencies = load_yaml(agencies_file)
+        self.ids = {name_key(n): a["id"] for a in agencies for n in a["names"]}
+        names = alternation([n for a in agencies for n in a["names"]])
+        # "محمد محروس وأ ش أ": a reporter and the agency the story came through, in one byline
+        self.trailing = re.compile(rf"(?:\s*[-–—،,]\s*|\s+و\s*)(?:{names})\s*$")
 
     def lookup(self, name: str) -> str | None:
-        key = " ".join(match_key(name).strip(" ()[]-–—.:").split())
+        key = name_key(name)
         return self.ids.get(key) or self.ids.get(key.removeprefix("وكاله ").strip())
+
+    def split_off(self, name: str) -> tuple[str, str | None]:
+        """A byline without the agency that closes it, and that agency as printed."""
+        m = self.trailing.search(match_key(name))
+        if m is None:
+            return name, None
+        cut = original_index(name, m.start())
+        agency = name[cut:].strip(" ،,-–—")
+        return name[:cut].strip(), agency if self.lookup(agency) else agency.removeprefix("و").strip()
+
+    def find(self, source: str) -> str | None:
+        """The agency a credit names, alone or among other sources."""
+        return self.lookup(source) or next(
+            (agency for part in _SOURCE_SEPARATOR.split(source) if (agency := self.lookup(part))), None)
 
 
 class MetadataExtractor(Stage):
+    """Fields from the removed spans of the lead and the credit lines.
+
+    dateline: the city of the last dateline before the body (a desk line such as "أبوظبي - سكاي نيوز عربية"
+    comes before the story's own "روما (أ ف ب) -"). credit: an agency named anywhere wins, then a credit
+    line's source, then a dateline's. byline: the first name a byline rule captured, or the person in
+    "city – name:".
+    """
+
     name = "metadata"
 
     def __init__(self, rules_file: str = "boilerplate.yaml", agencies_file: str = "agencies.yaml",
@@ -31,24 +62,38 @@ class MetadataExtractor(Stage):
     def process(self, doc: Doc) -> Doc:
         doc.published = self.dates.parse(doc.published_hint)
         for removal in doc.removed:
-            fields, kind = removal.fields, removal.kind
-            if kind in ("published", "updated") and "date" in fields:
-                value = self.dates.parse(fields["date"])
-                if kind == "published" and doc.published is None:
-                    doc.published = value
-                elif kind == "updated" and doc.updated is None:
-                    doc.updated = value
-            if "city" in fields and doc.dateline is None:
+            self.take_date(doc, removal)
+            fields = removal.fields
+            if "city" in fields and removal.kind == "dateline":
                 doc.dateline = fields["city"]
             if "name" in fields and doc.byline is None:
-                doc.byline = fields["name"]
-            if "who" in fields:  # "city – X:" names a reporter or an agency
-                if self.agencies.lookup(fields["who"]):
-                    fields["source"] = fields["who"]
-                elif doc.byline is None:
-                    doc.byline = fields["who"]
-            if "source" in fields and (doc.credit is None or kind == "credit"):
-                doc.credit = self.agencies.lookup(fields["source"]) or fields["source"]
+                doc.byline, agency = self.agencies.split_off(fields["name"])
+                if agency:
+                    fields.setdefault("source", agency)
+            if "who" in fields and not self.agencies.find(fields["who"]) and doc.byline is None:
+                doc.byline = fields["who"]
+        doc.credit = self.credit(doc.removed)
+        if doc.published is None and "html_date" in doc.extra:
+            doc.published = self.dates.parse(doc.extra["html_date"])
         if doc.updated and doc.published is None:
             doc.published = doc.updated
         return doc
+
+    def take_date(self, doc: Doc, removal: Removal) -> None:
+        """A date line, or the date an agency dateline carries ("رام الله 12-5-2024 وفا-"), when it has a year."""
+        if "date" not in removal.fields:
+            return
+        value = self.dates.parse(removal.fields["date"])
+        if removal.kind in ("published", "dateline") and doc.published is None:
+            doc.published = value
+        elif removal.kind == "updated" and doc.updated is None:
+            doc.updated = value
+
+    def credit(self, removed: list[Removal]) -> str | None:
+        spans = sorted((r for r in removed if "source" in r.fields or r.kind == "dateline"),
+                       key=lambda r: r.kind != "credit")
+        for r in spans:
+            for name in (r.fields.get("source"), r.fields.get("who")):
+                if name and (agency := self.agencies.find(name)):
+                    return agency
+        return next((r.fields["source"] for r in spans if r.fields.get("source")), None)

@@ -2,57 +2,67 @@
 
 A page may print a second, complete article under a read-also heading (the seed page does); that article
 becomes a document of its own. A heading followed only by teaser headlines is dropped into the audit.
-Each article's first line becomes its title when the input gave none.
+A wire dateline in mid-page (a scraper that ran the next story on) starts a document too. Each article's
+first line becomes its title when the input gave none.
 """
 
 from __future__ import annotations
+
+import re
 
 from builder.arabic import WORD, match_key
 from builder.document import Doc, Removal, stable_id
 from builder.rules import RuleSet
 from builder.stages.base import Stage
 
-_HEADING = frozenset({"read_also"})
+_HEADING = frozenset({"read_also.heading"})
+_ARTICLE_LEAD = frozenset({"published", "updated", "dateline", "byline"})
 _SENTENCE_END = (".", "。", "…")
+_NOT_A_HEADLINE_END = (*_SENTENCE_END, ":", "،", ",")
+_CONTINUATION = re.compile(r"^[وف][\u0621-\u064A]")  # "وأضاف ...", "فيما ...": the story goes on
 
 
 class Segmenter(Stage):
     name = "segment"
 
-    def __init__(self, rules_file: str = "boilerplate.yaml", max_title_words: int = 25, min_article_words: int = 50):
+    def __init__(self, rules_file: str = "boilerplate.yaml", max_title_words: int = 25, min_article_words: int = 50,
+                 split_rules: list[str] = ("dateline.cnn", "dateline.cnn_dash_before", "dateline.city_agency")):
         self.rules = RuleSet.load(rules_file)
+        self.headings = self.rules.only(ids=_HEADING)
+        self.chrome = self.rules.only(kinds=self.rules.page_level)
+        self.article_lead = self.rules.only(kinds=_ARTICLE_LEAD)
+        self.story_openers = self.rules.only(ids=frozenset(split_rules))
+        if unknown := set(split_rules) - {r.id for r in self.story_openers.rules}:
+            raise ValueError(f"segment.split_rules names rules that {rules_file} does not have: {sorted(unknown)}")
         self.max_title_words = max_title_words
         self.min_article_words = min_article_words
 
     def is_heading(self, line: str) -> Removal | None:
-        removal = self.rules.first_match(line, lead=False, kinds=_HEADING)
-        return removal if removal and removal.rule == "read_also.heading" else None
+        return self.headings.first_match(line, lead=False)
 
     def looks_like_title(self, line: str) -> bool:
         return 0 < len(WORD.findall(line)) <= self.max_title_words and not line.endswith(_SENTENCE_END)
 
     def process(self, doc: Doc) -> list[Doc]:
         lines = [line for line in doc.text.split("\n") if line.strip()]
-        chrome = [line for line in lines if (r := self.rules.first_match(line, lead=False)) and
-                  r.kind in self.rules.page_level]
+        chrome = [line for line in lines if self.chrome.first_match(line, lead=False)]
+        # (heading, lines): a read-also heading opens a block; a story's own dateline in mid-page opens one too
         blocks: list[tuple[Removal | None, list[str]]] = [(None, [])]
         for line in lines:
-            heading = self.is_heading(line)
-            if heading:
+            if heading := self.is_heading(line):
                 blocks.append((heading, []))
+            elif self.opens_story(line, blocks[-1][1]):
+                blocks.append((None, [line]))
             else:
                 blocks[-1][1].append(line)
 
         docs = [doc]
         body = blocks[0][1]
         for heading, block in blocks[1:]:
-            teasers, rest = self.split_teasers(block)
-            if not teasers and self.is_article(rest):
-                article = Doc(id=stable_id(doc.id, len(docs)), source_file=doc.source_file, url=doc.url,
-                              outlet_hint=doc.outlet_hint, text="\n".join(rest), removed=[heading])
-                self.take_title(article, first=True)
-                docs.append(article)
+            if heading is None or self.is_article(block):
+                docs.append(self.article(doc, len(docs), block, heading))
                 continue
+            teasers, rest = self.split_teasers(block)
             # teasers, then the text they interrupted: that text stays with the article it belongs to
             owner = docs[-1]
             owner.removed.append(heading)
@@ -67,19 +77,43 @@ class Segmenter(Stage):
             d.page_chrome = chrome
         return docs
 
+    def article(self, page: Doc, n: int, block: list[str], heading: Removal | None) -> Doc:
+        article = Doc(id=stable_id(page.id, n), source_file=page.source_file, url=page.url,
+                      outlet_hint=page.outlet_hint, text="\n".join(block), removed=[heading] if heading else [])
+        self.take_title(article, first=heading is not None)
+        return article
+
+    def opens_story(self, line: str, before: list[str]) -> bool:
+        """A wire dateline ("دبي، الإمارات العربية المتحدة (CNN)--") after a paragraph starts another story."""
+        return (self.story_openers.first_match(line, lead=True) is not None
+                and any(len(WORD.findall(b)) >= 15 and not self.is_boilerplate(b) for b in before))
+
     def split_teasers(self, block: list[str]) -> tuple[list[str], list[str]]:
-        """Headline-like lines right under the heading: one is an article's title, two or more are teasers."""
+        """Headline-like lines right under the heading are teasers; what follows is the story going on."""
         n = 0
-        while n < len(block) and self.looks_like_title(block[n]) and not self.rules.first_match(block[n], lead=True):
+        while n < len(block) and self.looks_like_teaser(block[n]):
             n += 1
-        return (block[:n], block[n:]) if n >= 2 else ([], block)
+        return block[:n], block[n:]
+
+    def looks_like_teaser(self, line: str) -> bool:
+        return self.looks_like_title(line) and not line.endswith(_NOT_A_HEADLINE_END) and not self.is_boilerplate(line)
+
+    def is_boilerplate(self, line: str) -> bool:
+        """A rule claims the whole line (a headline may well start like a dateline: "الدار البيضاء: ...")."""
+        removal = self.rules.first_match(line, lead=True)
+        return removal is not None and len(removal.text.strip()) == len(line.strip())
 
     def is_article(self, block: list[str]) -> bool:
-        """A complete article: a headline, then body text long enough to stand alone."""
-        if len(block) < 2 or not self.looks_like_title(block[0]):
+        """A complete article: a headline, then its own date, dateline or byline, or a first paragraph that
+        opens a story (not one that carries on the page's story, as "وأضاف ..." does), long enough to stand alone."""
+        if len(block) < 2 or not self.looks_like_teaser(block[0]):
             return False
         body_words = [len(WORD.findall(line)) for line in block[1:]]
-        return sum(body_words) >= self.min_article_words and max(body_words) >= 15
+        if sum(body_words) < self.min_article_words or max(body_words) < 15:
+            return False
+        if any(self.article_lead.first_match(line, lead=True) for line in block[1:3]):
+            return True
+        return not self.looks_like_title(block[1]) and not _CONTINUATION.match(block[1])
 
     def take_title(self, doc: Doc, first: bool) -> None:
         """Move the headline out of the text: the first line when no title is known, or a repeat of it."""
@@ -89,7 +123,7 @@ class Segmenter(Stage):
         if doc.title and match_key(head).strip() == match_key(doc.title).strip():
             doc.removed.append(Removal("title.repeated", head))
             doc.text = rest
-        elif first and self.looks_like_title(head) and not self.rules.first_match(head, lead=True):
+        elif first and self.looks_like_title(head) and not self.is_boilerplate(head):
             doc.title = head.strip()
             doc.removed.append(Removal("title.first_line", head))
             doc.text = rest

@@ -1,0 +1,220 @@
+"""Cleaning as an editor would do it: a page in, through the build's own extract -> metadata stages, and the
+article that comes out, with its fields. One page per regional style and per boilerplate class."""
+
+from datetime import datetime
+
+import pytest
+from omegaconf import OmegaConf
+
+from builder.document import Doc
+from builder.pipeline import build_stages
+from conftest import compose_config
+
+STORY = ("أعلنت وزارة النقل عن افتتاح خط جديد للحافلات يربط وسط المدينة بالأحياء الشرقية خلال الشهر المقبل، "
+         "في إطار خطة لتخفيف الازدحام في ساعات الذروة.")
+MORE = "وقال المتحدث باسم الوزارة إن الخط الجديد سيعمل من السادسة صباحا حتى منتصف الليل طوال أيام الأسبوع."
+LAST = "ودعت الوزارة المواطنين إلى الالتزام بالتعليمات واستخدام التطبيق الإلكتروني لمعرفة مواعيد الرحلات."
+
+
+@pytest.fixture(scope="module")
+def stages():
+    cfg = compose_config("stages=[extract,repair,segment,clean,metadata]")
+    return build_stages(OmegaConf.to_container(cfg, resolve=True))
+
+
+def clean(stages, text: str | None = None, html: str | None = None) -> list[Doc]:
+    docs = [Doc(id="p", source_file="page", text=text or "", html=html)]
+    for stage in stages:
+        out = []
+        for doc in docs:
+            result = stage.process(doc)
+            out += result if isinstance(result, list) else [] if not isinstance(result, Doc) else [result]
+        docs = out
+    return docs
+
+
+def page(*lines: str) -> str:
+    return "\n".join(lines)
+
+
+def test_egyptian_page_keeps_only_the_story(stages):
+    [doc] = clean(stages, page(
+        "محافظة الجيزة تبدأ رصف 12 شارعا في العمرانية",
+        "كتب - أحمد سمير:",
+        "تاريخ النشر: 5 مارس 2024 - 10:15 ص",
+        STORY, "صورة أرشيفية", MORE,
+        "لقراءة تفاصيل الخبر اضغط هنا",
+        "© جميع الحقوق محفوظة لموقع مصراوي 2024",
+    ))
+    assert doc.title == "محافظة الجيزة تبدأ رصف 12 شارعا في العمرانية"
+    assert doc.text.split("\n\n") == [STORY, MORE]
+    assert (doc.byline, doc.published) == ("أحمد سمير", datetime(2024, 3, 5, 10, 15))
+    assert [r.kind for r in doc.removed] == ["title", "byline", "published", "caption", "promo", "copyright"]
+
+
+def test_masrawy_city_reporter_line_and_agency_in_the_byline(stages):
+    [doc] = clean(stages, page("عنوان الخبر", "المنيا - محمد جودة:", STORY, MORE))
+    assert (doc.dateline, doc.byline, doc.text.split("\n\n")) == ("المنيا", "محمد جودة", [STORY, MORE])
+    [doc] = clean(stages, page("عنوان الخبر", "كتب - محمد محروس وأ ش أ :", STORY))
+    assert doc.text == STORY and doc.credit == "mena"
+
+
+def test_gulf_wire_story_hijri_date_agency_dateline_and_end_marks(stages):
+    [doc] = clean(stages, page(
+        "«البلديات»: تشغيل 15 حديقة جديدة في الرياض",
+        "الأربعاء 10 رمضان 1445هـ",
+        "الرياض - واس " + STORY, MORE,
+        "// انتهى //", "ع ا / ح م",
+        "لمتابعة آخر الأخبار انضم إلى قناتنا على تيليجرام",
+    ))
+    assert doc.text.split("\n\n") == [STORY, MORE]
+    # the arithmetic calendar says Tuesday 19 March; the printed Wednesday settles it
+    assert (doc.published, doc.dateline, doc.credit) == (datetime(2024, 3, 20), "الرياض", "spa")
+
+
+def test_agency_datelines_that_carry_their_date(stages):
+    [doc] = clean(stages, page("عنوان", "رام الله 12-5-2024 وفا- " + STORY))
+    assert (doc.text, doc.dateline, doc.credit, doc.published) == (STORY, "رام الله", "wafa", datetime(2024, 5, 12))
+    [doc] = clean(stages, page("عنوان", "مسقط في 12 مايو /العمانية/ - " + STORY, "/العمانية/", "ع خ"))
+    assert (doc.text, doc.credit, doc.published) == (STORY, "ona", None)  # no year printed, no date guessed
+
+
+def test_iraqi_update_line_glued_to_the_dateline_and_the_first_sentence(stages):
+    [doc] = clean(stages, page(
+        "التجارة تعلن توزيع حصة إضافية من الطحين",
+        "تاريخ النشر: 8th, October 2024 GMT",
+        "آخر تحديث: 8 تشرين الأول 2024 - 03:20 م بغداد/ شبكة أخبار العراق- " + STORY,
+        "المصدر: شبكة اخبار العراق",
+        "About Post Author سيف الدينSee author's posts",
+    ))
+    assert doc.text == STORY
+    assert (doc.published, doc.updated) == (datetime(2024, 10, 8), datetime(2024, 10, 8, 15, 20))
+    assert (doc.dateline, doc.credit) == ("بغداد", "شبكة اخبار العراق")
+
+
+def test_levantine_outlet_city_datelines(stages):
+    [doc] = clean(stages, page("عنوان", "السومرية نيوز/ البصرة " + STORY))
+    assert (doc.text, doc.dateline, doc.credit) == (STORY, "البصرة", "السومرية نيوز")
+    [doc] = clean(stages, page("عنوان", "الأحد 9 حزيران 2024", "عنب بلدي – حمص " + STORY))
+    assert (doc.text, doc.dateline, doc.published) == (STORY, "حمص", datetime(2024, 6, 9))
+    [doc] = clean(stages, page("عنوان", "اللاذقية- " + STORY))
+    assert (doc.text, doc.dateline) == (STORY, "اللاذقية")
+
+
+def test_maghrebi_lone_byline_name_month_and_city_colon(stages):
+    [doc] = clean(stages, page("عنوان", "نادية بن علي", "19 جويلية 2023", "بجاية: " + STORY,
+                               "التفاصيل الكاملة هنا", "جميع الحقوق محفوظة © الشروق أونلاين 2023"))
+    assert (doc.text, doc.byline, doc.dateline, doc.published) == (STORY, "نادية بن علي", "بجاية",
+                                                                    datetime(2023, 7, 19))
+
+
+def test_mauritanian_outlet_and_city_in_brackets_under_a_breadcrumb_and_over_tags(stages):
+    [doc] = clean(stages, page("عنوان", "الرئيسية » أخبار » محليات", "الاثنين 15 يوليو 2024",
+                               "الأخبار (نواكشوط) – " + STORY, "وسوم: الموانئ، نواكشوط، التجارة"))
+    assert (doc.text, doc.dateline, doc.credit) == (STORY, "نواكشوط", "الأخبار")
+    assert [r.kind for r in doc.removed] == ["title", "breadcrumb", "published", "dateline", "tags"]
+
+
+def test_the_agency_wins_over_the_outlet_that_ran_its_story(stages):
+    [doc] = clean(stages, page(
+        "الفاو: أسعار الغذاء ترتفع للشهر الثالث",
+        "أبوظبي - سكاي نيوز عربية",
+        "الجمعة 7 يونيو 2024 - 13:05",
+        "روما (أ ف ب) - " + STORY,
+        "المصدر: سكاي نيوز عربية - أ ف ب",
+        "شارك الخبر:",
+    ))
+    # the desk line names the outlet's city; the story's own dateline comes after it and wins
+    assert (doc.text, doc.dateline, doc.credit) == (STORY, "روما", "afp")
+
+
+def test_cnn_opinion_disclaimer_dateline_and_read_also_lines(stages):
+    [doc] = clean(stages, page(
+        "رأي: المدن تحتاج إلى حدائق",
+        "هذا المقال بقلم كاتبة ضيفة، والآراء الواردة أدناه تعبر عن رأي الكاتبة ولا تعكس بالضرورة وجهة نظر شبكة CNN.",
+        "نيويورك، الولايات المتحدة الأمريكية (CNN)-- " + STORY,
+        "قد يهمك| مدن عربية تطلق مبادرات لزراعة مليون شجرة",
+        MORE,
+        "إقرأ أيضا هل تعود أسعار الذهب إلى الارتفاع؟",
+        "اقرأ أيضا/ خمس نصائح للقيادة الآمنة في الشتاء",
+        LAST,
+    ))
+    assert doc.text.split("\n\n") == [STORY, MORE, LAST]
+    assert (doc.dateline, doc.credit) == ("نيويورك", "CNN")
+
+
+def test_a_wire_dateline_in_mid_page_starts_another_story(stages):
+    first, second = clean(stages, page(
+        "عنوان الخبر", "دبي، الإمارات العربية المتحدة (CNN)-- " + STORY, MORE,
+        "القاهرة، مصر (CNN)-- " + LAST,
+    ))
+    assert (first.text.split("\n\n"), second.text) == ([STORY, MORE], LAST)
+    assert (first.dateline, second.dateline, second.title) == ("دبي", "القاهرة", None)
+
+
+def test_teasers_under_related_news_go_and_the_story_goes_on(stages):
+    [doc] = clean(stages, page(
+        "عنوان الخبر", STORY,
+        "اقرأ أيضًا", "وزير النقل يتفقد محطة المترو الجديدة", "افتتاح طريق دائري في الجيزة",
+        MORE,
+        "أخبار متعلقة:", "الأرصاد تحذر من موجة حر",  # one teaser at the end
+    ))
+    assert doc.text.split("\n\n") == [STORY, MORE]
+    assert [r.rule for r in doc.removed].count("read_also.teaser") == 3
+
+
+def test_a_list_the_story_announces_is_not_a_teaser_block(stages):
+    [doc] = clean(stages, page(
+        "عنوان الخبر", STORY,
+        "اقرأ ايضاً:", "وفاة الممثل المصري نور الشريف",
+        "ولم تخل الدراما المصرية من مشاركته في أعمال غاية في الأهمية منها:",
+        MORE,
+    ))
+    assert doc.text.split("\n\n") == [STORY, "ولم تخل الدراما المصرية من مشاركته في أعمال غاية في الأهمية منها:",
+                                      MORE]
+
+
+def test_a_name_inside_a_sentence_broken_across_lines_stays(stages):
+    [doc] = clean(stages, page(
+        "عنوان", STORY,
+        "وأضاف المتحدث أن الوزارة ستعلن تفاصيل الخطة خلال مؤتمر صحفي يعقد بعد غد، بحسب ما نقلت وكالة",
+        "رويترز", "عن مصادر في الوزارة أمس.",
+    ))
+    assert "رويترز" in doc.text.split("\n\n")
+
+
+def test_scraped_lines_that_are_only_links_or_punctuation(stages):
+    [doc] = clean(stages, page("عنوان", "(", "شاهد التقرير", ")", "القاهرة، مصر (CNN)-- " + STORY,
+                               "لقراءة تفاصيل الخبر بالكامل ومشاهدة الصور", "إضغط هنا", "www.example.com/news/15118",
+                               "----------", "يمكنكم تسلم إشعارات بأهم الموضوعات بعد تحميل أحدث نسخة من تطبيق بي بي سي"
+                               " عربي على هاتفكم المحمول."))
+    assert (doc.text, doc.dateline) == (STORY, "القاهرة")
+
+
+def test_html_chrome_goes_before_trafilatura_and_the_meta_line_feeds_the_fields(stages):
+    html = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>منخفض جوي يحمل الثلوج | النهار</title><meta property="og:title" content="منخفض جوي يحمل الثلوج"></head>
+<body><nav><a href="/">الرئيسية</a> <a href="/news">أخبار</a></nav>
+<div class="breadcrumbs"><a href="/">الرئيسية</a> » <a href="/l">لبنان</a></div>
+<article><h1>منخفض جوي يحمل الثلوج</h1>
+<div class="post-meta"><span>آخر تحديث: 7 كانون الثاني 2024 - 06:15 م</span> <span>بقلم: جاد نصر</span></div>
+<figure><img src="a.jpg" alt=""><figcaption>(صورة: أرشيف)</figcaption></figure>
+<p>{STORY}</p><p>{MORE}</p><p>{LAST}</p>
+<div class="wp-post-author"><div class="awpa-title">About Post Author</div><div>جاد نصر</div></div>
+</article>
+<div class="share-buttons">شارك: فيسبوك تويتر واتساب</div>
+<div class="related-posts"><h3>أخبار ذات صلة</h3><ul><li><a href="/1">إقفال طرق جبلية</a></li></ul></div>
+<footer><p>© 2024 النهار. جميع الحقوق محفوظة</p></footer></body></html>"""
+    [doc] = clean(stages, html=html)
+    assert doc.text.split("\n\n") == [STORY, MORE, LAST]
+    assert (doc.title, doc.byline, doc.updated) == ("منخفض جوي يحمل الثلوج", "جاد نصر", datetime(2024, 1, 7, 18, 15))
+    rules = [r.rule for r in doc.removed]
+    assert {"updated.label", "byline.line", "dom.figcaption", "dom..wp-post-author", "dom..share-buttons",
+            "dom..related-posts", "dom.footer", "dom.nav", "dom..breadcrumbs"} <= set(rules)
+
+
+def test_a_selector_that_matches_the_page_frame_leaves_the_article(stages):
+    html = f"""<html><body class="page shared"><article><h1>عنوان الخبر</h1><p>{STORY}</p><p>{MORE}</p>
+<div class="share-bar">شارك</div></article></body></html>"""
+    [doc] = clean(stages, html=html)
+    assert doc.text.split("\n\n") == [STORY, MORE]
