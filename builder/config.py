@@ -65,6 +65,8 @@ class ExtractConfig:
     _target_: str = "builder.stages.extract.HtmlExtractor"
     favor_precision: bool = True
     drop_selectors: list[str] = field(default_factory=list)
+    meta_selectors: list[str] = field(default_factory=list)  # date/byline line: read with the rules, then removed
+    rules_file: str = "boilerplate.yaml"
 
 
 @dataclass
@@ -81,6 +83,8 @@ class SegmentConfig:
     rules_file: str = "boilerplate.yaml"
     max_title_words: int = 25
     min_article_words: int = 50  # below this, what follows a read-also heading is a teaser list
+    split_rules: list[str] = field(default_factory=lambda: ["dateline.cnn", "dateline.cnn_dash_before",
+                                                            "dateline.city_agency"])
 
 
 @dataclass
@@ -88,6 +92,9 @@ class CleanConfig:
     _target_: str = "builder.stages.clean.Cleaner"
     rules_file: str = "boilerplate.yaml"
     min_words: int = 1  # a document left with fewer words after cleaning is dropped as empty
+    lead_subtitles: int = 2  # short kept lines (subtitles) after which datelines and bylines still count as lead
+    subtitle_words: int = 15
+    fragment_words: int = 4  # a line this short inside a running sentence is part of it, never a credit or byline
 
 
 @dataclass
@@ -126,15 +133,17 @@ class QualityConfig:
         default_factory=lambda: {5: 0.165, 6: 0.153, 7: 0.142, 8: 0.131, 9: 0.12, 10: 0.109})
 
 
-    line_punct_min_lines: int = 3  # the ratio says little about an article of one or two paragraphs
 @dataclass
 class LabelConfig:
     _target_: str = "builder.stages.label.Labeler"
     outlets_file: str = "outlets.yaml"
     agencies_file: str = "agencies.yaml"
-    stance_file: str = "stance_lexicon.yaml"
-    stance_window: int = 8  # words on each side of a target mention where cue words count
-    stance_min_cues: int = 2
+    # credit rules whose source is where a republished text came from: the credit, never the publisher
+    origin_credits: list[str] = field(
+        default_factory=lambda: ["credit.source_label", "credit.quoted_from", "credit.agency_line"])
+    name_prefixes: list[str] = field(default_factory=list)  # صحيفة, قناة...: looked past when a name is not found
+    targets: list[Any] = field(default_factory=list)  # stance targets: {id, ar: [...], en: [...], variants: [...]}
+    stance: Any = None  # the stance labeler: an option of label/stance (lexicon, classifier, transformers)
 
 
 @dataclass

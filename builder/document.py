@@ -56,10 +56,14 @@ class Doc:
     outlet: str | None = None
     outlet_name: str | None = None
     outlet_evidence: str | None = None
+    outlet_candidates: list[str] = field(default_factory=list)
+    outlet_country: str | None = None
+    outlet_facts: list[dict[str, str]] = field(default_factory=list)
     stance: int = 0
     stance_score: float | None = None
     stance_target: str | None = None
     stance_labeler: str | None = None
+    stance_evidence: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # stage-to-stage values that are not output columns
 
     def row(self) -> dict[str, Any]:
@@ -72,6 +76,9 @@ class Doc:
             "outlet": self.outlet,
             "outlet_name": self.outlet_name,
             "outlet_evidence": self.outlet_evidence,
+            "outlet_candidates": self.outlet_candidates,
+            "outlet_country": self.outlet_country,
+            "outlet_facts": self.outlet_facts,
             "credit": self.credit,
             "byline": self.byline,
             "dateline": self.dateline,
@@ -84,6 +91,7 @@ class Doc:
             "stance_score": self.stance_score,
             "stance_target": self.stance_target,
             "stance_labeler": self.stance_labeler,
+            "stance_evidence": self.stance_evidence,
             "removed": [{"rule": r.rule, "text": r.text} for r in self.removed],
             "source_file": self.source_file,
         }

@@ -21,6 +21,9 @@ FEATURES = Features(
         "outlet": Value("string"),
         "outlet_name": Value("string"),
         "outlet_evidence": Value("string"),
+        "outlet_candidates": List(Value("string")),  # what the evidence named when the outlet is unknown
+        "outlet_country": Value("string"),
+        "outlet_facts": List({"fact": Value("string"), "value": Value("string"), "source": Value("string")}),
         "credit": Value("string"),
         "byline": Value("string"),
         "dateline": Value("string"),
@@ -36,6 +39,7 @@ FEATURES = Features(
         "stance_score": Value("float32"),
         "stance_target": Value("string"),
         "stance_labeler": Value("string"),
+        "stance_evidence": List(Value("string")),
         "removed": List({"rule": Value("string"), "text": Value("string")}),
         "source_file": Value("string"),
     }

@@ -1,122 +1,216 @@
-"""Labels: who published the page (outlet registry, with the evidence used) and stance (lexicon labeler)."""
+"""Labels: who published the page (outlet registry, with the evidence used) and the document's stance.
+
+The outlet is decided by the strongest evidence the page offers, in this order: the URL's domain, the input
+record's outlet field, the page's own furniture (disclaimer, copyright line, author box), then the datelines
+and credit lines that name an outlet. The first kind of evidence that names anything decides: one registered
+outlet is the label; several, a name shared by several outlets, or a site the registry does not know leave the
+outlet `unknown`, with the names seen as `outlet_candidates`. A credit saying where a republished text came
+from ("المصدر: ...", "نقلا عن ...") names the original outlet, never the publisher, so it is not evidence for
+`outlet` (nor is a dateline naming that same original): it goes to `credit`. With no evidence but such weak
+evidence, the outlets it names, and those the text names ("في تصريح لجوهرة أف أم"), are the candidates: never
+the label.
+
+Stance is the configured labeler's (builder/stance.py) toward the target the document mentions most.
+Outlet-level facts (country, owner, alignment) are copied beside it and never enter it.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from builder.arabic import WORD, match_key, word_forms
+from builder.arabic import match_key
 from builder.document import Doc
-from builder.rules import alternation, load_yaml
+from builder.executor import BuildError
+from builder.rules import alternation, load_yaml, name_key
 from builder.schema import STANCE_LABELS
 from builder.stages.base import Stage
-from builder.stages.metadata import AgencyNames
+from builder.stages.metadata import _SOURCE_SEPARATOR
+from builder.stance import StanceLabeler, Targets
 
 UNKNOWN = "unknown"
 
 
 class OutletRegistry:
-    """Outlets from `conf/data/outlets.yaml`, found by URL, id, eval label or any listed name."""
+    """Outlets from `conf/data/outlets.yaml` and agencies from `agencies.yaml`, found by URL or by name.
 
-    def __init__(self, outlets_file: str):
-        self.outlets = {o["id"]: o for o in load_yaml(outlets_file)}
-        self.by_key = {}
+    `resolve` looks a whole name up (a credit's source, a dateline's, the input's outlet field) and returns every
+    outlet it may be; `mentioned` searches lines of text for the unambiguous names, and for a shared or common-word
+    name only behind a descriptor ("لجريدة النهار": a paper called النهار, of which the registry knows two).
+    """
+
+    def __init__(self, outlets_file: str = "outlets.yaml", agencies_file: str = "agencies.yaml",
+                 name_prefixes: tuple[str, ...] = ()):
+        outlets = load_yaml(outlets_file)
+        agencies = [{"id": a["id"], "name": a["names"][0], "name_en": a["en"], "names": a["names"],
+                     "country": a["country"], "type": "agency", "domains": a.get("domains", [])}
+                    for a in load_yaml(agencies_file)]
+        self.outlets: dict[str, dict[str, Any]] = {}
+        for entry in [*outlets, *agencies]:
+            if entry["id"] in self.outlets:
+                raise ValueError(f"{outlets_file}: outlet id {entry['id']!r} is used twice")
+            self.outlets[entry["id"]] = entry
+        self.by_key: dict[str, set[str]] = {}
         for o in self.outlets.values():
-            for n in [o["id"], o["name"], *o.get("names", []), *o.get("eval", [])]:
-                self.by_key[" ".join(match_key(str(n)).lower().split())] = o["id"]
+            for n in [o["id"], o["name_en"], *o["names"], *o.get("bare", []), *o.get("eval", [])]:
+                self.by_key.setdefault(name_key(str(n)).lower(), set()).add(o["id"])
         self.domains = sorted(((d.lower(), o["id"]) for o in self.outlets.values() for d in o.get("domains", [])),
                               key=lambda x: -len(x[0]))
-        names = [n for o in self.outlets.values() for n in o.get("names", [])]  # the unambiguous spellings
-        self.mention = re.compile(rf"(?<!\w)(?:{alternation(names)})(?!\w)", re.I)
+        if len({d for d, _ in self.domains}) != len(self.domains):
+            raise ValueError(f"{outlets_file}: a domain is listed under two outlets")
+        self.prefixes = tuple(name_key(p) + " " for p in name_prefixes)
+        self.spellings: dict[str, set[str]] = {}
+        for o in outlets:
+            for b, p in itertools.product(o.get("bare", []), self.prefixes):
+                self.spellings.setdefault(p + name_key(str(b)).lower(), set()).add(o["id"])
+        self.spellings.update({key: {o} for key, o in self.unambiguous(outlets, outlets_file).items()})
+        # a mention may carry a proclitic (لموقع مصراوي), and ل + ال contracts to لل (للمسلة)
+        names = [*self.spellings, *("لل" + n[2:] for n in self.spellings if n.startswith("ال"))]
+        self.mention = re.compile(rf"(?<!\w)[وف]?[بكل]?(?P<name>{alternation(names)})(?!\w)", re.I)
 
-    def from_url(self, url: str | None) -> str | None:
+    @staticmethod
+    def unambiguous(outlets: list[dict[str, Any]], outlets_file: str) -> dict[str, str]:
+        """Name key -> outlet for the `names` of each outlet, which no two outlets may share."""
+        spellings: dict[str, str] = {}
+        for o in outlets:
+            if o["name"] not in [*o["names"], *o.get("bare", [])]:
+                raise ValueError(f"{outlets_file}: {o['id']}: name {o['name']!r} must be in its names or bare")
+            for n in o["names"]:
+                key = name_key(str(n)).lower()
+                if spellings.setdefault(key, o["id"]) != o["id"]:
+                    raise ValueError(f"{outlets_file}: {n!r} is a name of both {spellings[key]} and {o['id']}; "
+                                     "a shared name belongs in bare")
+        return spellings
+
+    def filer_sites(self, name: str | None) -> set[str]:
+        """The outlets whose pages a story filed under this name may be on: never an agency (it files for others),
+        and an outlet whose stories also run on sister sites (`also_on`) stands for them too."""
+        return {site for o in self.resolve(name) if self.outlets[o]["type"] != "agency"
+                for site in [o, *self.outlets[o].get("also_on", [])]}
+
+    def from_url(self, url: str | None) -> tuple[str | None, str | None]:
+        """(outlet, host): the outlet whose domain (or domain/path prefix) the URL is on, and the URL's host."""
         if not url:
-            return None
+            return None, None
         parts = urlsplit(url if "//" in url else "//" + url)
-        where = ((parts.hostname or "").removeprefix("www.") + parts.path).lower()
+        host = (parts.hostname or "").removeprefix("www.")
+        path = parts.path.lower().rstrip("/") + "/"
         for domain, outlet in self.domains:
-            host, _, path = domain.partition("/")
-            if (where.split("/")[0] == host or where.split("/")[0].endswith("." + host)) and \
-                    ("/" + where.partition("/")[2]).startswith("/" + path):
-                return outlet
-        return None
+            d_host, _, d_path = domain.partition("/")
+            if (host == d_host or host.endswith("." + d_host)) and path.startswith(f"/{d_path}/".replace("//", "/")):
+                return outlet, host
+        return None, host or None
+
+    def resolve(self, name: str | None) -> set[str]:
+        """Every outlet a whole name may be: the name itself, past a descriptor (صحيفة، قناة...), or its parts."""
+        if not name or not name.strip():
+            return set()
+        key = name_key(name).lower()
+        if found := self.by_key.get(key) or self.by_key.get(next((key[len(p):] for p in self.prefixes
+                                                                  if key.startswith(p)), "")):
+            return set(found)
+        parts = [p for p in _SOURCE_SEPARATOR.split(name) if p.strip()]
+        return set().union(*(self.resolve(p) for p in parts)) if len(parts) > 1 else set()
 
     def lookup(self, name: str | None) -> str | None:
-        if not name:
-            return None
-        return self.by_key.get(" ".join(match_key(name).strip(" ()[]-–—.:").lower().split()))
+        """The outlet a name designates when it designates exactly one."""
+        found = self.resolve(name)
+        return found.pop() if len(found) == 1 else None
 
-    def mentioned(self, lines: list[str]) -> set[str]:
-        return {self.lookup(m.group(0)) for line in lines for m in self.mention.finditer(match_key(line))} - {None}
+    def mentioned(self, lines: list[str]) -> Counter[str]:
+        """How often each outlet is named in the lines (a shared name counts for each outlet it may be)."""
+        found: Counter[str] = Counter()
+        for line in lines:
+            for m in self.mention.finditer(match_key(line)):
+                key = name_key(m.group("name")).lower()
+                found.update(self.spellings.get(key) or self.spellings["ال" + key[2:]])
+        return found
 
 
-class LexiconStance:
-    """Stance toward configured targets from cue words near target mentions; explainable, crude."""
+class Verdict(NamedTuple):
+    outlet: str | None
+    evidence: str  # url, input, page, dateline, credit; or, when unknown: conflict, unregistered, weak, none
+    candidates: list[str]  # registry ids or the names seen, when the outlet is unknown
 
-    name = "lexicon"
 
-    def __init__(self, stance_file: str, window: int, min_cues: int):
-        data = load_yaml(stance_file)
-        self.targets = {match_key(a): t["id"] for t in data["targets"] for a in t["aliases"]}
-        self.cues = {label: tuple(match_key(c) for c in cues) for label, cues in data["cues"].items()}
-        self.window = window
-        self.min_cues = min_cues
+class OutletIdentifier:
+    """Decides who published a document from its evidence, strongest first; never guesses."""
 
-    def label(self, text: str) -> tuple[int, float | None, str | None]:
-        tokens = WORD.findall(match_key(text))
-        mentions: dict[str, list[int]] = {}
-        for i, tok in enumerate(tokens):
-            target = next((self.targets[f] for f in word_forms(tok) if f in self.targets), None)
-            if target:
-                mentions.setdefault(target, []).append(i)
-        if not mentions:
-            return STANCE_LABELS.index("none"), None, None
-        target, positions = max(mentions.items(), key=lambda kv: (len(kv[1]), kv[0]))
-        near = {j for i in positions for j in range(max(0, i - self.window), i + self.window + 1)}
-        counts = {label: sum(any(f.startswith(cues) for f in word_forms(tokens[j]))
-                             for j in near if j < len(tokens)) for label, cues in self.cues.items()}
-        favor, against = counts.get("favor", 0), counts.get("against", 0)
-        total = favor + against
-        if favor >= self.min_cues and favor > against:
-            return STANCE_LABELS.index("favor"), round(favor / total, 3), target
-        if against >= self.min_cues and against > favor:
-            return STANCE_LABELS.index("against"), round(against / total, 3), target
-        return STANCE_LABELS.index("none"), round(1 - abs(favor - against) / total, 3) if total else 1.0, target
+    def __init__(self, registry: OutletRegistry, origin_credits: list[str]):
+        self.registry = registry
+        self.origin_credits = set(origin_credits)
+
+    def identify(self, doc: Doc) -> Verdict:
+        outlet, host = self.registry.from_url(doc.url)
+        hint = (doc.outlet_hint or "").strip()
+        hinted = self.registry.resolve(hint)
+        origin, filers = self.credits(doc)
+        levels = [
+            ("url", {outlet} if outlet else set(), [host] if host and not outlet else []),
+            ("input", hinted, [hint] if hint and not hinted else []),
+            ("page", set(self.registry.mentioned(doc.page_chrome)), []),
+            ("dateline" if "dateline" in filers.values() else "credit", set(filers), []),
+        ]
+        for i, (kind, outlets, unregistered) in enumerate(levels):
+            if len(outlets) == 1 and not unregistered:
+                return Verdict(outlets.pop(), kind, [])
+            if outlets or unregistered:
+                seen = [c for _, found, names in levels[i:] for c in [*sorted(found), *names]]
+                return Verdict(None, "unregistered" if unregistered else "conflict", list(dict.fromkeys(seen)))
+        # weak: the original a republished text credits may or may not be its publisher; a story names many outlets
+        named = self.registry.mentioned([doc.title or "", doc.text])
+        weak = list(dict.fromkeys([*sorted(origin), *(o for o, _ in named.most_common())]))
+        return Verdict(None, "weak" if weak else "none", weak)
+
+    def credits(self, doc: Doc) -> tuple[set[str], dict[str, str]]:
+        """The outlets credited as a republished text's original, and the others datelines and credit lines name
+        (outlet -> "dateline" or "credit"), less that original."""
+        origin: set[str] = set()
+        named: dict[str, str] = {}
+        for removal in doc.removed:
+            outlets = self.registry.filer_sites(removal.fields.get("source"))
+            if removal.rule in self.origin_credits:
+                origin |= outlets
+            else:
+                for o in outlets:
+                    named[o] = "dateline" if "dateline" in (named.get(o), removal.kind) else "credit"
+        return origin, {o: kind for o, kind in named.items() if o not in origin}
 
 
 class Labeler(Stage):
+    """Outlet (with evidence, candidates and the registry's facts) and stance (with score and evidence)."""
+
     name = "label"
 
-    def __init__(self, outlets_file: str = "outlets.yaml", agencies_file: str = "agencies.yaml",
-                 stance_file: str = "stance_lexicon.yaml", stance_window: int = 8, stance_min_cues: int = 2):
-        self.registry = OutletRegistry(outlets_file)
-        self.agencies = AgencyNames(agencies_file)
-        self.stance = LexiconStance(stance_file, stance_window, stance_min_cues)
-
-    def identify(self, doc: Doc) -> tuple[str | None, str]:
-        """Evidence in order of strength; a single unambiguous candidate is required at each step."""
-        if outlet := self.registry.from_url(doc.url):
-            return outlet, "url"
-        if outlet := self.registry.lookup(doc.outlet_hint):
-            return outlet, "input"
-        page = self.registry.mentioned(doc.page_chrome)
-        if len(page) == 1:
-            return page.pop(), "page"
-        for removal in doc.removed:
-            source = removal.fields.get("source")
-            if removal.kind == "dateline" and source and (outlet := self.registry.lookup(source)):
-                return outlet, "dateline"
-        if outlet := self.registry.lookup(doc.credit):
-            return outlet, "credit"
-        return None, "none"
+    def __init__(self, stance: StanceLabeler, targets: list[dict[str, Any]] | None = None,
+                 outlets_file: str = "outlets.yaml", agencies_file: str = "agencies.yaml",
+                 origin_credits: list[str] | None = None, name_prefixes: list[str] | None = None):
+        self.registry = OutletRegistry(outlets_file, agencies_file, tuple(name_prefixes or ()))
+        self.identifier = OutletIdentifier(self.registry, origin_credits or [])
+        self.targets = Targets(targets or [])
+        self.stance = stance
+        if stance.targets is not None and (missing := set(self.targets.ids) - stance.targets):
+            raise BuildError(f"the {stance.name} stance labeler knows the targets {sorted(stance.targets)}, "
+                             f"not {sorted(missing)} named in label.targets")
 
     def process(self, doc: Doc) -> Doc:
-        outlet, evidence = self.identify(doc)
-        doc.outlet = outlet or UNKNOWN
-        doc.outlet_name = self.registry.outlets[outlet]["name"] if outlet else None
-        doc.outlet_evidence = evidence
-        if doc.credit and doc.credit not in self.agencies.ids.values():
-            doc.credit = self.registry.lookup(doc.credit) or doc.credit
-        doc.stance, doc.stance_score, doc.stance_target = self.stance.label(doc.text)
+        verdict = self.identifier.identify(doc)
+        entry = self.registry.outlets.get(verdict.outlet or "", {})
+        doc.outlet = verdict.outlet or UNKNOWN
+        doc.outlet_name = entry.get("name")
+        doc.outlet_evidence = verdict.evidence
+        doc.outlet_candidates = verdict.candidates
+        doc.outlet_country = entry.get("country")
+        doc.outlet_facts = [dict(f) for f in entry.get("facts", [])]
+        doc.credit = self.registry.lookup(doc.credit) or doc.credit
+        target = self.targets.main(doc.text)
+        stance = self.stance.label(doc.text, target) if target else None
+        doc.stance = STANCE_LABELS.index(stance.label if stance else "none")
+        doc.stance_score = stance.score if stance else None
+        doc.stance_target = target.id if target else None
         doc.stance_labeler = self.stance.name
+        doc.stance_evidence = list(stance.evidence) if stance else []
         return doc
