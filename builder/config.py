@@ -100,8 +100,8 @@ class CleanConfig:
 @dataclass
 class MetadataConfig:
     _target_: str = "builder.stages.metadata.MetadataExtractor"
-    rules_file: str = "boilerplate.yaml"
     agencies_file: str = "agencies.yaml"
+    months_file: str = "months.yaml"
 
 
 @dataclass

@@ -54,8 +54,7 @@ class MetadataExtractor(Stage):
 
     name = "metadata"
 
-    def __init__(self, rules_file: str = "boilerplate.yaml", agencies_file: str = "agencies.yaml",
-                 months_file: str = "months.yaml"):
+    def __init__(self, agencies_file: str = "agencies.yaml", months_file: str = "months.yaml"):
         self.dates = date_parser(months_file)
         self.agencies = AgencyNames(agencies_file)
 
