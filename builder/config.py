@@ -141,7 +141,7 @@ class LabelConfig:
     # credit rules whose source is where a republished text came from: the credit, never the publisher
     origin_credits: list[str] = field(
         default_factory=lambda: ["credit.source_label", "credit.quoted_from", "credit.agency_line"])
-    name_prefixes: list[str] = field(default_factory=list)  # صحيفة, قناة...: looked past when a name is not found
+    name_prefixes: list[str] = field(default_factory=list)  # صحيفة, قناة...: printed before an outlet's name
     targets: list[Any] = field(default_factory=list)  # stance targets: {id, ar: [...], en: [...], variants: [...]}
     stance: Any = None  # the stance labeler: an option of label/stance (lexicon, classifier, transformers)
 
