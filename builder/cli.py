@@ -14,6 +14,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
 
 from builder.config import conf_dir, register
 from builder.executor import BuildError
@@ -51,6 +52,9 @@ def run(cfg: DictConfig) -> dict:
 def _main(cfg: DictConfig) -> None:
     try:
         stats = run(cfg)
+    except MissingMandatoryValue as err:
+        print(f"build-corpus: error: {err.full_key} has no value: set it, e.g. {err.full_key}=...", file=sys.stderr)
+        sys.exit(2)
     except BuildError as err:
         print(f"build-corpus: error: {err}", file=sys.stderr)
         sys.exit(2)

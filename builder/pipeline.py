@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 
 from builder.arabic import dedup_key
@@ -46,7 +47,11 @@ def build_stages(cfg: dict) -> list[Stage]:
     for name in cfg["stages"]:
         if name not in cfg or not isinstance(cfg[name], dict) or "_target_" not in cfg[name]:
             raise BuildError(f"stage {name!r} in `stages` has no config group with a _target_")
-        stage = instantiate(cfg[name], _convert_="all")
+        try:
+            stage = instantiate(cfg[name], _convert_="all")
+        except InstantiationException as err:  # Hydra wraps the stage's own message: unwrap it for one line
+            cause = err.__cause__ or err
+            raise BuildError(f"cannot build stage {name!r}: {cause}") from None
         stage.name = name
         stages.append(stage)
     return stages
@@ -163,6 +168,7 @@ def build(cfg: dict) -> dict:
     started = time.perf_counter()
     root = resolve_input(cfg)
     out = Path(cfg["output"]["path"])
+    build_stages(cfg)  # a bad stage config fails before anything is written or any worker starts
     prepare_output(out, cfg["output"]["overwrite"])
     layout = Layout(out)
     shards, ignored = plan_shards(root, cfg["input"]["files_per_shard"])
@@ -181,7 +187,6 @@ def build(cfg: dict) -> dict:
     stamp.write_text(digest)
 
     executor = instantiate(cfg["executor"])
-    build_stages(cfg)  # fail on a bad stage config before starting workers
     executor.run([Task(f"docs-{s.index:05d}", run_documents, (cfg, s, str(root), str(out))) for s in shards],
                  layout.markers, "documents")
     near, work, n_buckets = cfg["near_dup"], str(layout.work()), cfg["near_dup"]["bucket_tasks"]

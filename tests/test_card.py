@@ -61,7 +61,7 @@ def test_card_shows_removals_distributions_labels_config_and_versions(built):
     assert "### Removed spans per rule" in card and "| disclaimer." in card  # the seed page's disclaimer line
     for heading in ("### Outlets", "### Publication years", "### Length (words)", "### Duplicate clusters"):
         assert heading in card
-    assert "| almasalah |" in card and "| 0 | none |" in card and "not measured yet" in card
+    assert "| almasalah |" in card and "| 0 | none |" in card and "Not measured on this build" in card
     assert f"datasets {version('datasets')}" in card and f"huggingface_hub {version('huggingface_hub')}" in card
     config = yaml.safe_load(card.split("```yaml\n")[1].split("```")[0])
     assert config["quality"]["min_words"] == 10 and config["output"]["path"] == "."

@@ -33,3 +33,13 @@ def test_sweep_writes_one_output_folder_per_job(tmp_path):
     assert (small / "README.md").exists() and (large / "README.md").exists()
     assert '"kept": 2' in (small / "stats.json").read_text()
     assert '"kept": 0' in (large / "stats.json").read_text()
+
+
+def test_a_missing_value_or_a_stage_that_cannot_start_is_one_line(tmp_path):
+    missing = run("label/stance=classifier", f"output.path={tmp_path}/a")
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == "build-corpus: error: label.stance.model has no value: set it, e.g. " \
+                                     "label.stance.model=..."
+    absent = run("label/stance=classifier", f"label.stance.model={tmp_path}/none.joblib", f"output.path={tmp_path}/b")
+    assert absent.returncode == 2 and absent.stderr.count("\n") == 1 and "stance model not found" in absent.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
