@@ -38,12 +38,12 @@ def sample(proc: psutil.Process, cpu: dict[tuple[int, float], float]) -> tuple[i
     return sum(sizes), max(sizes, default=0)
 
 
-def run_measured(cmd: list[str], log: Path, env: dict | None = None, interval: float = 0.2) -> dict:
+def run_measured(cmd: list[str], log: Path, interval: float = 0.2) -> dict:
     """Run `cmd` to completion with its output in `log`; fail loudly, with the log's tail, if it fails."""
     with tempfile.NamedTemporaryFile(suffix=".maxrss") as maxrss, log.open("w") as out:
         full = [GNU_TIME, "-f", "%M", "-o", maxrss.name, *cmd] if GNU_TIME else cmd
         epoch, started = time.time(), time.perf_counter()
-        proc = psutil.Popen(full, stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = psutil.Popen(full, stdout=out, stderr=subprocess.STDOUT)
         peak_sum = peak_one = 0
         cpu: dict[tuple[int, float], float] = {}
         while proc.poll() is None:
