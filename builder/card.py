@@ -171,7 +171,7 @@ def removed_spans(kept: pa.Table) -> list[str]:
 
 def outlets(kept: pa.Table) -> list[str]:
     evidence = grouped(kept, "outlet_evidence")
-    known = kept.num_rows - pc.sum(pc.equal(kept["outlet"], "unknown")).as_py() if kept.num_rows else 0
+    known = pc.sum(pc.not_equal(kept["outlet"], "unknown")).as_py() or 0  # null (no label stage): unknown
     return ["### Outlets", "",
             f"{known} of {kept.num_rows} documents have a known outlet.", "",
             table(["outlet", "documents"], grouped(kept, "outlet")), "",

@@ -34,7 +34,8 @@ def merged_stats(layout: Layout, shards: list[Shard], order: list[str]) -> tuple
         for d in json.loads(layout.work("stats", f"docs-{shard.index:05d}.json").read_text()):
             by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
     dedup = json.loads(layout.work("stats", "dedup.json").read_text())
-    for d in dedup["stages"]:
+    buckets = [json.loads(p.read_text()) for p in sorted(layout.work("stats").glob("buckets-*.json"))]
+    for d in [*dedup["stages"], *buckets]:
         by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
     return sorted(by_stage.values(), key=lambda s: order.index(s.stage)), dedup
 

@@ -162,3 +162,10 @@ def test_warc_responses_are_pages_and_other_records_are_counted(tmp_path, rng):
     [row] = [r for f in (out / "data").glob("*.parquet") for r in pq.read_table(f).to_pylist()]
     assert row["url"] == "https://sabq.org/news/1" and row["outlet"] == "sabq"
     assert stats["rejected_by"] == {"read/not_a_page": 1}
+
+
+def test_a_dedup_only_build_runs_without_document_stages(tmp_path, rng):
+    out = tmp_path / "out"
+    stats = build(make_corpus(tmp_path / "in", rng, files=2), out, "stages=[]")
+    assert [s["stage"] for s in stats["stages"]] == ["read", "exact", "near_dup"]
+    assert stats["totals"]["kept"] == 20 and "0 of 20 documents have a known outlet" in (out / "README.md").read_text()

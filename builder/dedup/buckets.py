@@ -4,6 +4,7 @@ candidate pairs whose signatures agree on at least the threshold."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ import pyarrow.parquet as pq
 
 from builder.dedup.signatures import check_params, lsh_params, matrix, with_params
 from builder.executor import BuildError
-from builder.files import write_parquet
+from builder.files import write_json, write_parquet
+from builder.stages.base import StageStats
 
 PAIR_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64()), ("similarity", pa.float32())])
 LAYOUT_KEY = b"builder.layout"
@@ -71,6 +73,7 @@ def candidate_pairs(sig: np.ndarray, bands: range, rows: int) -> np.ndarray:
 
 
 def run_buckets(cfg: dict, task: int, n_tasks: int, n_shards: int, work_dir: str) -> None:
+    started = time.perf_counter()
     work = Path(work_dir)
     bands, rows = lsh_params(cfg["threshold"], cfg["num_perm"])
     my_bands = band_ranges(bands, n_tasks)[task]
@@ -84,3 +87,5 @@ def run_buckets(cfg: dict, task: int, n_tasks: int, n_shards: int, work_dir: str
     schema = with_params(table.schema, cfg)
     schema = schema.with_metadata({**schema.metadata, LAYOUT_KEY: json.dumps(layout).encode()})
     write_parquet(table.cast(schema), work / "dedup" / f"pairs-{task:05d}.parquet")
+    seconds = StageStats("near_dup", seconds=time.perf_counter() - started)  # counts come from the cluster task
+    write_json(seconds.to_dict(), work / "stats" / f"buckets-{task:05d}.json")
