@@ -29,7 +29,7 @@ from builder.dedup.signatures import signatures, with_params
 from builder.document import Doc
 from builder.executor import BuildError, Task
 from builder.files import Layout, write_json, write_parquet
-from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema, work_schema
+from builder.schema import DEDUP_FIELDS, REJECTED_FEATURES, SPLITS, arrow_schema, work_schema
 from builder.stages.base import Stage, StageStats
 from builder.stages.read import READERS, Shard, input_base, plan_shards, read_shard
 from builder.write import write_output
@@ -109,16 +109,15 @@ def run_finalize(cfg: dict, shard: Shard, out: str) -> None:
     for row in docs:
         decision = decisions[row["id"]]
         if decision["keep"]:
-            for name in ("match_hash", "minhash", "n_chars"):
+            for name in DEDUP_FIELDS:
                 del row[name]
             row.update(dup_cluster=decision["dup_cluster"], dup_count=decision["dup_count"],
                        dup_outlets=decision["dup_outlets"], split=split_of(decision["dup_cluster"], cfg["split"]))
             kept.append(row)
         else:
-            rejects.append({"id": row["id"], "stage": decision["stage"], "reason": decision["reason"],
-                            "detail": f"cluster {decision['dup_cluster']} of {decision['dup_count']}",
-                            "kept_id": decision["kept_id"], "source_file": row["source_file"], "url": row["url"],
-                            "title": row["title"], "outlet": row["outlet"], "text": row["text"]})
+            rejects.append({**{k: row.get(k) for k in REJECTED_FEATURES}, "stage": decision["stage"],
+                            "reason": decision["reason"], "kept_id": decision["kept_id"],
+                            "detail": f"cluster {decision['dup_cluster']} of {decision['dup_count']}"})
     schema = arrow_schema().append(pa.field("split", pa.string()))
     write_parquet(pa.Table.from_pylist(kept, schema=schema), layout.work("final", f"{shard.index:05d}.parquet"))
     write_parquet(rejects_table(rejects), layout.work("rejects", f"final-{shard.index:05d}.parquet"))
@@ -197,4 +196,4 @@ def build(cfg: dict) -> dict:
                  layout.markers, "clusters")
     executor.run([Task(f"final-{s.index:05d}", run_finalize, (cfg, s, str(out))) for s in shards],
                  layout.markers, "finalize")
-    return write_output(cfg, layout, shards, ignored, root, time.perf_counter() - started)
+    return write_output(cfg, layout, shards, ignored, root, started)

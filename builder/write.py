@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import shutil
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,7 +87,8 @@ def shareable(cfg: dict, root: Path) -> dict:
     return {**cfg, "input": {**cfg["input"], "path": root.name}, "output": {**cfg["output"], "path": "."}}
 
 
-def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path, seconds: float) -> dict:
+def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path,
+                 started: float) -> dict:
     wcfg = cfg["write"]
     staging = layout.build / "staging"
     shutil.rmtree(staging, ignore_errors=True)
@@ -130,7 +132,7 @@ def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counte
         "stages": [s.to_dict() for s in stages],
         "dedup": dedup,
         "fingerprint": fingerprint_files([p for ps in split_files.values() for p in ps] + rejected),
-        "seconds": round(seconds, 2),
+        "seconds": None,  # set last, so the build's time includes writing
     }
     write_card(shareable(cfg, root), staging, split_files, rejected, stats)
     for name in ("data", "rejected", "README.md"):
@@ -138,6 +140,7 @@ def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counte
         if target.is_dir():
             shutil.rmtree(target)
         (staging / name).replace(target)
+    stats["seconds"] = round(time.perf_counter() - started, 2)
     write_json(stats, layout.out / "stats.json")
     shutil.rmtree(staging, ignore_errors=True)
     return stats

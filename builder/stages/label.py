@@ -28,7 +28,7 @@ from builder.executor import BuildError
 from builder.rules import alternation, load_yaml, name_key
 from builder.schema import STANCE_LABELS
 from builder.stages.base import Stage
-from builder.stages.metadata import _SOURCE_SEPARATOR
+from builder.stages.metadata import SOURCE_SEPARATOR
 from builder.stance import StanceLabeler, Targets
 
 UNKNOWN = "unknown"
@@ -112,7 +112,7 @@ class OutletRegistry:
         if found := self.by_key.get(key) or self.by_key.get(next((key[len(p):] for p in self.prefixes
                                                                   if key.startswith(p)), "")):
             return set(found)
-        parts = [p for p in _SOURCE_SEPARATOR.split(name) if p.strip()]
+        parts = [p for p in SOURCE_SEPARATOR.split(name) if p.strip()]
         return set().union(*(self.resolve(p) for p in parts)) if len(parts) > 1 else set()
 
     def lookup(self, name: str | None) -> str | None:

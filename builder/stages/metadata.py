@@ -11,7 +11,7 @@ from builder.rules import alternation, load_yaml, name_key
 from builder.stages.base import Stage
 
 # "سكاي نيوز عربية - أ ف ب", "الجزيرة + وكالات", "رويترز، أ ف ب": a credit naming several sources
-_SOURCE_SEPARATOR = re.compile(r"\s+[-–—/]\s+|\s*[+،,()]\s*|\s+و(?=\s)")
+SOURCE_SEPARATOR = re.compile(r"\s+[-–—/]\s+|\s*[+،,()]\s*|\s+و(?=\s)")
 
 
 class AgencyNames:
@@ -40,7 +40,7 @@ class AgencyNames:
     def find(self, source: str) -> str | None:
         """The agency a credit names, alone or among other sources."""
         return self.lookup(source) or next(
-            (agency for part in _SOURCE_SEPARATOR.split(source) if (agency := self.lookup(part))), None)
+            (agency for part in SOURCE_SEPARATOR.split(source) if (agency := self.lookup(part))), None)
 
 
 class MetadataExtractor(Stage):
