@@ -18,7 +18,7 @@ from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs, known_task_ids
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from builder.executor import BuildError
+from builder.errors import BuildError
 
 ID = re.compile(r"^[a-z0-9][a-z0-9.-]*$")  # Hub ids of licences and sub-tasks: lowercase, digits, dot, dash
 

@@ -16,8 +16,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 
-from builder.config import conf_dir, register
-from builder.executor import BuildError
+from builder.config import Config, conf_dir, register
+from builder.errors import BuildError
 
 log = logging.getLogger("builder")
 
@@ -33,20 +33,21 @@ def summary(stats: dict, out: str) -> str:
     return "\n".join(lines)
 
 
-def plain_config(cfg: DictConfig) -> dict:
-    """The composed config as plain data, with the output folder made absolute (one per job in a sweep)."""
-    plain = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+def typed_config(cfg: DictConfig) -> Config:
+    """The composed config as the typed objects of builder/config.py, with the output folder made absolute
+    (one per job in a sweep)."""
+    cfg = cfg.copy()
     hc = HydraConfig.get() if HydraConfig.initialized() else None
     if hc is not None and hc.mode == RunMode.MULTIRUN:
-        plain["output"]["path"] = hc.runtime.output_dir  # one folder per sweep job, named by its overrides
-    plain["output"]["path"] = str(Path(plain["output"]["path"]).absolute())
-    return plain
+        cfg.output.path = hc.runtime.output_dir  # one folder per sweep job, named by its overrides
+    cfg.output.path = str(Path(cfg.output.path).absolute())
+    return OmegaConf.to_object(cfg)
 
 
 def run(cfg: DictConfig) -> dict:
     from builder.pipeline import build  # heavy imports after Hydra has parsed the command line
 
-    return build(plain_config(cfg))
+    return build(typed_config(cfg))
 
 
 def _main(cfg: DictConfig) -> None:
@@ -58,7 +59,7 @@ def _main(cfg: DictConfig) -> None:
     except BuildError as err:
         print(f"build-corpus: error: {err}", file=sys.stderr)
         sys.exit(2)
-    print(summary(stats, plain_config(cfg)["output"]["path"]))
+    print(summary(stats, typed_config(cfg).output.path))
 
 
 register()

@@ -185,24 +185,26 @@ class WriteConfig:
 
 @dataclass
 class Config:
+    """The whole build. Each group is filled from its option file in conf/ (typed by the dataclass above)."""
+
     input: InputConfig = field(default_factory=InputConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
-    executor: Any = None
+    executor: Any = None  # ExecutorConfig or RayExecutorConfig, by the executor option chosen
     stages: list[str] = field(
         default_factory=lambda: ["extract", "repair", "segment", "clean", "metadata", "language", "quality", "label"]
     )
-    extract: Any = None
-    repair: Any = None
-    segment: Any = None
-    clean: Any = None
-    metadata: Any = None
-    language: Any = None
-    quality: Any = None
-    label: Any = None
-    exact: Any = None
-    near_dup: Any = None
-    split: Any = None
-    write: Any = None
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    repair: RepairConfig = field(default_factory=RepairConfig)
+    segment: SegmentConfig = field(default_factory=SegmentConfig)
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    metadata: MetadataConfig = field(default_factory=MetadataConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    label: LabelConfig = field(default_factory=LabelConfig)
+    exact: ExactConfig = field(default_factory=ExactConfig)
+    near_dup: NearDupConfig = field(default_factory=NearDupConfig)
+    split: SplitConfig = field(default_factory=SplitConfig)
+    write: WriteConfig = field(default_factory=WriteConfig)
 
 
 GROUP_SCHEMAS = {

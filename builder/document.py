@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from builder.schema import REJECTED_FEATURES, WORK_COLUMNS
+
 
 def stable_id(*parts: object) -> str:
     """Deterministic id from the document's origin (input file, position, segment)."""
@@ -35,6 +37,9 @@ class Removal:
 
 @dataclass(slots=True)
 class Doc:
+    """A document between stages: every column of `schema.WORK_COLUMNS` is an attribute (a test checks it), plus
+    what the stages hand each other (the page's HTML, the input's hints, the page chrome, `extra`)."""
+
     id: str
     source_file: str
     text: str = ""
@@ -67,45 +72,13 @@ class Doc:
     extra: dict[str, Any] = field(default_factory=dict)  # stage-to-stage values that are not output columns
 
     def row(self) -> dict[str, Any]:
-        """The output columns this document already knows (dedup and split add the rest)."""
-        return {
-            "id": self.id,
-            "text": self.text,
-            "title": self.title,
-            "url": self.url,
-            "outlet": self.outlet,
-            "outlet_name": self.outlet_name,
-            "outlet_evidence": self.outlet_evidence,
-            "outlet_candidates": self.outlet_candidates,
-            "outlet_country": self.outlet_country,
-            "outlet_facts": self.outlet_facts,
-            "credit": self.credit,
-            "byline": self.byline,
-            "dateline": self.dateline,
-            "published": self.published,
-            "updated": self.updated,
-            "lang": self.lang,
-            "lang_score": self.lang_score,
-            "n_words": self.n_words,
-            "stance": self.stance,
-            "stance_score": self.stance_score,
-            "stance_target": self.stance_target,
-            "stance_labeler": self.stance_labeler,
-            "stance_evidence": self.stance_evidence,
-            "removed": [{"rule": r.rule, "text": r.text} for r in self.removed],
-            "source_file": self.source_file,
-        }
+        """The output columns this document already knows (dedup and split add the late ones)."""
+        row = {name: getattr(self, name) for name in WORK_COLUMNS}
+        row["removed"] = [{"rule": r.rule, "text": r.text} for r in self.removed]
+        return row
 
     def reject_row(self, stage: str, drop: Drop, kept_id: str | None = None) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "stage": stage,
-            "reason": drop.reason,
-            "detail": drop.detail,
-            "kept_id": kept_id,
-            "source_file": self.source_file,
-            "url": self.url,
-            "title": self.title,
-            "outlet": self.outlet or self.outlet_hint,
-            "text": self.text or self.html or "",
-        }
+        row = {name: getattr(self, name, None) for name in REJECTED_FEATURES}
+        row.update(stage=stage, reason=drop.reason, detail=drop.detail, kept_id=kept_id,
+                   outlet=self.outlet or self.outlet_hint, text=self.text or self.html or "")
+        return row

@@ -2,7 +2,8 @@
 
 A task writes its outputs under temporary names and renames them when complete; the executor then leaves
 a marker. A killed run leaves no marker for the task it was in, so the rerun redoes exactly that work.
-Executors differ only in where `Task.fn(*Task.args)` runs; they share the markers and the progress bar.
+Executors differ only in where `Task.fn(Task.job)` runs; they share the markers and the progress bar. One
+executor serves every phase of a build (its worker pool is started once), and is closed when the build ends.
 """
 
 from __future__ import annotations
@@ -18,24 +19,30 @@ from typing import Any
 
 from tqdm import tqdm
 
+from builder.errors import BuildError
 from builder.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
 
-class BuildError(Exception):
-    """A failure the user can act on; the CLI prints it as one line."""
-
-
 @dataclass(frozen=True)
 class Task:
     name: str  # unique within the build; names the completion marker
-    fn: Callable[..., Any]
-    args: tuple = ()
+    fn: Callable[[Any], None]
+    job: Any = None  # a frozen dataclass with everything the task needs (it is pickled to the worker)
 
 
 class Executor:
     """Skips finished tasks, runs the others with `_run_pending`, marks each one done as it completes."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the workers; the base class holds none."""
 
     def run(self, tasks: list[Task], markers: Path, desc: str) -> None:
         markers.mkdir(parents=True, exist_ok=True)
@@ -59,27 +66,34 @@ class LocalExecutor(Executor):
         if workers < 1:
             raise BuildError(f"executor.workers must be at least 1, got {workers}")
         self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
         if self.workers == 1 or len(pending) <= 1:
             for task in pending:
-                task.fn(*task.args)
+                task.fn(task.job)
                 yield task
             return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
-            futures = {pool.submit(t.fn, *t.args): t for t in pending}
-            for future in as_completed(futures):
-                try:
-                    future.result()
-                except BrokenProcessPool:
-                    raise BuildError(f"a worker died while running {futures[future].name}; "
-                                     "rerun the same command to resume") from None
-                yield futures[future]
+        if self._pool is None:  # started once per build: spawning workers and importing costs seconds
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        futures = {self._pool.submit(t.fn, t.job): t for t in pending}
+        for future in as_completed(futures):
+            try:
+                future.result()
+            except BrokenProcessPool:
+                self._pool = None
+                raise BuildError(f"a worker died while running {futures[future].name}; "
+                                 "rerun the same command to resume") from None
+            yield futures[future]
 
 
-def _call(fn: Callable[..., Any], args: tuple) -> None:
-    fn(*args)
+def _call(fn: Callable[[Any], None], job: Any) -> None:
+    fn(job)
 
 
 class RayExecutor(Executor):
@@ -101,7 +115,7 @@ class RayExecutor(Executor):
             ray.init(address=self.address, num_cpus=self.num_cpus if self.address is None else None,
                      include_dashboard=False, log_to_driver=False, configure_logging=False)
         remote = ray.remote(max_retries=0)(_call)
-        refs = {remote.remote(t.fn, t.args): t for t in pending}
+        refs = {remote.remote(t.fn, t.job): t for t in pending}
         while refs:
             done, _ = ray.wait(list(refs), num_returns=1)
             for ref in done:

@@ -14,11 +14,18 @@ import pyarrow.parquet as pq
 
 @dataclass(frozen=True)
 class Layout:
+    """Every path a build reads or writes. `OUT/.build/work/` holds the intermediate files of the phases,
+    one file per shard (NNNNN) or per task; the finished dataset is written beside `.build/`."""
+
     out: Path
 
     @property
     def build(self) -> Path:
         return self.out / ".build"
+
+    @property
+    def staging(self) -> Path:
+        return self.build / "staging"
 
     def work(self, *parts: str) -> Path:
         return self.build.joinpath("work", *parts)
@@ -26,6 +33,41 @@ class Layout:
     @property
     def markers(self) -> Path:
         return self.work("done")
+
+    @property
+    def fingerprint(self) -> Path:
+        return self.work("fingerprint")
+
+    def docs(self, shard: int) -> Path:
+        """Rows after the per-document stages."""
+        return self.work("docs", f"{shard:05d}.parquet")
+
+    def signed(self, shard: int) -> Path:
+        """The same rows with their exact-copy hash and MinHash signature."""
+        return self.work("signed", f"{shard:05d}.parquet")
+
+    def pairs(self, task: int) -> Path:
+        return self.work("dedup", f"pairs-{task:05d}.parquet")
+
+    def decisions(self, shard: int) -> Path:
+        return self.work("dedup", f"decisions-{shard:05d}.parquet")
+
+    def final(self, shard: int) -> Path:
+        """Kept rows with their duplicate-cluster columns and split."""
+        return self.work("final", f"{shard:05d}.parquet")
+
+    def rejects(self, phase: str, shard: int) -> Path:
+        return self.work("rejects", f"{phase}-{shard:05d}.parquet")
+
+    def reject_files(self) -> list[Path]:
+        """Every phase's reject rows, in the order the output lists them (documents first, then dedup)."""
+        return [p for phase in ("docs", "final") for p in sorted(self.work("rejects").glob(f"{phase}-*.parquet"))]
+
+    def stats(self, phase: str, task: int | None = None) -> Path:
+        return self.work("stats", f"{phase}.json" if task is None else f"{phase}-{task:05d}.json")
+
+    def stats_files(self, phase: str) -> list[Path]:
+        return sorted(self.work("stats").glob(f"{phase}-*.json"))
 
 
 def _tmp(path: Path) -> Path:

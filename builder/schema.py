@@ -69,6 +69,8 @@ DEDUP_FIELDS = {
 
 # Filled by dedup and split, after the per-shard document stages.
 LATE_FIELDS = ("dup_cluster", "dup_count", "dup_outlets")
+# What the document phase writes for each kept document: `Doc.row()`.
+WORK_COLUMNS = tuple(name for name in FEATURES if name not in LATE_FIELDS)
 
 
 def arrow_schema(features: Features = FEATURES) -> pa.Schema:
@@ -76,9 +78,11 @@ def arrow_schema(features: Features = FEATURES) -> pa.Schema:
     return features.arrow_schema
 
 
+def final_schema() -> pa.Schema:
+    """Kept rows after finalize: the corpus columns plus the split the writer files them under."""
+    return arrow_schema().append(pa.field("split", pa.string()))
+
+
 def work_schema() -> pa.Schema:
-    """Schema of the intermediate shards: the corpus columns (less the late ones) plus dedup inputs."""
-    schema = pa.schema([f for f in FEATURES.arrow_schema if f.name not in LATE_FIELDS])
-    for name, type_ in DEDUP_FIELDS.items():
-        schema = schema.append(pa.field(name, type_))
-    return schema.remove_metadata()
+    """Schema of the rows the document phase writes: the corpus columns less the late ones."""
+    return pa.schema([FEATURES.arrow_schema.field(name) for name in WORK_COLUMNS])

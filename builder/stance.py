@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from builder.arabic import WORD, match_key, original_index, word_forms
-from builder.executor import BuildError
+from builder.errors import BuildError
 from builder.rules import load_yaml
 from builder.schema import STANCE_LABELS
 

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from builder.card import write_card
+from builder.config import Config
 from builder.files import Layout, write_json
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema
 from builder.stages.base import StageStats
@@ -32,11 +33,11 @@ def merged_stats(layout: Layout, shards: list[Shard], order: list[str]) -> tuple
     """Per-stage stats summed over shards and the dedup step, in pipeline order."""
     by_stage: dict[str, StageStats] = {}
     for shard in shards:
-        for d in json.loads(layout.work("stats", f"docs-{shard.index:05d}.json").read_text()):
+        for d in json.loads(layout.stats("docs", shard.index).read_text()):
             by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
-    dedup = json.loads(layout.work("stats", "dedup.json").read_text())
-    buckets = [json.loads(p.read_text()) for p in sorted(layout.work("stats").glob("buckets-*.json"))]
-    for d in [*dedup["stages"], *buckets]:
+    dedup = json.loads(layout.stats("dedup").read_text())
+    timings = [json.loads(p.read_text()) for phase in ("signatures", "buckets") for p in layout.stats_files(phase)]
+    for d in [*dedup["stages"], *timings]:
         by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
     return sorted(by_stage.values(), key=lambda s: order.index(s.stage)), dedup
 
@@ -82,34 +83,34 @@ def fingerprint_files(paths: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-def shareable(cfg: dict, root: Path) -> dict:
+def shareable(settings: dict, root: Path) -> dict:
     """The config as the card shows it: paths on the build machine are no one else's business."""
-    return {**cfg, "input": {**cfg["input"], "path": root.name}, "output": {**cfg["output"], "path": "."}}
+    return {**settings, "input": {**settings["input"], "path": root.name},
+            "output": {**settings["output"], "path": "."}}
 
 
-def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path,
+def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path,
                  started: float) -> dict:
-    wcfg = cfg["write"]
-    staging = layout.build / "staging"
+    """`settings` is `cfg` as plain data, for the card."""
+    wcfg = cfg.write
+    staging = layout.staging
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "data").mkdir(parents=True)
     (staging / "rejected").mkdir(parents=True)
 
-    finals = [layout.work("final", f"{s.index:05d}.parquet") for s in shards]
+    finals = [layout.final(s.index) for s in shards]
     split_files = {
         split: write_shards(batches(finals, split), arrow_schema(), staging / "data", split,
-                            wcfg["max_shard_bytes"], wcfg["row_group_bytes"])
+                            wcfg.max_shard_bytes, wcfg.row_group_bytes)
         for split in SPLITS
     }
-    reject_files = sorted(layout.work("rejects").glob("docs-*.parquet")) + \
-        sorted(layout.work("rejects").glob("final-*.parquet"))
-    rejected = write_shards(batches(reject_files, None), arrow_schema(REJECTED_FEATURES), staging / "rejected",
-                            "train", wcfg["max_shard_bytes"], wcfg["row_group_bytes"])
+    rejected = write_shards(batches(layout.reject_files(), None), arrow_schema(REJECTED_FEATURES),
+                            staging / "rejected", "train", wcfg.max_shard_bytes, wcfg.row_group_bytes)
 
     for split, files in split_files.items():
         if not files:
             log.warning("split %s is empty: it is left out of the output", split)
-    stages, dedup = merged_stats(layout, shards, ["read", *cfg["stages"], "exact", "near_dup"])
+    stages, dedup = merged_stats(layout, shards, ["read", *cfg.stages, "exact", "near_dup"])
     split_rows = {s: sum(pq.ParquetFile(p).metadata.num_rows for p in split_files[s]) for s in SPLITS}
     n_rejected = sum(pq.ParquetFile(p).metadata.num_rows for p in rejected)
     kept = sum(split_rows.values())
@@ -134,7 +135,7 @@ def write_output(cfg: dict, layout: Layout, shards: list[Shard], ignored: Counte
         "fingerprint": fingerprint_files([p for ps in split_files.values() for p in ps] + rejected),
         "seconds": None,  # set last, so the build's time includes writing
     }
-    write_card(shareable(cfg, root), staging, split_files, rejected, stats)
+    write_card(shareable(settings, root), staging, split_files, rejected, stats)
     for name in ("data", "rejected", "README.md"):
         target = layout.out / name
         if target.is_dir():

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
 
 from builder.cli import run
-from builder.config import conf_dir
+from builder.config import Config, conf_dir
 
 SEED_PAGE = Path(__file__).parent / "data" / "iraq-news-page.txt"
 
@@ -61,6 +62,11 @@ def write_jsonl(path: Path, records: list[object]) -> Path:
 def compose_config(*overrides: str):
     with initialize_config_dir(str(conf_dir()), version_base="1.3"):
         return compose("config", overrides=list(overrides))
+
+
+def typed_config(*overrides: str) -> Config:
+    """The composed config as the build sees it: typed objects (builder/config.py)."""
+    return OmegaConf.to_object(compose_config(*overrides))
 
 
 def build(input_path: Path | str | None, out: Path, *overrides: str) -> dict:

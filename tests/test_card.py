@@ -11,7 +11,7 @@ from huggingface_hub import DatasetCard
 
 from builder.card import table
 from builder.card_validator import card_problems, check_card, size_category
-from builder.executor import BuildError
+from builder.errors import BuildError
 from builder.schema import FEATURES, REJECTED_FEATURES
 from conftest import SEED_PAGE, build, cli, compose_config, write_jsonl
 

@@ -4,11 +4,10 @@ article that comes out, with its fields. One page per regional style and per boi
 from datetime import datetime
 
 import pytest
-from omegaconf import OmegaConf
 
 from builder.document import Doc
 from builder.pipeline import build_stages
-from conftest import compose_config
+from conftest import typed_config
 
 STORY = ("أعلنت وزارة النقل عن افتتاح خط جديد للحافلات يربط وسط المدينة بالأحياء الشرقية خلال الشهر المقبل، "
          "في إطار خطة لتخفيف الازدحام في ساعات الذروة.")
@@ -18,8 +17,7 @@ LAST = "ودعت الوزارة المواطنين إلى الالتزام با�
 
 @pytest.fixture(scope="module")
 def stages():
-    cfg = compose_config("stages=[extract,repair,segment,clean,metadata]")
-    return build_stages(OmegaConf.to_container(cfg, resolve=True))
+    return build_stages(typed_config("stages=[extract,repair,segment,clean,metadata]"))
 
 
 def clean(stages, text: str | None = None, html: str | None = None) -> list[Doc]:

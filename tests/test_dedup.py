@@ -1,16 +1,19 @@
 """Exact and near duplicates across outlets: one copy kept, by policy, with who ran the story."""
 
+import dataclasses
 import random
 
 import pyarrow.parquet as pq
 import pytest
 
-from builder.dedup.buckets import run_buckets
-from builder.dedup.clusters import run_clusters
+from builder.config import SplitConfig
+from builder.dedup.buckets import BucketJob, run_buckets
+from builder.dedup.clusters import ClusterJob, run_clusters
 from builder.dedup.signatures import lsh_params
-from builder.executor import BuildError
-from builder.pipeline import split_of
-from conftest import SENTENCES, article, build, compose_config, write_jsonl
+from builder.errors import BuildError
+from builder.files import Layout
+from builder.split import split_of
+from conftest import SENTENCES, article, build, typed_config, write_jsonl
 
 
 def story(rng: random.Random) -> str:
@@ -97,7 +100,7 @@ def test_copies_never_straddle_splits(tmp_path):
     assert len(split_of_row) == 40 and set(split_of_row.values()) == {"train", "validation", "test"}
     for r in rejects(out):  # every copy points at a kept document, and no copy is in any split
         assert r["kept_id"] in split_of_row and r["id"] not in split_of_row
-    cfg = {"train": 0.8, "validation": 0.1, "test": 0.1, "salt": ""}
+    cfg = SplitConfig()
     assert {split_of(c, cfg) for c in ["x"] * 5} == {split_of("x", cfg)}
 
 
@@ -125,14 +128,12 @@ def test_resume_after_a_kill_between_dedup_stages(syndicated, tmp_path):
 def test_mismatched_stage_files_are_an_error(syndicated, tmp_path):
     out = tmp_path / "out"
     build(syndicated, out)
-    work = str(out / ".build" / "work")
-    from omegaconf import OmegaConf
-
-    cfg = OmegaConf.to_container(compose_config(), resolve=True)
-    other = {**cfg["near_dup"], "num_perm": 64}
+    layout = Layout(out)
+    cfg = typed_config()
+    other = dataclasses.replace(cfg.near_dup, num_perm=64)
     with pytest.raises(BuildError, match="other MinHash settings"):
-        run_buckets(other, 0, 2, 1, work)
+        run_buckets(BucketJob(other, 0, 2, 1, layout))
     with pytest.raises(BuildError, match="missing"):
-        run_clusters(cfg["near_dup"], cfg["exact"], 3, 1, work)  # a third bucket task that never ran
-    with pytest.raises(BuildError, match="document shards"):
-        run_clusters(cfg["near_dup"], cfg["exact"], 2, 2, work)  # a shard count that does not match
+        run_clusters(ClusterJob(cfg.near_dup, cfg.exact, 3, 1, layout))  # a third bucket task that never ran
+    with pytest.raises(BuildError, match="signed shards"):
+        run_clusters(ClusterJob(cfg.near_dup, cfg.exact, 2, 2, layout))  # a shard count that does not match

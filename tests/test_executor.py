@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from builder.executor import BuildError, LocalExecutor
+from builder.errors import BuildError
+from builder.executor import LocalExecutor
 from conftest import article, build, write_jsonl
 
 

@@ -5,24 +5,22 @@ import types
 
 import pytest
 import yaml
-from omegaconf import OmegaConf
 
 from builder.document import Doc
-from builder.executor import BuildError
+from builder.errors import BuildError
 from builder.pipeline import build_stages
 from builder.stages.base import StageStats
 from builder.stages.label import OutletRegistry
 from builder.stance import ClassifierStance, LexiconStance, Targets, TransformersStance
 from builder.stance import main as train_stance
-from conftest import SEED_PAGE, SENTENCES, compose_config
+from conftest import SEED_PAGE, SENTENCES, typed_config
 
 BODY = "\n".join("، ".join(SENTENCES[i : i + 3]) + "." for i in range(0, 9, 3))
 IRAN = {"id": "iran", "ar": ["إيران", "طهران", "إيراني"], "en": ["Iran", "Tehran"], "variants": ["Teheran"]}
 
 
 def chain(*overrides: str) -> list:
-    cfg = OmegaConf.to_container(compose_config(*overrides), resolve=True)
-    return build_stages({**cfg, "stages": ["segment", "clean", "metadata", "label"]})
+    return build_stages(typed_config("stages=[segment,clean,metadata,label]", *overrides))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from builder.config import LanguageConfig
 from builder.document import Doc
 from builder.stages.language import LanguageFilter
 from builder.stages.quality import QualityFilter
@@ -53,15 +54,12 @@ def test_langdetect_is_seeded():
 
 def test_unknown_backend_fails_clearly():
     with pytest.raises(ValueError, match=r"language\.backend"):
-        LanguageFilter(backend="cld9")
+        LanguageFilter(LanguageConfig(backend="cld9"))
 
 
 @pytest.fixture
 def quality():
-    from builder.config import QualityConfig
-
-    cfg = QualityConfig()
-    return QualityFilter(**{k: v for k, v in vars(cfg).items() if not k.startswith("_")})
+    return QualityFilter()  # the defaults of QualityConfig, as the build uses them
 
 
 def test_a_news_article_passes(quality):

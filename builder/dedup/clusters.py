@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from builder.config import ExactConfig, NearDupConfig
 from builder.dedup.buckets import LAYOUT_KEY, doc_files
 from builder.dedup.signatures import check_params, params
-from builder.executor import BuildError
-from builder.files import write_json, write_parquet
+from builder.errors import BuildError
+from builder.files import Layout, write_json, write_parquet
 from builder.stages.base import StageStats
 
 UNKNOWN_OUTLET = "unknown"
@@ -28,6 +29,15 @@ DECISION_SCHEMA = pa.schema([
     ("kept_id", pa.string()), ("dup_cluster", pa.string()), ("dup_count", pa.int32()),
     ("dup_outlets", pa.list_(pa.string())),
 ])
+
+
+@dataclass(frozen=True)
+class ClusterJob:
+    cfg: NearDupConfig
+    exact: ExactConfig
+    n_bucket_tasks: int
+    n_shards: int
+    layout: Layout
 
 
 class UnionFind:
@@ -67,22 +77,22 @@ def keep_order(docs: dict, policy: list[str], priority: list[str]) -> list[tuple
     return keys
 
 
-def load_pairs(work: Path, n_tasks: int, shard_rows: list[int], cfg: dict) -> tuple[np.ndarray, int]:
+def load_pairs(layout: Layout, n_tasks: int, shard_rows: list[int], cfg: NearDupConfig) -> tuple[np.ndarray, int]:
     """Verified pairs from every bucket task, after checking they cover every band once, on these shards."""
     bands = params(cfg)["bands"]
     covered, tables, candidates = [], [], 0
     for task in range(n_tasks):
-        path = work / "dedup" / f"pairs-{task:05d}.parquet"
+        path = layout.pairs(task)
         if not path.exists():
             raise BuildError(f"missing {path}: the bucket stage did not finish; rerun to resume")
         table = pq.read_table(path)
         check_params(table.schema, cfg, str(path))
-        layout = json.loads(table.schema.metadata[LAYOUT_KEY])
-        if layout["shard_rows"] != shard_rows:
+        made_from = json.loads(table.schema.metadata[LAYOUT_KEY])
+        if made_from["shard_rows"] != shard_rows:
             raise BuildError(f"{path} was made from other document shards than the current ones; "
                              "delete OUT/.build and rebuild")
-        covered += range(*layout["bands"])
-        candidates += layout["candidates"]
+        covered += range(*made_from["bands"])
+        candidates += made_from["candidates"]
         tables.append(table)
     if sorted(covered) != list(range(bands)):
         raise BuildError(f"bucket files cover bands {sorted(set(covered))}, expected 0..{bands - 1} once each")
@@ -90,25 +100,25 @@ def load_pairs(work: Path, n_tasks: int, shard_rows: list[int], cfg: dict) -> tu
     return np.stack([pairs["a"].to_numpy(), pairs["b"].to_numpy()], axis=1), candidates
 
 
-def run_clusters(cfg: dict, exact: dict, n_tasks: int, n_shards: int, work_dir: str) -> None:
+def run_clusters(job: ClusterJob) -> None:
     started = time.perf_counter()
-    work = Path(work_dir)
+    cfg, exact, n_shards, layout = job.cfg, job.exact, job.n_shards, job.layout
     columns = ["id", "match_hash", "published", "outlet", "n_chars"]
     tables = []
-    for f in doc_files(work, n_shards):
+    for f in doc_files(layout, n_shards):
         tables.append(pq.read_table(f, columns=columns))
         check_params(tables[-1].schema, cfg, str(f))
     shard_rows = [t.num_rows for t in tables]
     shard_of = np.repeat(np.arange(n_shards), shard_rows)
     docs = pa.concat_tables(tables).to_pydict()
     n = len(docs["id"])
-    order = keep_order(docs, cfg["keep"], cfg["outlet_priority"])
+    order = keep_order(docs, cfg.keep, cfg.outlet_priority)
     uf = UnionFind(n)
     exact_stats, near_stats = StageStats("exact"), StageStats("near_dup")
 
     representative: dict[str, int] = {}
     for i in sorted(range(n), key=order.__getitem__):
-        key = docs["match_hash"][i] if exact["enabled"] else docs["id"][i]
+        key = docs["match_hash"][i] if exact.enabled else docs["id"][i]
         if key in representative:
             uf.union(representative[key], i)
         else:
@@ -117,7 +127,8 @@ def run_clusters(cfg: dict, exact: dict, n_tasks: int, n_shards: int, work_dir: 
     exact_stats.docs_in, exact_stats.docs_out = n, len(reps)
     exact_stats.seconds = time.perf_counter() - started
 
-    pairs, candidates = load_pairs(work, n_tasks, shard_rows, cfg) if cfg["enabled"] else (np.zeros((0, 2)), 0)
+    pairs, candidates = (load_pairs(layout, job.n_bucket_tasks, shard_rows, cfg) if cfg.enabled
+                         else (np.zeros((0, 2)), 0))
     for a, b in pairs.tolist():
         uf.union(a, b)
 
@@ -142,7 +153,7 @@ def run_clusters(cfg: dict, exact: dict, n_tasks: int, n_shards: int, work_dir: 
     near_stats.seconds = time.perf_counter() - started - exact_stats.seconds
     for shard, rows in enumerate(decisions):
         write_parquet(pa.Table.from_pylist(rows, schema=DECISION_SCHEMA),
-                      work / "dedup" / f"decisions-{shard:05d}.parquet")
+                      layout.decisions(shard))
     write_json({
         "stages": [exact_stats.to_dict(), near_stats.to_dict()],
         "minhash": params(cfg),
@@ -150,4 +161,4 @@ def run_clusters(cfg: dict, exact: dict, n_tasks: int, n_shards: int, work_dir: 
         "verified_pairs": len(pairs),
         "clusters": len(clusters),
         "clusters_with_copies": sum(len(m) > 1 for m in clusters.values()),
-    }, work / "stats" / "dedup.json")
+    }, layout.stats("dedup"))

@@ -11,7 +11,8 @@ import pyarrow as pa
 from datasketch import MinHash
 from scipy.integrate import quad
 
-from builder.executor import BuildError
+from builder.config import NearDupConfig
+from builder.errors import BuildError
 
 PARAMS_KEY = b"builder.minhash"
 
@@ -21,12 +22,12 @@ def shingles(key: str, n: int) -> list[bytes]:
     return sorted({" ".join(words[i : i + n]).encode() for i in range(max(1, len(words) - n + 1))})
 
 
-def signatures(keys: list[str], cfg: dict) -> list[bytes]:
+def signatures(keys: list[str], cfg: NearDupConfig) -> list[bytes]:
     """MinHash signatures for a shard's documents, computed in bulk."""
     if not keys:
         return []
-    sets = [shingles(k, cfg["ngram"]) for k in keys]
-    hashes = MinHash.bulk(sets, num_perm=cfg["num_perm"], seed=cfg["seed"], scheme=cfg["scheme"])
+    sets = [shingles(k, cfg.ngram) for k in keys]
+    hashes = MinHash.bulk(sets, num_perm=cfg.num_perm, seed=cfg.seed, scheme=cfg.scheme)
     return [m.hashvalues.tobytes() for m in hashes]
 
 
@@ -45,18 +46,18 @@ def lsh_params(threshold: float, num_perm: int, false_positive_weight: float = 0
     return best
 
 
-def params(cfg: dict) -> dict:
+def params(cfg: NearDupConfig) -> dict:
     """What a signature depends on, and how it is banded: recorded in every file that holds signatures."""
-    bands, rows = lsh_params(cfg["threshold"], cfg["num_perm"])
-    return {"library": f"datasketch {version('datasketch')}", "scheme": cfg["scheme"], "num_perm": cfg["num_perm"],
-            "seed": cfg["seed"], "ngram": cfg["ngram"], "threshold": cfg["threshold"], "bands": bands, "rows": rows}
+    bands, rows = lsh_params(cfg.threshold, cfg.num_perm)
+    return {"library": f"datasketch {version('datasketch')}", "scheme": cfg.scheme, "num_perm": cfg.num_perm,
+            "seed": cfg.seed, "ngram": cfg.ngram, "threshold": cfg.threshold, "bands": bands, "rows": rows}
 
 
-def with_params(schema: pa.Schema, cfg: dict) -> pa.Schema:
+def with_params(schema: pa.Schema, cfg: NearDupConfig) -> pa.Schema:
     return schema.with_metadata({**(schema.metadata or {}), PARAMS_KEY: json.dumps(params(cfg)).encode()})
 
 
-def check_params(schema: pa.Schema, cfg: dict, where: str) -> None:
+def check_params(schema: pa.Schema, cfg: NearDupConfig, where: str) -> None:
     found = json.loads((schema.metadata or {}).get(PARAMS_KEY, b"{}"))
     expected = params(cfg)
     if found != expected:

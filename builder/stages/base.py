@@ -68,7 +68,7 @@ class Stage:
             stats.seconds += time.perf_counter() - start
             if isinstance(result, Drop):
                 stats.dropped[result.reason] += 1
-                rejects.append(doc.reject_row(self.name, result))
+                rejects.append(doc.reject_row(self.name, result))  # a Doc, or a reader's Rejected record
             elif isinstance(result, list):
                 stats.added += len(result) - 1
                 stats.docs_out += len(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from builder.arabic import WORD
+from builder.config import CleanConfig
 from builder.document import Doc, Drop
 from builder.rules import RuleSet
 from builder.stages.base import Stage
@@ -24,13 +25,13 @@ class Cleaner(Stage):
 
     name = "clean"
 
-    def __init__(self, rules_file: str = "boilerplate.yaml", min_words: int = 1, lead_subtitles: int = 2,
-                 subtitle_words: int = 15, fragment_words: int = 4):
-        self.rules = RuleSet.load(rules_file)
-        self.min_words = min_words
-        self.lead_subtitles = lead_subtitles
-        self.subtitle_words = subtitle_words
-        self.fragment_words = fragment_words
+    def __init__(self, config: CleanConfig | None = None):
+        c = config or CleanConfig()
+        self.rules = RuleSet.load(c.rules_file)
+        self.min_words = c.min_words
+        self.lead_subtitles = c.lead_subtitles
+        self.subtitle_words = c.subtitle_words
+        self.fragment_words = c.fragment_words
         self.not_names = self.rules.only(kinds=self.rules.kinds - _NAMES)
         self.edge = self.rules.only(ids=frozenset(r.id for r in self.rules.rules if r.scope == "edge"))
 

@@ -13,6 +13,7 @@ import re
 import lxml.html
 import trafilatura
 
+from builder.config import ExtractConfig
 from builder.document import Doc, Drop, Removal
 from builder.rules import RuleSet
 from builder.stages.base import Stage
@@ -46,12 +47,12 @@ def node_text(node: lxml.html.HtmlElement) -> str:
 class HtmlExtractor(Stage):
     name = "extract"
 
-    def __init__(self, favor_precision: bool = True, drop_selectors: list[str] = (),
-                 meta_selectors: list[str] = (), rules_file: str = "boilerplate.yaml"):
-        self.favor_precision = favor_precision
-        self.drop = [(s, selector_to_xpath(s)) for s in drop_selectors]
-        self.meta = [selector_to_xpath(s) for s in meta_selectors]
-        self.rules = RuleSet.load(rules_file)
+    def __init__(self, config: ExtractConfig | None = None):
+        c = config or ExtractConfig()
+        self.favor_precision = c.favor_precision
+        self.drop = [(s, selector_to_xpath(s)) for s in c.drop_selectors]
+        self.meta = [selector_to_xpath(s) for s in c.meta_selectors]
+        self.rules = RuleSet.load(c.rules_file)
 
     def process(self, doc: Doc) -> Doc | Drop:
         if doc.html is None:

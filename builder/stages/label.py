@@ -22,14 +22,17 @@ from collections import Counter
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from hydra.utils import instantiate
+
 from builder.arabic import match_key
+from builder.config import LabelConfig
 from builder.document import Doc
-from builder.executor import BuildError
+from builder.errors import BuildError
 from builder.rules import alternation, load_yaml, name_key
 from builder.schema import STANCE_LABELS
 from builder.stages.base import Stage
 from builder.stages.metadata import SOURCE_SEPARATOR
-from builder.stance import StanceLabeler, Targets
+from builder.stance import LexiconStance, StanceLabeler, Targets
 
 UNKNOWN = "unknown"
 
@@ -185,13 +188,13 @@ class Labeler(Stage):
 
     name = "label"
 
-    def __init__(self, stance: StanceLabeler, targets: list[dict[str, Any]] | None = None,
-                 outlets_file: str = "outlets.yaml", agencies_file: str = "agencies.yaml",
-                 origin_credits: list[str] | None = None, name_prefixes: list[str] | None = None):
-        self.registry = OutletRegistry(outlets_file, agencies_file, tuple(name_prefixes or ()))
-        self.identifier = OutletIdentifier(self.registry, origin_credits or [])
-        self.targets = Targets(targets or [])
-        self.stance = stance
+    def __init__(self, config: LabelConfig | None = None, stance: StanceLabeler | None = None):
+        """`stance` is the labeler built from `config.stance` unless one is given (tests pass their own)."""
+        c = config or LabelConfig()
+        self.registry = OutletRegistry(c.outlets_file, c.agencies_file, tuple(c.name_prefixes))
+        self.identifier = OutletIdentifier(self.registry, c.origin_credits)
+        self.targets = Targets(c.targets)
+        self.stance = stance = stance or (instantiate(c.stance, _convert_="all") if c.stance else LexiconStance())
         if stance.targets is not None and (missing := set(self.targets.ids) - stance.targets):
             raise BuildError(f"the {stance.name} stance labeler knows the targets {sorted(stance.targets)}, "
                              f"not {sorted(missing)} named in label.targets")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from builder.config import LanguageConfig
 from builder.document import Doc, Drop
 from builder.rules import load_yaml
 from builder.stages.base import Stage
@@ -118,17 +119,17 @@ BACKENDS = {"langdetect": LangdetectBackend, "fasttext": FastTextBackend}
 class LanguageFilter(Stage):
     name = "language"
 
-    def __init__(self, keep: list[str] = ("ar",), min_score: float = 0.5, sample_chars: int = 1500, seed: int = 0,
-                 backend: str = "langdetect", cues_file: str = "language_cues.yaml"):
-        if backend not in BACKENDS:
-            raise ValueError(f"language.backend must be one of {sorted(BACKENDS)}, got {backend!r}")
-        self.keep = set(keep)
-        self.min_score = min_score
-        self.sample_chars = sample_chars
-        self.seed = seed
-        self.backend_name = backend
+    def __init__(self, config: LanguageConfig | None = None):
+        c = config or LanguageConfig()
+        if c.backend not in BACKENDS:
+            raise ValueError(f"language.backend must be one of {sorted(BACKENDS)}, got {c.backend!r}")
+        self.keep = set(c.keep)
+        self.min_score = c.min_score
+        self.sample_chars = c.sample_chars
+        self.seed = c.seed
+        self.backend_name = c.backend
         self._backend = None  # built on first use: loading models takes a second, and workers build their own
-        self.evidence = ArabicScriptEvidence(cues_file)
+        self.evidence = ArabicScriptEvidence(c.cues_file)
 
     @property
     def backend(self) -> LangdetectBackend | FastTextBackend:

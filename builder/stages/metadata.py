@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from builder.arabic import match_key, original_index
+from builder.config import MetadataConfig
 from builder.dates import date_parser
 from builder.document import Doc, Removal
 from builder.rules import alternation, load_yaml, name_key
@@ -54,9 +55,10 @@ class MetadataExtractor(Stage):
 
     name = "metadata"
 
-    def __init__(self, agencies_file: str = "agencies.yaml", months_file: str = "months.yaml"):
-        self.dates = date_parser(months_file)
-        self.agencies = AgencyNames(agencies_file)
+    def __init__(self, config: MetadataConfig | None = None):
+        c = config or MetadataConfig()
+        self.dates = date_parser(c.months_file)
+        self.agencies = AgencyNames(c.agencies_file)
 
     def process(self, doc: Doc) -> Doc:
         doc.published = self.dates.parse(doc.published_hint)

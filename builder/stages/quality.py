@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from builder.arabic import WORD, match_key
+from builder.config import QualityConfig
 from builder.document import Doc, Drop
 from builder.rules import load_yaml
 from builder.stages.base import Stage
@@ -43,26 +44,22 @@ def duplicate_ngram_fraction(words: list[str], n: int, text_chars: int) -> float
 class QualityFilter(Stage):
     name = "quality"
 
-    def __init__(self, stopwords_file: str = "stopwords_ar.yaml", min_words: int = 25, min_stopwords: int = 2,
-                 min_avg_word_length: float = 2.0, max_avg_word_length: float = 9.0,
-                 min_alpha_words_ratio: float = 0.787, max_duplicate_line_fraction: float = 0.304,
-                 min_line_punct_ratio: float = 0.143, line_punct_min_lines: int = 3, max_new_line_ratio: float = 0.189,
-                 max_top_ngram_fraction: dict[int, float] | None = None,
-                 max_duplicate_ngram_fraction: dict[int, float] | None = None):
-        words = load_yaml(stopwords_file)["stopwords"]
+    def __init__(self, config: QualityConfig | None = None):
+        c = config or QualityConfig()
+        words = load_yaml(c.stopwords_file)["stopwords"]
         self.stop_marks = [w for w in words if not WORD.fullmatch(w)]  # punctuation such as the Arabic comma
         self.stopwords = {match_key(w) for w in words if WORD.fullmatch(w)}
-        self.min_words = min_words
-        self.min_stopwords = min_stopwords
-        self.min_avg = min_avg_word_length
-        self.max_avg = max_avg_word_length
-        self.min_alpha = min_alpha_words_ratio
-        self.max_dup_lines = max_duplicate_line_fraction
-        self.min_line_punct = min_line_punct_ratio
-        self.line_punct_min_lines = line_punct_min_lines
-        self.max_new_line = max_new_line_ratio
-        self.top_ngrams = {int(n): f for n, f in (max_top_ngram_fraction or {}).items()}
-        self.dup_ngrams = {int(n): f for n, f in (max_duplicate_ngram_fraction or {}).items()}
+        self.min_words = c.min_words
+        self.min_stopwords = c.min_stopwords
+        self.min_avg = c.min_avg_word_length
+        self.max_avg = c.max_avg_word_length
+        self.min_alpha = c.min_alpha_words_ratio
+        self.max_dup_lines = c.max_duplicate_line_fraction
+        self.min_line_punct = c.min_line_punct_ratio
+        self.line_punct_min_lines = c.line_punct_min_lines
+        self.max_new_line = c.max_new_line_ratio
+        self.top_ngrams = {int(n): f for n, f in c.max_top_ngram_fraction.items()}
+        self.dup_ngrams = {int(n): f for n, f in c.max_duplicate_ngram_fraction.items()}
 
     def process(self, doc: Doc) -> Doc | Drop:
         key = match_key(doc.text)

@@ -11,19 +11,18 @@ import gzip
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow.parquet as pq
 
+from builder.config import InputConfig
 from builder.document import Doc, Drop, stable_id
-from builder.stages.base import StageStats
+from builder.stages.base import Stage, StageStats
 
 log = logging.getLogger(__name__)
-
-FIELDS = ("text", "html", "url", "title", "published", "outlet")
 
 
 @dataclass(frozen=True)
@@ -35,9 +34,9 @@ class Rejected:
     drop: Drop
     raw: str = ""
 
-    def row(self) -> dict[str, Any]:
+    def reject_row(self, stage: str, drop: Drop) -> dict[str, Any]:
         doc = Doc(id=stable_id(self.source_file, self.position), source_file=self.source_file, text=self.raw)
-        return doc.reject_row("read", self.drop)
+        return doc.reject_row(stage, drop)
 
 
 def decode(data: bytes, fallbacks: list[str]) -> str | None:
@@ -61,9 +60,9 @@ def decode(data: bytes, fallbacks: list[str]) -> str | None:
 class Reader:
     extensions: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, fields: Mapping[str, str], fallback_encodings: list[str]):
-        self.fields = dict(fields)
-        self.fallback_encodings = list(fallback_encodings)
+    def __init__(self, config: InputConfig):
+        self.fields = dict(config.fields)  # our name -> the input's name
+        self.fallback_encodings = list(config.fallback_encodings)
 
     def read(self, path: Path, rel: str) -> Iterator[Doc | Rejected]:
         raise NotImplementedError
@@ -73,15 +72,16 @@ class Reader:
         if not isinstance(record, dict):
             return Rejected(rel, position, Drop("not_an_object", type(record).__name__), json.dumps(record)[:500])
         values = {}
-        for ours in FIELDS:
-            value = record.get(self.fields.get(ours, ours))
+        for ours, theirs in self.fields.items():
+            value = record.get(theirs)
             if value is not None and not isinstance(value, str):
                 if ours == "published" and hasattr(value, "isoformat"):
                     value = value.isoformat()
                 else:
-                    detail = f"{self.fields.get(ours, ours)} is {type(value).__name__}, expected string"
+                    detail = f"{theirs} is {type(value).__name__}, expected string"
                     return Rejected(rel, position, Drop("bad_field_type", detail), _preview(record))
             values[ours] = value
+        values = {k: values.get(k) for k in ("text", "html", "url", "title", "published", "outlet")}
         if values["text"] is None and values["html"] is None:
             return Rejected(rel, position, Drop("no_text", "record has neither text nor html"), _preview(record))
         if not (values["text"] or values["html"] or "").strip():
@@ -225,27 +225,31 @@ def input_base(root: Path) -> Path:
     return root.parent if root.is_file() else root
 
 
-def read_shard(
-    shard: Shard, root: Path, fields: Mapping[str, str], fallback_encodings: list[str],
-    stats: StageStats, rejects: list[dict],
-) -> Iterator[Doc]:
-    """Read every file of a shard; the read stage counts one input per record or page file."""
+class ReadStage(Stage):
+    """The first stage: one input per record or page file; what no reader could use is dropped with its reason."""
+
+    name = "read"
+
+    def process(self, item: Doc | Rejected) -> Doc | Drop:
+        return item.drop if isinstance(item, Rejected) else item
+
+
+def read_items(shard: Shard, root: Path, config: InputConfig) -> Iterator[Doc | Rejected]:
+    """Every record of every file of a shard; a file that breaks mid-way ends with an `unreadable_file` item."""
     base = input_base(root)
     for rel in shard.files:
-        reader = reader_for(rel)(fields, fallback_encodings)
-        items = reader.read(base / rel, rel)
+        items = reader_for(rel)(config).read(base / rel, rel)
         while True:
             try:
                 item = next(items)
             except StopIteration:
                 break
             except (OSError, EOFError, ValueError) as err:  # truncated gzip, corrupt Parquet, ...
-                item = Rejected(rel, -1, Drop("unreadable_file", f"{type(err).__name__}: {err}"))
-                items = iter(())
-            stats.docs_in += 1
-            if isinstance(item, Rejected):
-                stats.dropped[item.drop.reason] += 1
-                rejects.append(item.row())
-            else:
-                stats.docs_out += 1
-                yield item
+                yield Rejected(rel, -1, Drop("unreadable_file", f"{type(err).__name__}: {err}"))
+                break
+            yield item
+
+
+def read_shard(shard: Shard, root: Path, config: InputConfig, stats: StageStats,
+               rejects: list[dict]) -> Iterator[Doc]:
+    return ReadStage().run(read_items(shard, root, config), stats, rejects)

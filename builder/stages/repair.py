@@ -7,6 +7,7 @@ import unicodedata
 
 import ftfy
 
+from builder.config import RepairConfig
 from builder.document import Doc
 from builder.stages.base import Stage
 
@@ -41,10 +42,11 @@ def fix_cp1256_mojibake(line: str) -> str:
 class Repair(Stage):
     name = "repair"
 
-    def __init__(self, fix_cp1256: bool = True, ftfy: bool = True, nfkc: bool = True):
-        self.fix_cp1256 = fix_cp1256
-        self.ftfy = ftfy
-        self.nfkc = nfkc
+    def __init__(self, config: RepairConfig | None = None):
+        config = config or RepairConfig()
+        self.fix_cp1256 = config.fix_cp1256
+        self.ftfy = config.ftfy
+        self.nfkc = config.nfkc
 
     def process(self, doc: Doc) -> Doc:
         doc.text = self.repair(doc.text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from builder.arabic import WORD, match_key
+from builder.config import SegmentConfig
 from builder.document import Doc, Removal, stable_id
 from builder.rules import RuleSet
 from builder.stages.base import Stage
@@ -25,8 +26,9 @@ _CONTINUATION = re.compile(r"^[وف][\u0621-\u064A]")  # "وأضاف ...", "في
 class Segmenter(Stage):
     name = "segment"
 
-    def __init__(self, rules_file: str = "boilerplate.yaml", max_title_words: int = 25, min_article_words: int = 50,
-                 split_rules: list[str] = ("dateline.cnn", "dateline.cnn_dash_before", "dateline.city_agency")):
+    def __init__(self, config: SegmentConfig | None = None):
+        config = config or SegmentConfig()
+        rules_file, split_rules = config.rules_file, config.split_rules
         self.rules = RuleSet.load(rules_file)
         self.headings = self.rules.only(ids=_HEADING)
         self.chrome = self.rules.only(kinds=self.rules.page_level)
@@ -34,8 +36,8 @@ class Segmenter(Stage):
         self.story_openers = self.rules.only(ids=frozenset(split_rules))
         if unknown := set(split_rules) - {r.id for r in self.story_openers.rules}:
             raise ValueError(f"segment.split_rules names rules that {rules_file} does not have: {sorted(unknown)}")
-        self.max_title_words = max_title_words
-        self.min_article_words = min_article_words
+        self.max_title_words = config.max_title_words
+        self.min_article_words = config.min_article_words
 
     def is_heading(self, line: str) -> Removal | None:
         return self.headings.first_match(line, lead=False)
