@@ -1,0 +1,143 @@
+"""Counting line shapes per site: on how many distinct pages each shape sits in the lead or at the bottom edge.
+
+A page counts a shape once per edge. Copies of one story on a site (an update, a re-post) count as one page,
+so a story the site ran five times does not look like its template. Memory is bounded: a site keeps its most
+frequent shapes only (`max_shapes`), cut back whenever it holds four times that many; a template line is among
+the most frequent by definition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from builder.arabic import dedup_key
+from builder.templates.shapes import ShapeMasker
+from builder.templates.site import site_of
+
+TOP, BOTTOM = "top", "bottom"
+SITE = "site"  # the row that holds a site's page count
+EXAMPLE_CHARS = 200
+VARIANTS = 2  # distinct lines remembered per shape: enough to tell a shape whose free text varies from one line
+COUNT_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
+                          ("pages", pa.int64()), ("example", pa.string()), ("lines", pa.list_(pa.int64()))])
+
+
+def page_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def zones(i: int, n: int, edge_lines: int) -> tuple[str, ...]:
+    """The edges line i of n sits at: within `edge_lines` of the top, of the bottom, both or neither."""
+    return tuple(z for z, near in ((TOP, i < edge_lines), (BOTTOM, n - 1 - i < edge_lines)) if near)
+
+
+def line_hash(line: str) -> int:
+    return int.from_bytes(hashlib.blake2b(line.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def story_key(lines: list[str]) -> str:
+    """What copies of one story share: their longest line."""
+    longest = max(lines, key=len, default="")
+    return hashlib.blake2b(dedup_key(longest).encode(), digest_size=8).hexdigest()
+
+
+@dataclass
+class SiteCounts:
+    pages: int = 0
+    shapes: Counter = field(default_factory=Counter)  # (zone, shape) -> pages
+    examples: dict[tuple[str, str], str] = field(default_factory=dict)
+    lines: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)  # up to VARIANTS line hashes
+
+    def prune(self, keep: int) -> None:
+        """Keep the `keep` most frequent shapes (ties by zone and shape: deterministic)."""
+        top = sorted(self.shapes.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+        self.shapes = Counter(dict(top))
+        self.examples = {k: self.examples[k] for k in self.shapes if k in self.examples}
+        self.lines = {k: self.lines[k] for k in self.shapes if k in self.lines}
+
+    def variants(self, key: tuple[str, str]) -> int:
+        """Distinct lines seen with the shape (counted up to VARIANTS)."""
+        return len(self.lines.get(key, ()))
+
+    def add(self, key: tuple[str, str], pages: int, example: str, cap: int, lines: Iterable[int]) -> None:
+        self.shapes[key] += pages
+        self.examples.setdefault(key, example)
+        self.lines[key] = tuple(sorted({*self.lines.get(key, ()), *lines}))[:VARIANTS]  # the smallest: any order
+        if len(self.shapes) > 4 * cap:
+            self.prune(cap)
+
+
+class ShapeCounter:
+    """One shard's pages -> per site, the pages each (edge, shape) appears on."""
+
+    def __init__(self, masker: ShapeMasker, edge_lines: int, max_shapes: int):
+        self.masker = masker
+        self.edge_lines = edge_lines
+        self.max_shapes = max_shapes
+        self.sites: dict[str, SiteCounts] = {}
+        self.seen: set[tuple[str, str]] = set()
+        self.copies = 0  # pages skipped as another copy of a story already counted for their site
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        lines = page_lines(row.get("text") or "")
+        if not lines:
+            return
+        site = site_of(row)
+        story = (site, story_key(lines))
+        if story in self.seen:
+            self.copies += 1
+            return
+        self.seen.add(story)
+        counts = self.sites.setdefault(site, SiteCounts())
+        counts.pages += 1
+        on_page: dict[tuple[str, str], str] = {}
+        for i, line in enumerate(lines):
+            edges = zones(i, len(lines), self.edge_lines)
+            if not edges:
+                continue
+            for shape in self.masker.candidates(self.masker.mask(line)):
+                for zone in edges:
+                    on_page.setdefault((zone, shape), line)
+        for key, line in on_page.items():
+            counts.add(key, 1, line[:EXAMPLE_CHARS], self.max_shapes, (line_hash(line),))
+
+    def add_all(self, rows: Iterable[Mapping[str, Any]]) -> ShapeCounter:
+        for row in rows:
+            self.add(row)
+        return self
+
+    def table(self) -> pa.Table:
+        return counts_table(self.sites, self.max_shapes)
+
+
+def counts_table(sites: dict[str, SiteCounts], keep: int) -> pa.Table:
+    rows = []
+    for site in sorted(sites):
+        counts = sites[site]
+        counts.prune(keep)
+        rows.append({"site": site, "zone": SITE, "shape": "", "pages": counts.pages, "example": None, "lines": []})
+        rows += [{"site": site, "zone": zone, "shape": shape, "pages": n, "example": counts.examples.get((zone, shape)),
+                  "lines": list(counts.lines.get((zone, shape), ()))}
+                 for (zone, shape), n in sorted(counts.shapes.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return pa.Table.from_pylist(rows, schema=COUNT_SCHEMA)
+
+
+def merge(tables: Iterable[pa.Table], keep: int) -> dict[str, SiteCounts]:
+    """Shard counts summed per site, in shard order (the first example wins), each site cut back to `keep`."""
+    sites: dict[str, SiteCounts] = {}
+    for table in tables:
+        for row in table.to_pylist():
+            counts = sites.setdefault(row["site"], SiteCounts())
+            if row["zone"] == SITE:
+                counts.pages += row["pages"]
+            else:
+                counts.add((row["zone"], row["shape"]), row["pages"], row["example"] or "", keep, row["lines"])
+    for counts in sites.values():
+        counts.prune(keep)
+    return sites

@@ -1,0 +1,72 @@
+"""Deciding which shapes are a site's template, from the merged counts, with guards for real text.
+
+A shape is template when it sits at the same edge (the lead, or the bottom) on a set share of the site's
+distinct pages, with a minimum page count. A shape that reads like a sentence (many words of its own) needs much
+stronger evidence, and never counts when it turns up on several sites: that is a syndicated story, not anyone's
+furniture. A shape with free text (`{text}`) must have been seen with at least two different lines: one line repeated
+is judged by its full shape, under the guards above. A site with too few pages learns nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from builder.templates.counts import SiteCounts
+from builder.templates.settings import TemplatesConfig
+from builder.templates.shapes import TEXT, literal_words
+
+LEARNED_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
+                            ("pages", pa.int64()), ("site_pages", pa.int64()), ("example", pa.string())])
+
+
+@dataclass(frozen=True)
+class Template:
+    site: str
+    zone: str
+    shape: str
+    pages: int
+    site_pages: int
+    example: str
+
+
+class TemplateLearner:
+    def __init__(self, cfg: TemplatesConfig):
+        self.cfg = cfg
+
+    def is_prose(self, shape: str) -> bool:
+        return literal_words(shape.split()) >= self.cfg.prose_words
+
+    def learn(self, sites: dict[str, SiteCounts]) -> list[Template]:
+        cfg = self.cfg
+        spread = Counter(shape for counts in sites.values() for shape in {s for _, s in counts.shapes})
+        learned = []
+        for site in sorted(sites):
+            counts = sites[site]
+            if counts.pages < cfg.min_site_pages:
+                continue
+            for (zone, shape), pages in sorted(counts.shapes.items()):
+                if TEXT in shape and counts.variants((zone, shape)) < 2:
+                    continue
+                prose = self.is_prose(shape)
+                if prose and spread[shape] >= cfg.syndicated_sites:
+                    continue
+                need_pages, need_share = ((cfg.prose_min_pages, cfg.prose_min_share) if prose
+                                          else (cfg.min_pages, cfg.min_share))
+                if pages >= need_pages and pages >= need_share * counts.pages:
+                    learned.append(Template(site, zone, shape, pages, counts.pages,
+                                            counts.examples.get((zone, shape), "")))
+        return learned
+
+
+def learned_table(templates: Iterable[Template]) -> pa.Table:
+    return pa.Table.from_pylist([t.__dict__ for t in templates], schema=LEARNED_SCHEMA)
+
+
+def site_summary(sites: dict[str, SiteCounts], templates: list[Template]) -> dict[str, dict]:
+    """Per site: distinct pages and the shapes learned (for the card)."""
+    learned = Counter(t.site for t in templates)
+    return {site: {"pages": sites[site].pages, "shapes": learned.get(site, 0)} for site in sorted(sites)}
