@@ -62,7 +62,7 @@ def stages(names: list[str]) -> list[Stage]:
     register()
     with initialize_config_dir(str(conf_dir()), version_base="1.3"):
         cfg = compose("config", overrides=[f"stages=[{','.join(names)}]"])
-    return build_stages(OmegaConf.to_container(cfg, resolve=True))
+    return build_stages(OmegaConf.to_object(cfg))
 
 
 def run(chain: list[Stage], docs: list[Doc]) -> tuple[list[Doc], list[dict]]:
@@ -158,7 +158,10 @@ def evaluate_gold() -> dict:
     f1s, baseline, misses = [], [], []
     per_field = {f: 0 for f in FIELDS}
     bp_total = bp_left = spans_total = spans_body = n_docs = 0
+    per_set: dict[str, dict] = {}
     for page in pages:
+        tally = per_set.setdefault(page.get("set", "seed"), {"documents": 0, "bp_lines": 0, "bp_left": 0, "spans": 0,
+                                                             "spans_body": 0, **{f: 0 for f in FIELDS}})
         source = page_doc(page["page"])
         produced, _ = run(chain, [source])
         raw = run(chain[:1], [page_doc(page["page"])])[0]
@@ -166,24 +169,30 @@ def evaluate_gold() -> dict:
         baseline.append(char_f1(raw[0].text if raw else "", all_body))
         for g, doc in pair(produced, page["docs"]):
             n_docs += 1
+            tally["documents"] += 1
             text = doc.text if doc else ""
             f1 = char_f1(text, "\n".join(g["body"]))
             f1s.append({"page": Path(page["page"]).name, "title": g["title"][:60], "f1": round(f1, 4)})
             paragraphs = [dedup_key(p) for p in text.split("\n\n")]
             for line in g.get("boilerplate", []):
                 bp_total += 1
+                tally["bp_lines"] += 1
                 if leftover(line, paragraphs):
                     bp_left += 1
+                    tally["bp_left"] += 1
                     misses.append({"page": f1s[-1]["page"], "left": line[:80]})
             for removal in doc.removed if doc else []:
                 spans_total += 1
+                tally["spans"] += 1
                 if is_body(removal.text, g, page["docs"]):
                     spans_body += 1
+                    tally["spans_body"] += 1
                     misses.append({"page": f1s[-1]["page"], "cut_body": f"{removal.rule}: {removal.text[:80]}"})
             for name in FIELDS:
                 got, want = (field_value(doc, name) if doc else None), gold_value(g, name, registry)
                 if got == want:
                     per_field[name] += 1
+                    tally[name] += 1
                 else:
                     misses.append({"page": f1s[-1]["page"], "field": name, "want": str(want), "got": str(got)})
         extra = len(produced) - len(page["docs"])
@@ -202,9 +211,19 @@ def evaluate_gold() -> dict:
         "removed_spans": spans_total,
         "field_accuracy": {f: round(n / n_docs, 4) for f, n in per_field.items()},
         "by_region": grouped(pages, f1s, "region"),
-        "by_set": grouped(pages, f1s, "set"),
+        "by_set": {name: {**f1, **set_scores(per_set[name])} for name, f1 in grouped(pages, f1s, "set").items()},
         "body_char_f1": f1s,
         "misses": misses,
+    }
+
+
+def set_scores(t: dict) -> dict:
+    """Boilerplate recall and precision and field accuracy of one set, so a held-out batch reads on its own."""
+    return {
+        "boilerplate_recall": round(1 - t["bp_left"] / t["bp_lines"], 4) if t["bp_lines"] else None,
+        "boilerplate_lines_left": t["bp_left"],
+        "boilerplate_precision": round(1 - t["spans_body"] / t["spans"], 4) if t["spans"] else None,
+        "field_accuracy": {f: round(t[f] / t["documents"], 4) for f in FIELDS},
     }
 
 
