@@ -169,6 +169,33 @@ def removed_spans(kept: pa.Table) -> list[str]:
             "", table(["rule", "spans", "example"], grouped(t, "rule", "text")), ""]
 
 
+TEMPLATE_SITES_SHOWN = 30
+
+
+def templates(stats: dict, cfg: dict) -> list[str]:
+    """Per site: the pages it brought, the line shapes learned as its template, the lines cut, an example."""
+    found = stats.get("templates")
+    if not found:
+        return []
+    sites = found["sites"]
+    learned = sorted((s for s, d in sites.items() if d["shapes"]), key=lambda s: (-sites[s]["lines"], s))
+    lines, docs = sum(d["lines"] for d in sites.values()), sum(d["docs"] for d in sites.values())
+    t = cfg["templates"]
+    out = ["### Site templates", "",
+           f"Lines a site prints on many of its pages, learned from this corpus: {len(learned)} of {len(sites)} sites "
+           f"learned a template (a site needs {t['min_site_pages']} distinct pages; a line shape must sit at the same "
+           f"edge on {t['min_share']:.0%} of them, {t['prose_min_share']:.0%} for a sentence). {lines} lines were cut "
+           f"from {docs} documents before dedup, each in `removed` as `template.<site>` with its shape in `detail`.",
+           ""]
+    if learned:
+        rows = [[s, sites[s]["pages"], sites[s]["shapes"], sites[s]["lines"],
+                 sites[s].get("example", "")[:EXAMPLE_CHARS]] for s in learned[:TEMPLATE_SITES_SHOWN]]
+        out += [table(["site", "pages", "shapes learned", "lines cut", "example"], rows), ""]
+        if len(learned) > TEMPLATE_SITES_SHOWN:
+            out += [f"{len(learned) - TEMPLATE_SITES_SHOWN} more sites learned a template (in `stats.json`).", ""]
+    return out
+
+
 def outlets(kept: pa.Table) -> list[str]:
     evidence = grouped(kept, "outlet_evidence")
     known = pc.sum(pc.not_equal(kept["outlet"], "unknown")).as_py() or 0  # null (no label stage): unknown
@@ -263,9 +290,9 @@ KEPT_COLUMNS = ["outlet", "outlet_evidence", "published", "n_words", "dup_count"
 
 def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> str:
     kept = read([f for files in split_files.values() for f in files], KEPT_COLUMNS, FEATURES)
-    return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept), *outlets(kept), *dates(kept),
-                      *lengths(kept), *clusters(kept, stats), *labels(kept), *filters(cfg),
-                      *reproducibility(cfg, stats)])
+    return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept), *templates(stats, cfg),
+                      *outlets(kept), *dates(kept), *lengths(kept), *clusters(kept, stats), *labels(kept),
+                      *filters(cfg), *reproducibility(cfg, stats)])
 
 
 def write_card(cfg: dict, folder: Path, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> None:

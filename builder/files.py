@@ -46,6 +46,15 @@ class Layout:
         """The same rows with their exact-copy hash and MinHash signature."""
         return self.work("signed", f"{shard:05d}.parquet")
 
+    def template_counts(self, shard: int) -> Path:
+        """Per site, the pages each line shape sits on at an edge (builder/templates/counts.py)."""
+        return self.work("templates", f"counts-{shard:05d}.parquet")
+
+    @property
+    def templates(self) -> Path:
+        """The shapes learned as each site's template."""
+        return self.work("templates", "learned.parquet")
+
     def pairs(self, task: int) -> Path:
         return self.work("dedup", f"pairs-{task:05d}.parquet")
 

@@ -2,7 +2,9 @@
 (paths in `builder.files.Layout`):
 
 documents   per input shard: read -> extract -> ... -> label (the configured `stages`) -> docs/NNNNN
-signatures  per shard:       exact-copy hash and MinHash signature of each row -> signed/NNNNN
+templates   per shard, then whole corpus: line shapes counted per site -> templates/counts-NNNNN, the shapes
+                             that are a site's template -> templates/learned (builder/templates/)
+signatures  per shard:       site templates cut, then the exact-copy hash and MinHash signature -> signed/NNNNN
 dedup       whole corpus:    near-duplicate bucket tasks, then one cluster task -> dedup/decisions-NNNNN
 finalize    per shard:       apply decisions, add cluster columns and the split -> final/NNNNN
 write       whole corpus:    data/{split}-*.parquet, rejected/, README.md, stats.json (see builder/write.py)
@@ -37,6 +39,7 @@ from builder.schema import DEDUP_FIELDS, REJECTED_FEATURES, arrow_schema, final_
 from builder.split import split_of
 from builder.stages.base import Stage, StageStats
 from builder.stages.read import READERS, Shard, plan_shards, read_shard
+from builder.templates.phase import LearnJob, apply_templates, run_counts, run_learn
 from builder.write import write_output
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,8 @@ def run_signatures(job: ShardJob) -> None:
     started = time.perf_counter()
     cfg, layout, shard = job.cfg, job.layout, job.shard
     table = pq.read_table(layout.docs(shard.index))
+    if cfg.templates.enabled:  # before the keys, so copies that differ only in a site's furniture collapse
+        table = apply_templates(job, table)
     keys = [dedup_key(text) for text in table["text"].to_pylist()]
     dedup_columns = {
         "match_hash": [hashlib.blake2b(k.encode(), digest_size=16).hexdigest() for k in keys],
@@ -191,6 +196,11 @@ def build(cfg: Config) -> dict:
     with executor:
         executor.run([Task(f"docs-{j.shard.index:05d}", run_documents, j) for j in jobs], layout.markers,
                      "documents")
+        if cfg.templates.enabled:
+            executor.run([Task(f"template-counts-{j.shard.index:05d}", run_counts, j) for j in jobs],
+                         layout.markers, "site templates: counts")
+            executor.run([Task("templates", run_learn, LearnJob(cfg.templates, len(shards), layout))],
+                         layout.markers, "site templates")
         executor.run([Task(f"signatures-{j.shard.index:05d}", run_signatures, j) for j in jobs], layout.markers,
                      "signatures")
         n_buckets = cfg.near_dup.bucket_tasks

@@ -40,7 +40,8 @@ FEATURES = Features(
         "stance_target": Value("string"),
         "stance_labeler": Value("string"),
         "stance_evidence": List(Value("string")),
-        "removed": List({"rule": Value("string"), "text": Value("string")}),
+        # every span the cleaning cut; detail: what matched beyond the rule id (a site template's line shape)
+        "removed": List({"rule": Value("string"), "text": Value("string"), "detail": Value("string")}),
         "source_file": Value("string"),
     }
 )
@@ -69,8 +70,10 @@ DEDUP_FIELDS = {
 
 # Filled by dedup and split, after the per-shard document stages.
 LATE_FIELDS = ("dup_cluster", "dup_count", "dup_outlets")
+# Passed between the phases, never published: the outlet the input record named (a site for the templates).
+WORK_ONLY_FIELDS = {"outlet_hint": pa.string()}
 # What the document phase writes for each kept document: `Doc.row()`.
-WORK_COLUMNS = tuple(name for name in FEATURES if name not in LATE_FIELDS)
+WORK_COLUMNS = tuple(name for name in FEATURES if name not in LATE_FIELDS) + tuple(WORK_ONLY_FIELDS)
 
 
 def arrow_schema(features: Features = FEATURES) -> pa.Schema:
@@ -84,5 +87,7 @@ def final_schema() -> pa.Schema:
 
 
 def work_schema() -> pa.Schema:
-    """Schema of the rows the document phase writes: the corpus columns less the late ones."""
-    return pa.schema([FEATURES.arrow_schema.field(name) for name in WORK_COLUMNS])
+    """Schema of the rows the document phase writes: the corpus columns less the late ones, plus the work-only."""
+    corpus = FEATURES.arrow_schema
+    return pa.schema([corpus.field(name) if name in FEATURES else pa.field(name, WORK_ONLY_FIELDS[name])
+                      for name in WORK_COLUMNS])

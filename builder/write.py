@@ -25,6 +25,7 @@ from builder.files import Layout, write_json
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema
 from builder.stages.base import StageStats
 from builder.stages.read import Shard
+from builder.templates.phase import summary as template_summary
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard
         "rejected_by": dict(sorted(rejected_by.items())),
         "stages": [s.to_dict() for s in stages],
         "dedup": dedup,
+        "templates": template_summary(layout) if cfg.templates.enabled else None,
         "fingerprint": fingerprint_files([p for ps in split_files.values() for p in ps] + rejected),
         "seconds": None,  # set last, so the build's time includes writing
     }

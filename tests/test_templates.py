@@ -7,11 +7,11 @@ from datetime import datetime
 
 import pytest
 
+from builder.config import TemplatesConfig
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook
 from builder.templates.counts import ShapeCounter, merge
 from builder.templates.learn import TemplateLearner, learned_table
-from builder.templates.settings import TemplatesConfig
 from builder.templates.shapes import ShapeMasker
 from builder.templates.site import site_of
 from conftest import SENTENCES, article

@@ -88,7 +88,9 @@ class TemplateApplier:
         removals = [self.removal(site, parts[lines[k]].strip(), masked[k].values) for k in sorted(cut)]
         dropped = {lines[k] for k in cut}
         row["text"] = _BLANKS.sub("\n\n", "\n".join(p for i, p in enumerate(parts) if i not in dropped)).strip()
-        row["removed"] = [*(row.get("removed") or []), *({"rule": r.rule, "text": r.text} for r in removals)]
+        row["removed"] = [*(row.get("removed") or []),
+                          *({"rule": r.rule, "text": r.text, "detail": cut[k]} for k, r in zip(sorted(cut), removals,
+                                                                                             strict=True))]
         row["n_words"] = len(WORD.findall(match_key(row["text"])))
         self.fill_metadata(row, removals)
         self.lines_removed[site] += len(removals)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from builder.config import TemplatesConfig
 from builder.templates.counts import SiteCounts
-from builder.templates.settings import TemplatesConfig
 from builder.templates.shapes import TEXT, literal_words
 
 LEARNED_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),

@@ -1,0 +1,103 @@
+"""The site-template tasks: count shapes per shard, learn per site (one task), apply in the signatures phase.
+
+Each task reads and writes files under `OUT/.build/work/templates/` (paths in `builder.files.Layout`), so the
+phase runs on any executor and a killed build redoes only the task it was in. Nothing here depends on task order
+or timing: counts are merged in shard order, every sort has a tie-break.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from builder.config import Config, TemplatesConfig
+from builder.files import Layout, write_json, write_parquet
+from builder.stages.metadata import MetadataExtractor
+from builder.templates.apply import TemplateApplier, TemplateBook, site_stats
+from builder.templates.counts import ShapeCounter, merge
+from builder.templates.learn import TemplateLearner, learned_table, site_summary
+from builder.templates.shapes import ShapeLimits, ShapeMasker, masker
+
+COUNT_COLUMNS = ["text", "url", "outlet", "outlet_hint", "source_file"]
+APPLIED_COLUMNS = ["text", "removed", "n_words", "published", "dateline", "byline", "credit"]
+
+
+class ShardTask(Protocol):
+    cfg: Config
+    layout: Layout
+    shard: Any  # builder.stages.read.Shard
+
+
+@dataclass(frozen=True)
+class LearnJob:
+    cfg: TemplatesConfig
+    n_shards: int
+    layout: Layout
+
+
+def masker_for(cfg: TemplatesConfig) -> ShapeMasker:
+    return masker(cfg.shapes_file, cfg.rules_file,
+                  ShapeLimits(cfg.max_fixed_words, cfg.max_free_words, cfg.max_name_words, cfg.frame_words))
+
+
+def run_counts(job: ShardTask) -> None:
+    started = time.perf_counter()
+    cfg, layout, index = job.cfg.templates, job.layout, job.shard.index
+    table = pq.read_table(layout.docs(index), columns=COUNT_COLUMNS)
+    counter = ShapeCounter(masker_for(cfg), cfg.edge_lines, cfg.max_shapes_per_shard).add_all(table.to_pylist())
+    write_parquet(counter.table(), layout.template_counts(index))
+    write_json({"seconds": round(time.perf_counter() - started, 3), "copies": counter.copies},
+               layout.stats("template-counts", index))
+
+
+def run_learn(job: LearnJob) -> None:
+    started = time.perf_counter()
+    layout = job.layout
+    sites = merge((pq.read_table(layout.template_counts(i)) for i in range(job.n_shards)), job.cfg.max_shapes_merged)
+    learned = TemplateLearner(job.cfg).learn(sites)
+    write_parquet(learned_table(learned), layout.templates)
+    summary = site_summary(sites, learned)
+    for t in sorted(learned, key=lambda t: (-t.pages, t.zone, t.shape)):  # the most printed shape as the example
+        summary[t.site].setdefault("example", t.example)
+    write_json({"seconds": round(time.perf_counter() - started, 3), "sites": summary}, layout.stats("templates"))
+
+
+def apply_templates(job: ShardTask, table: pa.Table) -> pa.Table:
+    """The shard's rows with their sites' template lines cut (the same table when no site learned anything)."""
+    started = time.perf_counter()
+    cfg, layout, index = job.cfg, job.layout, job.shard.index
+    book = TemplateBook.from_table(pq.read_table(layout.templates))
+    applier = TemplateApplier(book, masker_for(cfg.templates), cfg.templates.edge_lines,
+                              MetadataExtractor(cfg.metadata))
+    if book.shapes and table.num_rows:
+        columns = sorted({*COUNT_COLUMNS, *APPLIED_COLUMNS, "id"})
+        rows = table.select(columns).to_pylist()
+        changed = [applier.apply(row) for row in rows]
+        if any(changed):
+            for name in APPLIED_COLUMNS:
+                field = table.schema.field(name)
+                table = table.set_column(table.schema.get_field_index(name), field,
+                                         pa.array([row[name] for row in rows], field.type))
+    write_json({"seconds": round(time.perf_counter() - started, 3), "sites": site_stats(applier)},
+               layout.stats("template-apply", index))
+    return table
+
+
+def summary(layout: Layout) -> dict[str, Any]:
+    """What the card reports: per site, its pages, the shapes learned, the lines cut and an example."""
+    learned = json.loads(layout.stats("templates").read_text())
+    sites = {site: {**d, "lines": 0, "docs": 0} for site, d in learned["sites"].items()}
+    seconds = learned["seconds"]
+    for phase in ("template-counts", "template-apply"):
+        for path in layout.stats_files(phase):
+            d = json.loads(path.read_text())
+            seconds += d["seconds"]
+            for site, applied in d.get("sites", {}).items():
+                sites[site]["lines"] += applied["lines"]
+                sites[site]["docs"] += applied["docs"]
+    return {"seconds": round(seconds, 3), "sites": sites}
