@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
+import subprocess
+import time
 from datetime import datetime
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from builder.config import TemplatesConfig
@@ -14,7 +20,7 @@ from builder.templates.counts import ShapeCounter, merge
 from builder.templates.learn import TemplateLearner, learned_table
 from builder.templates.shapes import ShapeMasker
 from builder.templates.site import site_of
-from conftest import SENTENCES, article
+from conftest import SENTENCES, article, build, cli, write_jsonl
 
 REPORTERS = ["محمد عبد الله", "سارة أحمد", "خالد منصور", "منى السيد", "أحمد فؤاد", "هدى كمال"]
 CITIES = ["القاهرة", "الجيزة", "أسوان", "الإسكندرية", "المنيا", "طنطا"]
@@ -144,3 +150,70 @@ def test_a_site_is_the_host_else_the_outlet_else_the_folder():
     assert site_of({"url": None, "outlet_hint": "النهار", "outlet": "annahar"}) == "النهار"
     assert site_of({"outlet": "annahar"}) == "annahar"
     assert site_of({"outlet": "unknown", "source_file": "scrape/nile/page-1.txt"}) == "scrape/nile"
+
+
+# --- in the build ------------------------------------------------------------------------------------------
+
+def template_corpus(root: Path, files: int = 3, per_file: int = 10) -> Path:
+    rng = random.Random(3)
+    for f in range(files):
+        write_jsonl(root / f"feed-{f:02d}.jsonl", [
+            {k: v for k, v in nile_page(f * per_file + i, rng).items() if k in ("url", "text", "title")}
+            for i in range(per_file)])
+    return root
+
+
+def parquet_bytes(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.glob("*/*.parquet"))}
+
+
+def kept_rows(out: Path) -> list[dict]:
+    return [r for f in sorted((out / "data").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+
+
+def test_a_build_cuts_each_sites_template_before_the_copies_are_found(tmp_path):
+    src = template_corpus(tmp_path / "in")
+    body = nile_page(0, random.Random(3))["text"].split("\n\n")[1]
+    copy = nile_page(4, random.Random(9))
+    copy["text"] = "\n\n".join([f"{REPORTERS[5]} - {CITIES[2]}", body, "ظهرت المقالة خبر آخر أولاً على بوابة النيل."])
+    write_jsonl(src / "late.jsonl", [{k: copy[k] for k in ("url", "text", "title")}])
+    out = tmp_path / "out"
+    stats = build(src, out)
+    rows = kept_rows(out)
+    assert stats["templates"]["sites"]["nilegate.example"]["shapes"] > 0
+    assert not any("ظهرت المقالة" in r["text"] or " - " in r["text"].split("\n")[0] for r in rows)
+    cut = [s for r in rows for s in r["removed"] if s["rule"] == "template.nilegate.example"]
+    assert cut and all(s["detail"] for s in cut)
+    assert stats["rejected_by"] == {"exact/exact_duplicate": 1}  # the copy differed from page 0 only in furniture
+    card = (out / "README.md").read_text()
+    assert "### Site templates" in card and "| nilegate.example |" in card
+
+    plain = build(src, tmp_path / "plain", "templates.enabled=false")
+    assert "exact/exact_duplicate" not in plain["rejected_by"]
+    assert all("ظهرت المقالة" in r["text"] for r in kept_rows(tmp_path / "plain"))
+
+
+def test_a_build_killed_in_the_template_phase_resumes_to_the_same_files(tmp_path):
+    src = template_corpus(tmp_path / "in", files=24, per_file=8)
+    build(src, tmp_path / "clean")
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(cli(f"input.path={src}", f"output.path={out}"), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    markers = out / ".build" / "work" / "done"
+    deadline = time.monotonic() + 180
+    while not list(markers.glob("template-counts-*")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    counted = len(list(markers.glob("template-counts-*")))
+    assert counted >= 1 and not (markers / "templates").exists(), "the build must die inside the template phase"
+    build(src, out)
+    assert parquet_bytes(out) == parquet_bytes(tmp_path / "clean")
+
+
+def test_ray_writes_the_same_files_as_the_local_executor(tmp_path):
+    src = template_corpus(tmp_path / "in", files=3, per_file=8)
+    local = build(src, tmp_path / "local", "executor.workers=2")
+    build(src, tmp_path / "ray", "executor=ray", "executor.num_cpus=2")
+    assert local["templates"]["sites"]["nilegate.example"]["lines"] > 0
+    assert parquet_bytes(tmp_path / "ray") == parquet_bytes(tmp_path / "local")
