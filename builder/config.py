@@ -175,16 +175,33 @@ class ExactConfig:
 
 
 @dataclass
+class VersionsConfig:
+    """Edited re-scrapes of one article on one site (builder/dedup/evidence.py says how each bar is used)."""
+
+    enabled: bool = True
+    min_jaccard: float = 0.5  # estimated Jaccard of the bodies, or...
+    min_containment: float = 0.7  # ...share of the smaller body's shingles found in the larger one
+    min_shingles: int = 10  # a body with fewer shingles is contained in too much to count as evidence
+    title_similarity: float = 0.6  # word Jaccard of two titles above which they are nearly the same title
+    max_days: float = 7.0  # pages of one title published further apart are not versions (a recurring title)
+    keep: list[str] = field(default_factory=lambda: ["latest", "longest"])  # the most complete edit
+    tracking_params_file: str = "tracking_params.yaml"
+
+
+@dataclass
 class NearDupConfig:
     enabled: bool = True
-    threshold: float = 0.7  # estimated Jaccard of word shingles above which two documents are one story
+    threshold: float = 0.7  # copies: estimated Jaccard of word shingles above which two documents are one story
+    candidate_threshold: float = 0.5  # LSH bands are tuned for this Jaccard, below both relations' bars
+    bucket_window: int = 50  # in a larger bucket each member is compared with the next this many only
     num_perm: int = 128
     ngram: int = 5
     seed: int = 1
     scheme: str = "affine32"  # datasketch permutation scheme; recorded in the output
     bucket_tasks: int = 2  # LSH band ranges processed as separate tasks
-    keep: list[str] = field(default_factory=lambda: ["earliest", "outlet_priority", "longest"])
+    keep: list[str] = field(default_factory=lambda: ["earliest", "outlet_priority", "longest"])  # for copies
     outlet_priority: list[str] = field(default_factory=list)
+    versions: VersionsConfig = field(default_factory=VersionsConfig)
 
 
 @dataclass

@@ -103,9 +103,11 @@ def run_signatures(job: ShardJob) -> None:
     if cfg.templates.enabled:  # before the keys, so copies that differ only in a site's furniture collapse
         table = apply_templates(job, table)
     keys = [dedup_key(text) for text in table["text"].to_pylist()]
+    minhash, n_shingles = signatures(keys, cfg.near_dup)
     dedup_columns = {
         "match_hash": [hashlib.blake2b(k.encode(), digest_size=16).hexdigest() for k in keys],
-        "minhash": signatures(keys, cfg.near_dup),
+        "minhash": minhash,
+        "n_shingles": n_shingles,
         "n_chars": pa.compute.utf8_length(table["text"]).cast(pa.int64()),
     }
     for name in DEDUP_FIELDS:
@@ -131,7 +133,8 @@ def run_finalize(job: ShardJob) -> None:
             for name in DEDUP_FIELDS:
                 del row[name]
             row.update(dup_cluster=decision["dup_cluster"], dup_count=decision["dup_count"],
-                       dup_outlets=decision["dup_outlets"], split=split_of(decision["dup_cluster"], job.cfg.split))
+                       dup_outlets=decision["dup_outlets"], dup_versions=decision["dup_versions"],
+                       split=split_of(decision["dup_cluster"], job.cfg.split))
             kept.append(row)
         else:
             rejects.append({**{k: row.get(k) for k in REJECTED_FEATURES}, "stage": decision["stage"],
@@ -205,9 +208,10 @@ def build(cfg: Config) -> dict:
                      "signatures")
         n_buckets = cfg.near_dup.bucket_tasks
         if cfg.near_dup.enabled:
-            executor.run([Task(f"buckets-{t:05d}", run_buckets, BucketJob(cfg.near_dup, t, n_buckets, len(shards),
-                                                                          layout)) for t in range(n_buckets)],
-                         layout.markers, "near-dup buckets")
+            buckets = [BucketJob(cfg.near_dup, t, n_buckets, len(shards), layout, cfg.exact.enabled)
+                       for t in range(n_buckets)]
+            executor.run([Task(f"buckets-{j.task:05d}", run_buckets, j) for j in buckets], layout.markers,
+                         "near-dup buckets")
         clusters = ClusterJob(cfg.near_dup, cfg.exact, n_buckets, len(shards), layout)
         executor.run([Task("clusters", run_clusters, clusters)], layout.markers, "clusters")
         executor.run([Task(f"final-{j.shard.index:05d}", run_finalize, j) for j in jobs], layout.markers,

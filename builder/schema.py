@@ -35,6 +35,7 @@ FEATURES = Features(
         "dup_cluster": Value("string"),
         "dup_count": Value("int32"),
         "dup_outlets": List(Value("string")),
+        "dup_versions": Value("int32"),  # versions of the kept page's article merged into it (1: no other)
         "stance": ClassLabel(names=STANCE_LABELS),
         "stance_score": Value("float32"),
         "stance_target": Value("string"),
@@ -66,14 +67,26 @@ DEDUP_FIELDS = {
     "match_hash": pa.string(),
     "minhash": pa.binary(),
     "n_chars": pa.int64(),
+    "n_shingles": pa.int32(),  # word n-grams of the match key: the set sizes containment needs
 }
 
 # Filled by dedup and split, after the per-shard document stages.
-LATE_FIELDS = ("dup_cluster", "dup_count", "dup_outlets")
+LATE_FIELDS = ("dup_cluster", "dup_count", "dup_outlets", "dup_versions")
 # Passed between the phases, never published: the outlet the input record named (a site for the templates).
 WORK_ONLY_FIELDS = {"outlet_hint": pa.string()}
 # What the document phase writes for each kept document: `Doc.row()`.
 WORK_COLUMNS = tuple(name for name in FEATURES if name not in LATE_FIELDS) + tuple(WORK_ONLY_FIELDS)
+
+
+# A judged candidate pair of the bucket tasks (row numbers over all signed shards, in shard order).
+PAIR_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64()), ("relation", pa.string()),
+                         ("similarity", pa.float32()), ("containment", pa.float32())])
+# The cluster task's verdict on each document: kept or dropped (by which stage, why, for which kept id), and
+# the late columns a kept document carries.
+DECISION_SCHEMA = pa.schema([
+    ("id", pa.string()), ("keep", pa.bool_()), ("stage", pa.string()), ("reason", pa.string()),
+    ("kept_id", pa.string()), *(FEATURES.arrow_schema.field(name) for name in LATE_FIELDS),
+])
 
 
 def arrow_schema(features: Features = FEATURES) -> pa.Schema:

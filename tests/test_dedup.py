@@ -3,13 +3,18 @@
 import dataclasses
 import random
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from builder.config import SplitConfig
+from builder.arabic import dedup_key
+from builder.config import NearDupConfig, SplitConfig
 from builder.dedup.buckets import BucketJob, run_buckets
-from builder.dedup.clusters import ClusterJob, run_clusters
-from builder.dedup.signatures import lsh_params
+from builder.dedup.candidates import band_pairs, run_pairs
+from builder.dedup.clusters import ClusterJob, Pairs, cluster, run_clusters
+from builder.dedup.evidence import COPY, PageKeys, judge
+from builder.dedup.keep import ranks
+from builder.dedup.signatures import lsh_params, shingles
 from builder.errors import BuildError
 from builder.files import Layout
 from builder.split import split_of
@@ -137,3 +142,105 @@ def test_mismatched_stage_files_are_an_error(syndicated, tmp_path):
         run_clusters(ClusterJob(cfg.near_dup, cfg.exact, 3, 1, layout))  # a third bucket task that never ran
     with pytest.raises(BuildError, match="signed shards"):
         run_clusters(ClusterJob(cfg.near_dup, cfg.exact, 2, 2, layout))  # a shard count that does not match
+
+
+# --- versions and copies (issue 12) ---------------------------------------------------------------------
+
+def by_url(out):
+    return {r["url"]: r for r in rows(out)}, {r["url"]: r for r in rejects(out)}
+
+
+def test_an_update_that_grows_an_article_by_a_third_is_one_version_the_latest_kept(tmp_path):
+    rng = random.Random(5)
+    first = article(rng, 12)
+    extra = [s for s in SENTENCES if s not in first][:4]
+    # a paragraph added (a third more text) and two words of the lead revised, as a death toll is
+    update = edited(first, random.Random(1)) + "\n" + "، ".join(extra) + "."
+    old, new = (set(shingles(dedup_key(t), 5)) for t in (first, update))
+    assert len(old & new) / len(old | new) < 0.7 < 0.85 < len(old & new) / len(old)  # not a copy, but contained
+    title = "مصرع 3 أشخاص في حادث تصادم على الطريق الصحراوي"
+    records = [
+        {"url": "https://www.youm7.com/story/101", "title": title, "published": "2024-05-02T10:00:00", "text": first},
+        {"url": "https://www.youm7.com/story/101?utm_source=fb", "title": title + " (محدث)",
+         "published": "2024-05-02T16:30:00", "text": update},
+    ]
+    build(write_jsonl(tmp_path / "in" / "feed.jsonl", records), tmp_path / "out")
+    kept, dropped = by_url(tmp_path / "out")
+    [latest] = kept.values()
+    assert latest["text"].endswith(extra[-1] + ".") and latest["dup_versions"] == 2 and latest["dup_count"] == 2
+    [older] = dropped.values()
+    assert older["reason"] == "edited_version" and older["stage"] == "near_dup" and older["kept_id"] == latest["id"]
+
+
+def test_a_recurring_title_with_different_bodies_is_never_a_version(tmp_path):
+    rng = random.Random(8)
+    bulletin = "ننشر لكم أسعار الذهب اليوم في الأسواق المصرية وفق آخر تحديث لشعبة الذهب بالغرفة التجارية"
+    records = [{"url": f"https://www.masrawy.com/gold/{day}", "title": "أسعار الذهب اليوم",
+                "published": f"2024-05-0{day}T09:00:00", "text": bulletin + "\n" + article(rng, 9)}
+               for day in range(1, 6)]
+    out = tmp_path / "out"
+    build(write_jsonl(tmp_path / "in" / "feed.jsonl", records), out)
+    assert [r["dup_count"] for r in rows(out)] == [1] * 5 and not rejects(out)
+
+
+def test_a_wire_story_on_five_sites_is_kept_once_with_the_five_outlets(tmp_path):
+    rng = random.Random(13)
+    wire = article(rng, 12)
+    sites = ["youm7.com", "elwatannews.com", "masrawy.com", "shorouknews.com", "almasryalyoum.com"]
+    records = [{"url": f"https://www.{site}/n/{i}", "title": f"عنوان {i} للخبر", "text": edited(wire, rng),
+                "published": f"2024-05-0{i + 1}T08:00:00"} for i, site in enumerate(sites)]
+    out = tmp_path / "out"
+    build(write_jsonl(tmp_path / "in" / "feed.jsonl", records), out)
+    [story] = rows(out)
+    assert story["url"] == "https://www.youm7.com/n/0"  # the earliest
+    assert story["dup_count"] == 5 and story["dup_versions"] == 1
+    assert story["dup_outlets"] == ["almasryalyoum", "elwatan", "masrawy", "shorouk", "youm7"]
+    assert {r["reason"] for r in rejects(out)} == {"near_duplicate"}
+
+
+def test_a_bucket_whose_first_member_is_unrelated_still_pairs_the_others():
+    """Documents 1 and 2 are copies that collide only in band 0, behind document 0, which shares band 0 alone."""
+    bands, rows_per_band = 25, 5
+    gen = np.random.default_rng(0)
+    copy = gen.integers(0, 2**32, 128, dtype=np.uint32)
+    other = copy.copy()
+    other[rows_per_band::rows_per_band][: bands - 1] += 1  # one row differs in every band but band 0
+    unrelated = gen.integers(0, 2**32, 128, dtype=np.uint32)
+    unrelated[:rows_per_band] = copy[:rows_per_band]
+    sig = np.stack([unrelated, copy, other])
+    pairs, bounded = band_pairs(sig, range(bands), rows_per_band, window=50)
+    assert [1, 2] in pairs.tolist() and bounded == 0
+    keys = PageKeys(site=np.full(3, -1), title=np.full(3, -1), url=np.full(3, -1), published=np.zeros(3, np.int64),
+                    n_shingles=np.full(3, 100), titles=[None] * 3)
+    verdict = judge(pairs, sig, keys, NearDupConfig())
+    assert {tuple(p) for p, r in zip(pairs.tolist(), verdict.relation, strict=True) if r == COPY} == {(1, 2)}
+
+
+def test_a_giant_bucket_costs_at_most_window_pairs_per_member():
+    keys = np.zeros(300, dtype=np.uint64)  # one bucket of 300, as a template shared by many pages makes
+    pairs, bounded = run_pairs(np.arange(300), keys, window=20)
+    assert bounded == 1 and len(pairs) <= 300 * 20
+    small, none_bounded = run_pairs(np.arange(6), np.zeros(6), window=20)
+    assert len(small) == 15 and none_bounded == 0  # a small bucket: every pair
+
+
+def test_keep_policy_per_relation():
+    """Pages 0 and 1 are versions on one site (1 is the later edit), 2 runs the story first on another site,
+    3 is an exact copy of 2: versions keep the latest, copies the earliest."""
+    exact_group = np.array([0, 1, 2, 2])
+    published = np.array([100, 200, 50, 60])
+    facts = {"ids": np.array(["a", "b", "c", "d"]), "published": published, "known": np.ones(4, bool),
+             "outlets": ["youm7", "youm7", "masrawy", "masrawy"], "n_chars": np.array([900, 1200, 900, 900]),
+             "priority": []}
+    cfg = NearDupConfig()
+    copy_rank, version_rank = ranks(cfg.keep, **facts, setting="k"), ranks(cfg.versions.keep, **facts, setting="k")
+    pairs = Pairs(copies=np.array([[1, 2]]), versions=np.array([[0, 1]]), counts={})
+    result = cluster(exact_group, pairs, copy_rank, version_rank)
+    assert result.version_keeper.tolist() == [1, 1, 2, 2]  # the latest of the two versions
+    assert result.keeper.tolist() == [2, 2, 2, 2]  # of the story's pages, the earliest
+    assert result.exact_rep.tolist() == [0, 1, 2, 2] and result.cluster_size.tolist() == [4] * 4
+    assert result.versions.tolist() == [2, 2, 1, 1]
+    longest_first = ranks(["longest"], **facts, setting="k")
+    assert cluster(exact_group, pairs, longest_first, version_rank).keeper.tolist() == [1, 1, 1, 1]
+    with pytest.raises(BuildError, match=r"near_dup\.versions\.keep"):
+        ranks(["newest"], **facts, setting="near_dup.versions.keep")

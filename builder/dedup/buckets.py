@@ -1,8 +1,13 @@
-"""Band buckets: each task takes a range of LSH bands over every shard's signatures and writes the
-candidate pairs whose signatures agree on at least the threshold."""
+"""Bucket tasks: each takes a range of LSH bands (and a share of the title and URL blocks) over every shard's
+signatures, judges each candidate pair and writes the pairs in a relation (copy or version, evidence.py).
+
+A task reads only the columns it needs, and only one row per exact copy (the first of each match hash): exact
+copies are joined by the cluster task, so comparing them again here would only repeat work.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -13,14 +18,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from builder.config import NearDupConfig
+from builder.dedup.candidates import band_pairs, block_pairs, combine, unique_pairs
+from builder.dedup.evidence import NO_TIME, RELATIONS, PageKeys, judge
+from builder.dedup.keys import UrlKey, factorize, site_key, title_key
 from builder.dedup.signatures import check_params, lsh_params, matrix, with_params
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
+from builder.schema import PAIR_SCHEMA
 from builder.stages.base import StageStats
 
-PAIR_SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.int64()), ("similarity", pa.float32())])
 LAYOUT_KEY = b"builder.layout"
-_MIX = np.uint64(0x100000001B3)
+VERSIONS_KEY = b"builder.versions"
+COLUMNS = ["match_hash", "minhash", "n_shingles", "outlet", "url", "title", "published"]
 
 
 def band_ranges(bands: int, tasks: int) -> list[range]:
@@ -32,10 +41,11 @@ def band_ranges(bands: int, tasks: int) -> list[range]:
 @dataclass(frozen=True)
 class BucketJob:
     cfg: NearDupConfig
-    task: int  # which range of bands, of n_tasks
+    task: int  # which range of bands (and which share of the blocks), of n_tasks
     n_tasks: int
     n_shards: int
     layout: Layout
+    exact: bool = True  # exact copies are joined by the cluster task: compare one row per match hash
 
 
 def doc_files(layout: Layout, n_shards: int) -> list[Path]:
@@ -46,57 +56,87 @@ def doc_files(layout: Layout, n_shards: int) -> list[Path]:
     return files
 
 
-def load_matrix(layout: Layout, n_shards: int, cfg: NearDupConfig) -> tuple[np.ndarray, list[int]]:
-    """All signatures in shard order, with the row count of each shard (the global document numbering)."""
-    blobs, counts = [], []
+def versions_metadata(cfg: NearDupConfig) -> bytes:
+    return json.dumps(dataclasses.asdict(cfg.versions), sort_keys=True).encode()
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """One row per distinct match hash, in shard order: `rows` are their global row numbers."""
+
+    rows: np.ndarray
+    sig: np.ndarray
+    keys: PageKeys
+    shard_rows: list[int]
+
+
+def seconds(column: pa.ChunkedArray) -> np.ndarray:
+    values = column.cast(pa.timestamp("s")).cast(pa.int64())
+    return values.fill_null(NO_TIME).to_numpy()
+
+
+def load(layout: Layout, n_shards: int, cfg: NearDupConfig, exact: bool = True) -> Corpus:
+    tables, shard_rows = [], []
     for f in doc_files(layout, n_shards):
-        table = pq.read_table(f, columns=["minhash"])
+        table = pq.read_table(f, columns=COLUMNS)
         check_params(table.schema, cfg, str(f))
-        blobs += table["minhash"].to_pylist()
-        counts.append(table.num_rows)
-    return matrix(blobs, cfg.num_perm), counts
+        tables.append(table)
+        shard_rows.append(table.num_rows)
+    table = pa.concat_tables(tables)
+    hashes = table["match_hash"].to_pylist()
+    first: dict[str, int] = {}
+    rows = np.array([i for i, h in enumerate(hashes) if first.setdefault(h, i) == i] if exact else range(len(hashes)),
+                    dtype=np.int64)
+    table = table.take(rows)
+    url_key = UrlKey(cfg.versions.tracking_params_file)
+    urls, titles = table["url"].to_pylist(), table["title"].to_pylist()
+    keys = PageKeys(
+        site=factorize([site_key(o, u) for o, u in zip(table["outlet"].to_pylist(), urls, strict=True)]),
+        title=factorize([title_key(t) for t in titles]),
+        url=factorize([url_key(u) for u in urls]),
+        published=seconds(table["published"]),
+        n_shingles=table["n_shingles"].to_numpy().astype(np.int64),
+        titles=titles,
+    )
+    return Corpus(rows, matrix(table["minhash"].to_pylist(), cfg.num_perm), keys, shard_rows)
 
 
-def band_keys(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """A 64-bit key per document for one band (FNV-style fold of its rows; collisions are verified away)."""
-    key = np.full(len(sig), 0xCBF29CE484222325, dtype=np.uint64)
-    for column in sig[:, band * rows : (band + 1) * rows].T:
-        key = (key ^ column.astype(np.uint64)) * _MIX
-    return key
-
-
-def candidate_pairs(sig: np.ndarray, bands: range, rows: int) -> np.ndarray:
-    """(a, b) pairs with a < b sharing a bucket in any of the bands: each document linked to its bucket's first."""
-    pairs = []
-    for band in bands if len(sig) else ():
-        keys = band_keys(sig, band, rows)
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
-        first = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
-        linked = ~starts
-        pairs.append(np.stack([first[linked], order[linked]], axis=1))
-    if not pairs:
-        return np.zeros((0, 2), dtype=np.int64)
-    found = np.concatenate(pairs)
-    found.sort(axis=1)
-    return np.unique(found, axis=0)
+def candidates(corpus: Corpus, cfg: NearDupConfig, task: int, n_tasks: int, bands: range) -> tuple[np.ndarray, dict]:
+    """Candidate pairs (rows of `corpus`) of this task: its bands, and the blocks whose id falls to it."""
+    _, rows = lsh_params(cfg.candidate_threshold, cfg.num_perm)
+    found, bounded = band_pairs(corpus.sig, bands, rows, cfg.bucket_window)
+    counts = {"band_candidates": len(found), "band_buckets_bounded": bounded}
+    parts = [found]
+    if cfg.versions.enabled:
+        keys = corpus.keys
+        for name, block in (("title", combine(keys.site, keys.title)), ("url", keys.url)):
+            mine = np.where((block >= 0) & (block % n_tasks == task), block, -1)
+            pairs, bounded = block_pairs(mine, keys.published, cfg.bucket_window)
+            counts |= {f"{name}_block_candidates": len(pairs), f"{name}_blocks_bounded": bounded}
+            parts.append(pairs)
+    return unique_pairs(parts), counts
 
 
 def run_buckets(job: BucketJob) -> None:
     started = time.perf_counter()
     cfg = job.cfg
-    bands, rows = lsh_params(cfg.threshold, cfg.num_perm)
+    bands, _ = lsh_params(cfg.candidate_threshold, cfg.num_perm)
     my_bands = band_ranges(bands, job.n_tasks)[job.task]
-    sig, counts = load_matrix(job.layout, job.n_shards, cfg)
-    pairs = candidate_pairs(sig, my_bands, rows)
-    similarity = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
-    verified = similarity >= cfg.threshold
-    table = pa.table({"a": pairs[verified, 0], "b": pairs[verified, 1],
-                      "similarity": similarity[verified].astype(np.float32)}, schema=PAIR_SCHEMA)
-    layout = {"shard_rows": counts, "bands": [my_bands.start, my_bands.stop], "candidates": len(pairs)}
+    corpus = load(job.layout, job.n_shards, cfg, job.exact)
+    pairs, counts = candidates(corpus, cfg, job.task, job.n_tasks, my_bands)
+    verdict = judge(pairs, corpus.sig, corpus.keys, cfg)
+    keep = verdict.relation > 0
+    global_pairs = corpus.rows[pairs[keep]] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
+    table = pa.table({
+        "a": global_pairs[:, 0], "b": global_pairs[:, 1],
+        "relation": [RELATIONS[r] for r in verdict.relation[keep].tolist()],
+        "similarity": verdict.jaccard[keep], "containment": verdict.containment[keep],
+    }, schema=PAIR_SCHEMA)
+    counts["candidates"] = len(pairs)
+    layout = {"shard_rows": corpus.shard_rows, "bands": [my_bands.start, my_bands.stop], **counts}
     schema = with_params(table.schema, cfg)
-    schema = schema.with_metadata({**schema.metadata, LAYOUT_KEY: json.dumps(layout).encode()})
+    schema = schema.with_metadata({**schema.metadata, LAYOUT_KEY: json.dumps(layout).encode(),
+                                   VERSIONS_KEY: versions_metadata(cfg)})
     write_parquet(table.cast(schema), job.layout.pairs(job.task))
-    seconds = StageStats("near_dup", seconds=time.perf_counter() - started)  # counts come from the cluster task
-    write_json(seconds.to_dict(), job.layout.stats("buckets", job.task))
+    spent = StageStats("near_dup", seconds=time.perf_counter() - started)  # counts come from the cluster task
+    write_json(spent.to_dict(), job.layout.stats("buckets", job.task))

@@ -1,9 +1,16 @@
-"""Clusters: union-find over exact copies and verified near-duplicate pairs, then the keep policy.
+"""The cluster task: exact copies, then versions, then copies, joined over integer arrays, one page kept each.
 
-Each cluster keeps one document: the first by the configured policy (earliest published, then outlet
-priority, then the longest text; the id breaks ties). Kept documents carry the cluster id (the kept
-document's id), its size and the outlets that ran the story; the others are decided out with the id of
-the one kept.
+exact     documents with one match hash form an exact group; it keeps its first by the copy policy
+versions  exact groups joined by version pairs form an article's version group; it keeps one page by
+          near_dup.versions.keep (the latest, then the longest: the most complete edit)
+copies    version groups joined by copy pairs form a cluster (one story on several sites); it keeps one of
+          its version keepers by near_dup.keep (the earliest, then outlet priority, as before)
+
+Every dropped page names the relation that dropped it (reason exact_duplicate, edited_version or
+near_duplicate) and the id of the page its cluster kept. The kept page carries the cluster's size
+(dup_count), the outlets that ran the story (dup_outlets) and how many distinct versions of its article were
+merged into it (dup_versions). Connected components come from scipy's sparse graph routines, so memory is a
+few integer arrays per document, never a Python object per document.
 """
 
 from __future__ import annotations
@@ -15,20 +22,21 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from builder.config import ExactConfig, NearDupConfig
-from builder.dedup.buckets import LAYOUT_KEY, doc_files
-from builder.dedup.signatures import check_params, params
+from builder.dedup.buckets import LAYOUT_KEY, VERSIONS_KEY, band_ranges, doc_files, versions_metadata
+from builder.dedup.evidence import RELATIONS
+from builder.dedup.keep import ranks
+from builder.dedup.keys import UNKNOWN_OUTLET
+from builder.dedup.signatures import check_params, lsh_params, params
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
+from builder.schema import DECISION_SCHEMA
 from builder.stages.base import StageStats
 
-UNKNOWN_OUTLET = "unknown"
-DECISION_SCHEMA = pa.schema([
-    ("id", pa.string()), ("keep", pa.bool_()), ("stage", pa.string()), ("reason", pa.string()),
-    ("kept_id", pa.string()), ("dup_cluster", pa.string()), ("dup_count", pa.int32()),
-    ("dup_outlets", pa.list_(pa.string())),
-])
+COLUMNS = ["id", "match_hash", "published", "outlet", "n_chars"]
 
 
 @dataclass(frozen=True)
@@ -40,125 +48,155 @@ class ClusterJob:
     layout: Layout
 
 
-class UnionFind:
-    def __init__(self, n: int):
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+@dataclass(frozen=True)
+class Pairs:
+    copies: np.ndarray
+    versions: np.ndarray
+    counts: dict
 
 
-def keep_order(docs: dict, policy: list[str], priority: list[str]) -> list[tuple]:
-    """Sort key per document: the smallest is the one a cluster keeps."""
-    rank = {o: i for i, o in enumerate(priority)}
-    far_future = np.datetime64("9999-12-31")
-    keys = []
-    for i in range(len(docs["id"])):
-        parts = []
-        for rule in policy:
-            if rule == "earliest":
-                published = docs["published"][i]
-                parts.append(np.datetime64(published) if published is not None else far_future)
-            elif rule == "outlet_priority":
-                parts.append(rank.get(docs["outlet"][i], len(rank)))
-            elif rule == "longest":
-                parts.append(-docs["n_chars"][i])
-            else:
-                raise BuildError(f"unknown keep rule {rule!r} in near_dup.keep (earliest, outlet_priority, longest)")
-        keys.append((*parts, docs["id"][i]))
-    return keys
-
-
-def load_pairs(layout: Layout, n_tasks: int, shard_rows: list[int], cfg: NearDupConfig) -> tuple[np.ndarray, int]:
-    """Verified pairs from every bucket task, after checking they cover every band once, on these shards."""
-    bands = params(cfg)["bands"]
-    covered, tables, candidates = [], [], 0
+def load_pairs(layout: Layout, n_tasks: int, shard_rows: list[int], cfg: NearDupConfig) -> Pairs:
+    """Judged pairs from every bucket task, after checking they cover every band once, on these shards."""
+    bands = lsh_params(cfg.candidate_threshold, cfg.num_perm)[0]
+    covered, tables, counts = [], [], {}
     for task in range(n_tasks):
         path = layout.pairs(task)
         if not path.exists():
             raise BuildError(f"missing {path}: the bucket stage did not finish; rerun to resume")
         table = pq.read_table(path)
         check_params(table.schema, cfg, str(path))
+        if table.schema.metadata.get(VERSIONS_KEY) != versions_metadata(cfg):
+            raise BuildError(f"{path} was made with other near_dup.versions settings; delete OUT/.build and rebuild")
         made_from = json.loads(table.schema.metadata[LAYOUT_KEY])
         if made_from["shard_rows"] != shard_rows:
             raise BuildError(f"{path} was made from other document shards than the current ones; "
                              "delete OUT/.build and rebuild")
         covered += range(*made_from["bands"])
-        candidates += made_from["candidates"]
+        for key, value in made_from.items():
+            if key not in ("shard_rows", "bands"):
+                counts[key] = counts.get(key, 0) + value
         tables.append(table)
-    if sorted(covered) != list(range(bands)):
+    if sorted(covered) != [b for r in band_ranges(bands, n_tasks) for b in r]:
         raise BuildError(f"bucket files cover bands {sorted(set(covered))}, expected 0..{bands - 1} once each")
     pairs = pa.concat_tables(tables)
-    return np.stack([pairs["a"].to_numpy(), pairs["b"].to_numpy()], axis=1), candidates
+    both = np.stack([pairs["a"].to_numpy(), pairs["b"].to_numpy()], axis=1).astype(np.int64)
+    relation = np.array(pairs["relation"].to_pylist(), dtype=object)
+    return Pairs(both[relation == RELATIONS[1]], both[relation == RELATIONS[2]], counts)
+
+
+def components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """A component id per node of the graph with these edges (a node with no edge is its own component)."""
+    if not len(pairs):
+        return np.arange(n)
+    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def best(members: np.ndarray, groups: np.ndarray, rank: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the member (a document number) with the lowest rank."""
+    order = np.lexsort((rank[members], groups))
+    first = np.r_[True, groups[order][1:] != groups[order][:-1]][: len(order)]
+    winner = np.full(n_groups, -1, dtype=np.int64)
+    winner[groups[order][first]] = members[order][first]
+    return winner
+
+
+@dataclass(frozen=True)
+class Clustering:
+    exact_rep: np.ndarray  # per document: the document its exact group keeps
+    version_keeper: np.ndarray  # per document: the page its version group keeps
+    keeper: np.ndarray  # per document: the page its cluster keeps
+    cluster_size: np.ndarray  # per document: documents in its cluster
+    versions: np.ndarray  # per document: distinct versions (exact groups) in its version group
+    n_exact: int
+    n_clusters: int
+
+
+def cluster(exact_group: np.ndarray, pairs: Pairs, copy_rank: np.ndarray, version_rank: np.ndarray) -> Clustering:
+    n = len(exact_group)
+    docs = np.arange(n)
+    n_exact = int(exact_group.max(initial=-1)) + 1
+    rep = best(docs, exact_group, copy_rank, n_exact)  # per exact group
+    version_of = components(n_exact, exact_group[pairs.versions])  # per exact group
+    n_versions = int(version_of.max(initial=-1)) + 1
+    vkeep = best(rep, version_of, version_rank, n_versions)  # per version group, among exact representatives
+    cluster_of = components(n_versions, version_of[exact_group[pairs.copies]])  # per version group
+    n_clusters = int(cluster_of.max(initial=-1)) + 1
+    keep = best(vkeep, cluster_of, copy_rank, n_clusters)  # per cluster, among version keepers
+    doc_version = version_of[exact_group]
+    doc_cluster = cluster_of[doc_version]
+    return Clustering(
+        exact_rep=rep[exact_group], version_keeper=vkeep[doc_version], keeper=keep[doc_cluster],
+        cluster_size=np.bincount(doc_cluster, minlength=n_clusters)[doc_cluster],
+        versions=np.bincount(version_of, minlength=n_versions)[doc_version], n_exact=n_exact, n_clusters=n_clusters)
+
+
+def outlets_of(keeper: np.ndarray, outlets: list) -> dict[int, list[str]]:
+    """The outlets of each cluster with more than one document, keyed by the kept document."""
+    found: dict[int, set[str]] = {}
+    shared = np.flatnonzero(keeper != np.arange(len(keeper)))
+    for i in np.concatenate([shared, np.unique(keeper[shared])]).tolist():
+        found.setdefault(int(keeper[i]), set()).add(outlets[i])
+    return {k: sorted(v - {None, UNKNOWN_OUTLET}) for k, v in found.items()}
 
 
 def run_clusters(job: ClusterJob) -> None:
     started = time.perf_counter()
-    cfg, exact, n_shards, layout = job.cfg, job.exact, job.n_shards, job.layout
-    columns = ["id", "match_hash", "published", "outlet", "n_chars"]
+    cfg, layout = job.cfg, job.layout
     tables = []
-    for f in doc_files(layout, n_shards):
-        tables.append(pq.read_table(f, columns=columns))
+    for f in doc_files(layout, job.n_shards):
+        tables.append(pq.read_table(f, columns=COLUMNS))
         check_params(tables[-1].schema, cfg, str(f))
     shard_rows = [t.num_rows for t in tables]
-    shard_of = np.repeat(np.arange(n_shards), shard_rows)
-    docs = pa.concat_tables(tables).to_pydict()
-    n = len(docs["id"])
-    order = keep_order(docs, cfg.keep, cfg.outlet_priority)
-    uf = UnionFind(n)
+    table = pa.concat_tables(tables)
+    ids = np.array(table["id"].to_pylist(), dtype=object)
+    outlets = table["outlet"].to_pylist()
+    published = table["published"].cast(pa.timestamp("s")).cast(pa.int64())
+    facts = {"ids": ids.astype(str), "published": published.fill_null(0).to_numpy(),
+             "known": published.is_valid().to_numpy(zero_copy_only=False), "outlets": outlets,
+             "n_chars": table["n_chars"].to_numpy(), "priority": cfg.outlet_priority}
+    copy_rank = ranks(cfg.keep, **facts, setting="near_dup.keep")
+    version_rank = ranks(cfg.versions.keep, **facts, setting="near_dup.versions.keep")
+    key = table["match_hash"] if job.exact.enabled else table["id"]
+    exact_group = np.unique(np.array(key.to_pylist(), dtype=object).astype(str), return_inverse=True)[1]
+    exact_seconds = time.perf_counter() - started
+
+    none = np.zeros((0, 2), dtype=np.int64)
+    pairs = load_pairs(layout, job.n_bucket_tasks, shard_rows, cfg) if cfg.enabled else Pairs(none, none, {})
+    result = cluster(exact_group.astype(np.int64), pairs, copy_rank, version_rank)
+    n = len(ids)
+    docs = np.arange(n)
+    kept = result.keeper == docs
+    reason = np.where(kept, None, np.where(result.exact_rep != docs, "exact_duplicate", np.where(
+        result.version_keeper != docs, "edited_version", "near_duplicate")))
+    stage = np.where(kept, None, np.where(reason == "exact_duplicate", "exact", "near_dup"))
+    shared_outlets = outlets_of(result.keeper, outlets)
     exact_stats, near_stats = StageStats("exact"), StageStats("near_dup")
-
-    representative: dict[str, int] = {}
-    for i in sorted(range(n), key=order.__getitem__):
-        key = docs["match_hash"][i] if exact.enabled else docs["id"][i]
-        if key in representative:
-            uf.union(representative[key], i)
-        else:
-            representative[key] = i
-    reps = set(representative.values())
-    exact_stats.docs_in, exact_stats.docs_out = n, len(reps)
-    exact_stats.seconds = time.perf_counter() - started
-
-    pairs, candidates = (load_pairs(layout, job.n_bucket_tasks, shard_rows, cfg) if cfg.enabled
-                         else (np.zeros((0, 2)), 0))
-    for a, b in pairs.tolist():
-        uf.union(a, b)
-
-    clusters: dict[int, list[int]] = {}
-    for i in range(n):
-        clusters.setdefault(uf.find(i), []).append(i)
-    decisions: list[list[dict]] = [[] for _ in range(n_shards)]
-    for members in clusters.values():
-        keeper = min(members, key=order.__getitem__)
-        outlets = sorted({docs["outlet"][m] for m in members} - {None, UNKNOWN_OUTLET})
-        for m in members:
-            stage, reason = (None, None) if m == keeper else \
-                ("near_dup", "near_duplicate") if m in reps else ("exact", "exact_duplicate")
-            if stage:
-                (exact_stats if stage == "exact" else near_stats).dropped[reason] += 1
-            decisions[shard_of[m]].append({
-                "id": docs["id"][m], "keep": m == keeper, "stage": stage, "reason": reason,
-                "kept_id": docs["id"][keeper] if m != keeper else None,
-                "dup_cluster": docs["id"][keeper], "dup_count": len(members), "dup_outlets": outlets,
-            })
-    near_stats.docs_in, near_stats.docs_out = exact_stats.docs_out, len(clusters)
-    near_stats.seconds = time.perf_counter() - started - exact_stats.seconds
-    for shard, rows in enumerate(decisions):
-        write_parquet(pa.Table.from_pylist(rows, schema=DECISION_SCHEMA),
-                      layout.decisions(shard))
+    for name, count in zip(*np.unique(reason[~kept].astype(str), return_counts=True), strict=True):
+        (exact_stats if name == "exact_duplicate" else near_stats).dropped[str(name)] += int(count)
+    exact_stats.docs_in, exact_stats.docs_out, exact_stats.seconds = n, result.n_exact, exact_seconds
+    near_stats.docs_in, near_stats.docs_out = result.n_exact, result.n_clusters
+    near_stats.seconds = time.perf_counter() - started - exact_seconds
+    edges = np.cumsum([0, *shard_rows])
+    for shard in range(job.n_shards):
+        part = slice(edges[shard], edges[shard + 1])
+        keeper = result.keeper[part]
+        write_parquet(pa.table({
+            "id": ids[part].tolist(), "keep": kept[part], "stage": stage[part].tolist(),
+            "reason": reason[part].tolist(), "kept_id": np.where(kept[part], None, ids[keeper]).tolist(),
+            "dup_cluster": ids[keeper].tolist(), "dup_count": result.cluster_size[part],
+            "dup_outlets": [shared_outlets.get(int(k)) or sorted({outlets[int(k)]} - {None, UNKNOWN_OUTLET})
+                            for k in keeper],
+            "dup_versions": result.versions[keeper],
+        }, schema=DECISION_SCHEMA), layout.decisions(shard))
     write_json({
         "stages": [exact_stats.to_dict(), near_stats.to_dict()],
         "minhash": params(cfg),
-        "candidate_pairs": candidates,
-        "verified_pairs": len(pairs),
-        "clusters": len(clusters),
-        "clusters_with_copies": sum(len(m) > 1 for m in clusters.values()),
+        "candidate_pairs": pairs.counts.get("candidates", 0),
+        "candidates": pairs.counts,
+        "verified_pairs": len(pairs.copies) + len(pairs.versions),
+        "copy_pairs": len(pairs.copies),
+        "version_pairs": len(pairs.versions),
+        "clusters": result.n_clusters,
+        "clusters_with_copies": int((np.bincount(result.keeper, minlength=n)[kept] > 1).sum()),
     }, layout.stats("dedup"))

@@ -22,13 +22,14 @@ def shingles(key: str, n: int) -> list[bytes]:
     return sorted({" ".join(words[i : i + n]).encode() for i in range(max(1, len(words) - n + 1))})
 
 
-def signatures(keys: list[str], cfg: NearDupConfig) -> list[bytes]:
-    """MinHash signatures for a shard's documents, computed in bulk."""
+def signatures(keys: list[str], cfg: NearDupConfig) -> tuple[list[bytes], list[int]]:
+    """MinHash signatures for a shard's documents, computed in bulk, and each one's shingle count (the set
+    size that turns an estimated Jaccard into a containment)."""
     if not keys:
-        return []
+        return [], []
     sets = [shingles(k, cfg.ngram) for k in keys]
     hashes = MinHash.bulk(sets, num_perm=cfg.num_perm, seed=cfg.seed, scheme=cfg.scheme)
-    return [m.hashvalues.tobytes() for m in hashes]
+    return [m.hashvalues.tobytes() for m in hashes], [len(s) for s in sets]
 
 
 @cache
@@ -48,9 +49,10 @@ def lsh_params(threshold: float, num_perm: int, false_positive_weight: float = 0
 
 def params(cfg: NearDupConfig) -> dict:
     """What a signature depends on, and how it is banded: recorded in every file that holds signatures."""
-    bands, rows = lsh_params(cfg.threshold, cfg.num_perm)
+    bands, rows = lsh_params(cfg.candidate_threshold, cfg.num_perm)
     return {"library": f"datasketch {version('datasketch')}", "scheme": cfg.scheme, "num_perm": cfg.num_perm,
-            "seed": cfg.seed, "ngram": cfg.ngram, "threshold": cfg.threshold, "bands": bands, "rows": rows}
+            "seed": cfg.seed, "ngram": cfg.ngram, "threshold": cfg.threshold,
+            "candidate_threshold": cfg.candidate_threshold, "bands": bands, "rows": rows}
 
 
 def with_params(schema: pa.Schema, cfg: NearDupConfig) -> pa.Schema:

@@ -1,0 +1,86 @@
+"""Which relation a candidate pair is in, each with its own evidence, judged on the MinHash signatures.
+
+copy     any two sites: estimated Jaccard >= near_dup.threshold (a syndicated wire story, a republication)
+version  one site (outlet, or URL host when the outlet is unknown), the same title key, a nearly the same title
+         (word Jaccard >= versions.title_similarity) or the same URL less its tracking parameters; published at
+         most versions.max_days apart; and a body that clears a lower bar: estimated Jaccard >=
+         versions.min_jaccard, or the smaller body contained in the larger for >= versions.min_containment of
+         its shingles (when it has at least versions.min_shingles of them). An update that adds a third to an
+         article keeps all its old shingles and gains new ones: its Jaccard falls to 0.75 or less, its
+         containment stays near 1.
+A pair with version evidence is a version even when it is also a copy: one site's edits keep the latest.
+
+The guard against a recurring title (a daily column, a price bulletin) is the body test and the time window:
+two different bodies under one title share few shingles, so neither bar is met.
+
+Containment comes from the estimated Jaccard J and the exact shingle counts: |A & B| = J (|A| + |B|) / (1 + J).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from builder.config import NearDupConfig
+from builder.dedup.keys import title_similarity
+
+NONE, COPY, VERSION = 0, 1, 2
+RELATIONS = {COPY: "copy", VERSION: "version"}
+SECONDS_PER_DAY = 86_400
+NO_TIME = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class PageKeys:
+    """Per document, the facts the relations look at, as arrays (ids from builder.dedup.keys.factorize)."""
+
+    site: np.ndarray
+    title: np.ndarray
+    url: np.ndarray
+    published: np.ndarray  # int64 seconds, NO_TIME when unknown
+    n_shingles: np.ndarray
+    titles: list[str | None]  # raw titles, for the nearly-the-same-title check of the few pairs that need it
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    relation: np.ndarray  # int8: NONE, COPY, VERSION
+    jaccard: np.ndarray
+    containment: np.ndarray
+
+
+def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray, chunk: int = 50_000) -> np.ndarray:
+    out = np.empty(len(pairs), dtype=np.float32)
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start : start + chunk]
+        out[start : start + chunk] = (sig[part[:, 0]] == sig[part[:, 1]]).mean(axis=1)
+    return out
+
+
+def containment(jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """Share of the smaller set's shingles found in the larger one."""
+    shared = jaccard * (size_a + size_b) / (1 + jaccard)
+    return np.minimum(1.0, shared / np.maximum(1, np.minimum(size_a, size_b))).astype(np.float32)
+
+
+def judge(pairs: np.ndarray, sig: np.ndarray, keys: PageKeys, cfg: NearDupConfig) -> Verdicts:
+    a, b = pairs[:, 0], pairs[:, 1]
+    jac = estimated_jaccard(sig, pairs)
+    size_a, size_b = keys.n_shingles[a], keys.n_shingles[b]
+    cont = containment(jac, size_a, size_b)
+    relation = np.where(jac >= cfg.threshold, COPY, NONE).astype(np.int8)
+    v = cfg.versions
+    if v.enabled and len(pairs):
+        same_site = (keys.site[a] == keys.site[b]) & (keys.site[a] >= 0)
+        unknown_time = (keys.published[a] == NO_TIME) | (keys.published[b] == NO_TIME)
+        gap = np.abs(keys.published[a] - keys.published[b]) if len(pairs) else np.zeros(0, np.int64)
+        close = unknown_time | (gap <= v.max_days * SECONDS_PER_DAY)
+        body = (jac >= v.min_jaccard) | ((cont >= v.min_containment) & (np.minimum(size_a, size_b) >= v.min_shingles))
+        page = ((keys.title[a] == keys.title[b]) & (keys.title[a] >= 0)) | \
+               ((keys.url[a] == keys.url[b]) & (keys.url[a] >= 0))
+        maybe = same_site & close & body
+        for i in np.flatnonzero(maybe & ~page):  # few pairs: same site, similar body, another title
+            page[i] = title_similarity(keys.titles[a[i]], keys.titles[b[i]]) >= v.title_similarity
+        relation[maybe & page] = VERSION
+    return Verdicts(relation, jac, cont)

@@ -1,0 +1,80 @@
+"""What makes two pages pages of one site about one article: the keys versions are blocked and checked on.
+
+site   the outlet when it is known, else the URL's host without www./m./amp.: pages of one publisher
+title  the title's dedup key (spelling, digits, punctuation flattened); an empty title blocks nothing
+url    host, path and the query less its tracking parameters (conf/data/tracking_params.yaml), sorted: the
+       same page reached from a newsletter and from a share button
+
+Each key is factorised to an integer id per document (-1 for none), so the bucket tasks compare ints in numpy.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import numpy as np
+import yaml
+
+from builder.arabic import dedup_key
+from builder.config import data_file
+
+UNKNOWN_OUTLET = "unknown"
+_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
+
+
+def host(url: str | None) -> str | None:
+    if not url:
+        return None
+    name = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    for prefix in _HOST_PREFIXES:
+        name = name.removeprefix(prefix)
+    return name or None
+
+
+def site_key(outlet: str | None, url: str | None) -> str | None:
+    if outlet and outlet != UNKNOWN_OUTLET:
+        return f"outlet:{outlet}"
+    name = host(url)
+    return f"host:{name}" if name else None
+
+
+def title_key(title: str | None) -> str | None:
+    return dedup_key(title) or None if title else None
+
+
+class UrlKey:
+    """A URL with its tracking parameters dropped, so two links to one page compare equal."""
+
+    def __init__(self, tracking_params_file: str):
+        names = yaml.safe_load(data_file(tracking_params_file).read_text(encoding="utf-8"))["params"]
+        self.exact = frozenset(n for n in names if not n.endswith("*"))
+        self.prefixes = tuple(n[:-1] for n in names if n.endswith("*"))
+
+    def tracking(self, name: str) -> bool:
+        name = name.lower()
+        return name in self.exact or name.startswith(self.prefixes)
+
+    def __call__(self, url: str | None) -> str | None:
+        name = host(url)
+        if not name:
+            return None
+        parts = urlsplit(url if "//" in url else "//" + url)
+        path = parts.path.rstrip("/").removesuffix("/amp") or "/"
+        query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not self.tracking(k))
+        return f"{name}{path}?{urlencode(query)}" if query else f"{name}{path}"
+
+
+def factorize(values: list[str | None]) -> np.ndarray:
+    """An int64 id per value, equal ids for equal values, -1 for None."""
+    ids: dict[str, int] = {}
+    return np.array([-1 if v is None else ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
+
+
+def title_words(title: str | None) -> frozenset[str]:
+    return frozenset((title_key(title) or "").split())
+
+
+def title_similarity(a: str | None, b: str | None) -> float:
+    """Jaccard of the two titles' key words: 'nearly the same title' when one word was changed or added."""
+    wa, wb = title_words(a), title_words(b)
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
