@@ -142,8 +142,53 @@ class LabelConfig:
     origin_credits: list[str] = field(
         default_factory=lambda: ["credit.source_label", "credit.quoted_from", "credit.agency_line"])
     name_prefixes: list[str] = field(default_factory=list)  # صحيفة, قناة...: printed before an outlet's name
-    targets: list[Any] = field(default_factory=list)  # stance targets: {id, ar: [...], en: [...], variants: [...]}
-    stance: Any = None  # the stance labeler: an option of label/stance (lexicon, classifier, transformers)
+    targets: list[Any] = field(default_factory=list)  # stance targets: {id, ar, en, variants, context: [...]}
+    stance: Any = None  # the stance labeler: an option of label/stance (voice, lexicon, classifier, transformers)
+    # the measured quality of the stance labels the card cites (benchmarks/labels.py --write-quality); null: none
+    quality_file: str | None = "label_quality.json"
+
+
+@dataclass
+class VoiceStanceConfig:
+    """The outlet's voice toward each target (builder/stance/voice.py), favor/against only above a calibrated bar."""
+
+    _target_: str = "builder.stance.VoiceStance"
+    lexicon_file: str = "stance_lexicon.yaml"
+    speech_file: str = "attributed_speech.yaml"
+    calibration_file: str = "stance_calibration.json"  # fitted by benchmarks/labels.py --calibrate
+    min_score: float = 0.8  # the calibrated precision a favor/against label must reach; below it: none
+    window: int = 6  # words between an evaluative word and a mention of the target
+
+
+@dataclass
+class LexiconStanceConfig:
+    """The cue-counting baseline (builder/stance/lexicon.py)."""
+
+    _target_: str = "builder.stance.LexiconStance"
+    lexicon_file: str = "stance_lexicon.yaml"
+    window: int = 8
+    min_cues: int = 2
+
+
+@dataclass
+class ClassifierStanceConfig:
+    """A model written by `train-stance`."""
+
+    _target_: str = "builder.stance.ClassifierStance"
+    model: str = "???"
+    use_bars: bool = True  # abstain below each target's cross-validated bar (train-stance --min-precision)
+
+
+@dataclass
+class TransformersStanceConfig:
+    """A local transformers text-classification model folder."""
+
+    _target_: str = "builder.stance.TransformersStance"
+    model: str = "???"
+    labels: dict[str, str] = field(default_factory=dict)  # the model's label names -> favor/against/none
+    pair_with_target: bool = False
+    device: str = "cpu"
+    max_length: int = 512
 
 
 @dataclass
@@ -248,6 +293,9 @@ class Config:
     write: WriteConfig = field(default_factory=WriteConfig)
 
 
+STANCE_SCHEMAS = {"voice": VoiceStanceConfig, "lexicon": LexiconStanceConfig, "classifier": ClassifierStanceConfig,
+                  "transformers": TransformersStanceConfig}
+
 GROUP_SCHEMAS = {
     "extract": ExtractConfig,
     "repair": RepairConfig,
@@ -273,3 +321,5 @@ def register() -> None:
     for group, schema in GROUP_SCHEMAS.items():
         cs.store(group=group, name="schema", node=schema)
     cs.store(group="executor", name="ray_schema", node=RayExecutorConfig)
+    for name, node in STANCE_SCHEMAS.items():
+        cs.store(group="label/stance", name=f"{name}_schema", node=node)

@@ -69,6 +69,7 @@ class Doc:
     stance_target: str | None = None
     stance_labeler: str | None = None
     stance_evidence: list[str] = field(default_factory=list)
+    stances: list[dict[str, Any]] = field(default_factory=list)  # per mentioned target: schema FEATURES["stances"]
     extra: dict[str, Any] = field(default_factory=dict)  # stage-to-stage values that are not output columns
 
     def row(self) -> dict[str, Any]:

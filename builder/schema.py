@@ -41,6 +41,10 @@ FEATURES = Features(
         "stance_target": Value("string"),
         "stance_labeler": Value("string"),
         "stance_evidence": List(Value("string")),
+        # every configured target the document mentions: its stance (a STANCE_LABELS name), the calibrated score,
+        # the outlet-voice evidence, and what quoted people said of it ("who said what", never the stance)
+        "stances": List({"target": Value("string"), "stance": Value("string"), "score": Value("float32"),
+                         "evidence": List(Value("string")), "quoted": List(Value("string"))}),
         # every span the cleaning cut; detail: what matched beyond the rule id (a site template's line shape)
         "removed": List({"rule": Value("string"), "text": Value("string"), "detail": Value("string")}),
         "source_file": Value("string"),

@@ -3,15 +3,18 @@
 The outlet is decided by the strongest evidence the page offers, in this order: the URL's domain, the input
 record's outlet field, the page's own furniture (disclaimer, copyright line, author box), then the datelines
 and credit lines that name an outlet. The first kind of evidence that names anything decides: one registered
-outlet is the label; several, a name shared by several outlets, or a site the registry does not know leave the
-outlet `unknown`, with the names seen as `outlet_candidates`. A credit saying where a republished text came
+outlet is the label; a URL on a site the registry does not know makes the site's host the outlet (evidence
+`url_unregistered`: the site published the page, whoever it is; an agency's own site publishes its own wire);
+several outlets, a name shared by several outlets, or an unregistered name leave the outlet `unknown`, with the
+names seen as `outlet_candidates`. A credit saying where a republished text came
 from ("المصدر: ...", "نقلا عن ...") names the original outlet, never the publisher, so it is not evidence for
 `outlet` (nor is a dateline naming that same original): it goes to `credit`. With no evidence but such weak
 evidence, the outlets it names, and those the text names ("في تصريح لجوهرة أف أم"), are the candidates: never
 the label.
 
-Stance is the configured labeler's (builder/stance.py) toward the target the document mentions most.
-Outlet-level facts (country, owner, alignment) are copied beside it and never enter it.
+Stance is the configured labeler's (builder/stance/) toward every configured target the document mentions, in
+`stances` (target, stance, score, evidence, quoted); `stance` and its companion columns are the most mentioned
+target's. Outlet-level facts (country, owner, alignment) are copied beside it and never enter it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections import Counter
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 
 from builder.arabic import match_key
 from builder.config import LabelConfig
@@ -32,7 +35,7 @@ from builder.rules import alternation, load_yaml, name_key
 from builder.schema import STANCE_LABELS
 from builder.stages.base import Stage
 from builder.stages.metadata import SOURCE_SEPARATOR
-from builder.stance import LexiconStance, StanceLabeler, Targets
+from builder.stance import StanceLabeler, Targets, VoiceStance
 
 UNKNOWN = "unknown"
 
@@ -95,11 +98,12 @@ class OutletRegistry:
                 for site in [o, *self.outlets[o].get("also_on", [])]}
 
     def from_url(self, url: str | None) -> tuple[str | None, str | None]:
-        """(outlet, host): the outlet whose domain (or domain/path prefix) the URL is on, and the URL's host."""
+        """(outlet, host): the outlet whose domain (or domain/path prefix) the URL is on, and the URL's host (less
+        a www., m. or amp. label, so a site's mobile pages get the same host id)."""
         if not url:
             return None, None
         parts = urlsplit(url if "//" in url else "//" + url)
-        host = (parts.hostname or "").removeprefix("www.")
+        host = re.sub(r"^(?:(?:www\d?|m|mobile|amp)\.)+", "", (parts.hostname or "").lower().rstrip("."))
         path = parts.path.lower().rstrip("/") + "/"
         for domain, outlet in self.domains:
             d_host, _, d_path = domain.partition("/")
@@ -135,7 +139,8 @@ class OutletRegistry:
 
 class Verdict(NamedTuple):
     outlet: str | None
-    evidence: str  # url, input, page, dateline, credit; or, when unknown: conflict, unregistered, weak, none
+    evidence: str  # url, url_unregistered, input, page, dateline, credit; when unknown: conflict, unregistered,
+    # weak, none
     candidates: list[str]  # registry ids or the names seen, when the outlet is unknown
 
 
@@ -151,8 +156,10 @@ class OutletIdentifier:
         hint = (doc.outlet_hint or "").strip()
         hinted = self.registry.resolve(hint)
         origin, filers = self.credits(doc)
+        if host and not outlet:
+            return Verdict(host, "url_unregistered", [])  # the site published it, whoever it is
         levels = [
-            ("url", {outlet} if outlet else set(), [host] if host and not outlet else []),
+            ("url", {outlet} if outlet else set(), []),
             ("input", hinted, [hint] if hint and not hinted else []),
             ("page", set(self.registry.mentioned(doc.page_chrome)), []),
             ("dateline" if "dateline" in filers.values() else "credit", set(filers), []),
@@ -194,10 +201,19 @@ class Labeler(Stage):
         self.registry = OutletRegistry(c.outlets_file, c.agencies_file, tuple(c.name_prefixes))
         self.identifier = OutletIdentifier(self.registry, c.origin_credits)
         self.targets = Targets(c.targets)
-        self.stance = stance = stance or (instantiate(c.stance, _convert_="all") if c.stance else LexiconStance())
+        self.stance = stance = stance or self.build_stance(c.stance)
         if stance.targets is not None and (missing := set(self.targets.ids) - stance.targets):
             raise BuildError(f"the {stance.name} stance labeler knows the targets {sorted(stance.targets)}, "
                              f"not {sorted(missing)} named in label.targets")
+
+    @staticmethod
+    def build_stance(config: Any) -> StanceLabeler:
+        """The labeler from its typed config (an option of label/stance); the voice labeler by default."""
+        if config is None:
+            return VoiceStance()
+        if isinstance(config, dict):  # a config given as plain data
+            return instantiate(config, _convert_="all")
+        return get_class(config._target_)(config)
 
     def process(self, doc: Doc) -> Doc:
         verdict = self.identifier.identify(doc)
@@ -209,11 +225,15 @@ class Labeler(Stage):
         doc.outlet_country = entry.get("country")
         doc.outlet_facts = [dict(f) for f in entry.get("facts", [])]
         doc.credit = self.registry.lookup(doc.credit) or doc.credit
-        target = self.targets.main(doc.text)
-        stance = self.stance.label(doc.text, target) if target else None
+        mentioned = self.targets.mentions(f"{doc.title or ''}\n{doc.text}")
+        stances = {t: self.stance.label(doc.text, self.targets.get(t), doc.title) for t in mentioned}
+        doc.stances = [{"target": t, "stance": s.label, "score": s.score, "evidence": list(s.evidence),
+                        "quoted": list(s.quoted)} for t, s in stances.items()]
+        main = next(iter(stances), None)  # the most mentioned target
+        stance = stances.get(main)
         doc.stance = STANCE_LABELS.index(stance.label if stance else "none")
         doc.stance_score = stance.score if stance else None
-        doc.stance_target = target.id if target else None
+        doc.stance_target = main
         doc.stance_labeler = self.stance.name
         doc.stance_evidence = list(stance.evidence) if stance else []
         return doc

@@ -1,0 +1,24 @@
+"""Stance toward configured targets: the outlet's own voice, labelled per target, with evidence.
+
+- `targets`      targets as data (aliases, spelling variants, context aliases) and how a text mentions them
+- `speech`       the outlet's voice apart from the speech it attributes to others (quotes, قال، وفقا ل ...)
+- `voice`        the default labeler: cues in the outlet's voice, a calibrated bar, quoted cues kept apart
+- `lexicon`      the cue-counting baseline it replaced (label/stance=lexicon)
+- `classifier`   the model `train-stance` trains (TF-IDF + logistic regression), cross-validated
+- `local_model`  a local transformers text-classification model
+- `table`, `cli` the user's labelled file and the `train-stance` command
+
+Labels are `favor`, `against` or `none` (`builder.schema.STANCE_LABELS`).
+"""
+
+from builder.stance.base import Stance, StanceLabeler
+from builder.stance.classifier import ClassifierStance, quality_path, train
+from builder.stance.cli import main
+from builder.stance.lexicon import LexiconStance
+from builder.stance.local_model import TransformersStance
+from builder.stance.table import Example, examples, read_table
+from builder.stance.targets import Target, Targets
+from builder.stance.voice import VoiceStance
+
+__all__ = ["ClassifierStance", "Example", "LexiconStance", "Stance", "StanceLabeler", "Target", "Targets",
+           "TransformersStance", "VoiceStance", "examples", "main", "quality_path", "read_table", "train"]

@@ -1,0 +1,88 @@
+"""Stance targets as data: an id, aliases and spelling variants, and context aliases that only count beside one.
+
+A target (say the Muslim Brotherhood) is matched on the match key after the proclitics are peeled, so hamza,
+alef, ة/ه and ى/ي forms and a leading و ف ب ك ل or ال need no entry. A context alias ("الجماعة", "المرشد") is a
+common word on its own: it counts as a mention only in a document that names the target by a full alias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from builder.arabic import WORD, match_key, word_forms
+
+Alias = tuple[str, ...]  # an alias as its key tokens, lowercased
+
+
+def key_tokens(text: str) -> list[str]:
+    return [t.lower() for t in WORD.findall(match_key(text))]
+
+
+def alias_spans(tokens: list[str], aliases: tuple[Alias, ...]) -> list[tuple[int, int]]:
+    """Token spans [start, end) where one of the aliases (longest first) starts; a proclitic is allowed."""
+    found, i = [], 0
+    while i < len(tokens):
+        n = next((len(a) for form in word_forms(tokens[i]) for a in aliases
+                  if a[0] == form and tuple(tokens[i + 1 : i + len(a)]) == a[1:]), 0)
+        if n:
+            found.append((i, i + n))
+        i += n or 1
+    return found
+
+
+def parse_aliases(names: list[Any]) -> tuple[Alias, ...]:
+    aliases = {tuple(key_tokens(str(n))) for n in names} - {()}
+    return tuple(sorted(aliases, key=lambda a: (-len(a), a)))
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    aliases: tuple[Alias, ...]  # longest first
+    context: tuple[Alias, ...] = ()  # count only when a full alias is in the same document
+
+    def spans(self, tokens: list[str], in_context: bool | None = None) -> list[tuple[int, int]]:
+        """Mentions in the tokens; context aliases join when `in_context` (by default: a full alias is there)."""
+        spans = alias_spans(tokens, self.aliases)
+        if self.context and (in_context if in_context is not None else bool(spans)):
+            taken = {i for s, e in spans for i in range(s, e)}
+            spans += [(s, e) for s, e in alias_spans(tokens, self.context) if not taken & set(range(s, e))]
+        return sorted(spans)
+
+
+class Targets:
+    """The configured stance targets, each `{id, ar: [...], en: [...], variants: [...], context: [...]}`."""
+
+    def __init__(self, targets: list[dict[str, Any]]):
+        self.targets = [self.parse(t) for t in targets]
+        if len(set(self.ids)) != len(self.targets):
+            raise ValueError(f"stance target ids repeat: {self.ids}")
+
+    @staticmethod
+    def parse(entry: dict) -> Target:
+        aliases = parse_aliases([*entry.get("ar", []), *entry.get("en", []), *entry.get("variants", [])])
+        if not aliases:
+            raise ValueError(f"stance target {entry.get('id')!r} has no aliases (ar, en, variants)")
+        return Target(str(entry["id"]), aliases, parse_aliases(list(entry.get("context", []))))
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.targets]
+
+    def mentions(self, text: str) -> dict[str, int]:
+        """Mentions per target id, for the targets the text names by a full alias, most mentioned first."""
+        tokens = key_tokens(text)
+        counts = {t.id: len(t.spans(tokens)) for t in self.targets}
+        return dict(sorted(((t, n) for t, n in counts.items() if n), key=lambda x: (-x[1], self.ids.index(x[0]))))
+
+    def main(self, text: str) -> Target | None:
+        """The target mentioned most (ties: the first configured), or None when no target is mentioned."""
+        found = self.mentions(text)
+        return self.get(next(iter(found))) if found else None
+
+    def get(self, target_id: str) -> Target:
+        for t in self.targets:
+            if t.id == target_id:
+                return t
+        raise KeyError(f"no stance target {target_id!r} (configured: {', '.join(self.ids)})")
