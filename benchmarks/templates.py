@@ -133,7 +133,7 @@ def real_corpora(args, work: Path) -> dict:
             out = folder / f"out-{run}"
             seconds = build(folder / "input", out, overrides)
             result[name][run] = {"overrides": overrides, "build_seconds": seconds,
-                                 **real.measure(corpus, out, names, review / run, name)}
+                                 **real.measure(corpus, out, names, review, name, run)}
     return result
 
 

@@ -5,9 +5,9 @@ A body is used only if it looks free of its own furniture, because whatever furn
 body in the gold. The filter (`clean_paragraphs`): after HTML-unescaping and dropping blank / no-break-space lines,
 3 to 12 paragraphs, each of at least 8 words, 80 to 1,200 words in all, at least 90% of the letters Arabic; no
 paragraph with a read-also / related / click / link / hashtag / mention / copyright / photo / source / byline /
-agency / CNN-BBC marker; no paragraph that opens with "(" or ends with ")"; a first paragraph without ":" or a
-dash among its first six words (the place a dateline or byline sits); a last paragraph of at least 12 words
-(agency sign-offs are short). Titles: 3 to 25 words on one line.
+agency / CNN-BBC marker; no paragraph that opens with "(" or ends with ")"; a last paragraph of at least 12 words
+(agency sign-offs are short); no paragraph with ":" or a dash among its first six words (where a
+dateline or byline sits, also mid-body where a second story starts). Titles: 3 to 25 words on one line.
 
 Selection is deterministic: candidates are ordered by a seeded hash within each (corpus, outlet), the outlets
 taken in turn, and `BodyPool.take` hands each one out once.
@@ -70,9 +70,10 @@ def clean_paragraphs(title: str, body: str) -> tuple[str, tuple[str, ...]] | Non
         return None
     if any(MARKERS.search(p) or p.startswith("(") or p.endswith(")") for p in paras):
         return None
-    head = " ".join(paras[0].split()[:6])
-    if ":" in head or re.search(r"\s[-–—]\s|[-–—]\s|\s[-–—]", head):
-        return None
+    for p in paras:  # a dateline or byline sits in a paragraph's first words, mid-body too (a second story)
+        head = " ".join(p.split()[:6])
+        if ":" in head or re.search(r"\s[-–—]\s|[-–—]\s|\s[-–—]", head):
+            return None
     return title_lines[0], tuple(paras)
 
 

@@ -11,7 +11,8 @@ where the corpus has one), so every output document's `source_file` names its in
   that kept at least one document, that appear in no output line of the same outlet, whole or by their last 60
   characters (so a line that only lost a glued byline is not counted lost; the documents dropped whole
   by the language / quality / dedup stages are counted apart, in `documents_rejected`).
-- review sample: up to 100 spans removed by rules whose id starts with `template.`, seeded, per corpus.
+- review sample: up to 100 spans removed by rules whose id starts with `template.`, seeded, per corpus and run,
+  in `<review>/<corpus>-<run>.jsonl` (run: baseline or variant).
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def is_prose(line: str) -> bool:
     return len(line.split()) >= 15 and line.endswith(PROSE_END)
 
 
-def measure(corpus: dict[str, list[dict]], out: Path, names: dict[str, str], review: Path, name: str) -> dict:
+def measure(corpus: dict[str, list[dict]], out: Path, names: dict[str, str], review: Path, name: str,
+            run: str) -> dict:
     kept: dict[str, list[dict]] = defaultdict(list)
     for path in sorted((out / "data").glob("*.parquet")):
         for row in pq.read_table(path, columns=["source_file", "text", "removed"]).to_pylist():
@@ -125,7 +127,8 @@ def measure(corpus: dict[str, list[dict]], out: Path, names: dict[str, str], rev
                                for r in d["removed"] or [] if str(r["rule"]).startswith("template.")]
     review.mkdir(parents=True, exist_ok=True)
     sample = _sample(template_spans, 100, f"review:{name}")
-    with (review / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
+    target = review / f"{name}-{run}.jsonl"
+    with target.open("w", encoding="utf-8") as fh:
         for row in sample:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     totals = {k: sum(v[k] for v in per_outlet.values()) for k in ("input_documents", "kept_documents")}
@@ -139,5 +142,5 @@ def measure(corpus: dict[str, list[dict]], out: Path, names: dict[str, str], rev
     return {"all": {**totals, **weighted, "prose_lines": prose,
                     "prose_lines_lost_share": round(lost / prose, 4) if prose else None,
                     "template_spans_removed": len(template_spans),
-                    "review_sample": str(review / f"{name}.jsonl")},
+                    "review_sample": str(target)},
             "by_outlet": per_outlet}
