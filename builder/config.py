@@ -34,7 +34,13 @@ SAMPLE_CORPUS = PACKAGE_DIR / "sample" / "pages"
 @dataclass
 class InputConfig:
     path: str | None = None  # file or folder; null reads the sample corpus shipped in the package
-    files_per_shard: int = 50  # .txt/.html pages per shard; each .jsonl/.parquet file is its own shard
+    # Shards are cut by size: a bigger JSONL / Parquet / WARC file is cut into pieces of about this many bytes
+    # (uncompressed), smaller files are grouped up to it, so every worker has work even on one big file.
+    shard_bytes: int = 8_000_000
+    files_per_shard: int = 50  # at most this many .txt/.html page files in one shard
+    # A record, page file or WARC response larger than this is rejected (page_too_large) without being parsed:
+    # real article pages are far smaller, and one huge page would otherwise take gigabytes of memory.
+    max_page_bytes: int = 10_000_000
     fields: dict[str, str] = field(
         default_factory=lambda: {k: k for k in ("text", "html", "url", "title", "published", "outlet")}
     )
@@ -67,6 +73,8 @@ class ExtractConfig:
     drop_selectors: list[str] = field(default_factory=list)
     meta_selectors: list[str] = field(default_factory=list)  # date/byline line: read with the rules, then removed
     rules_file: str = "boilerplate.yaml"
+    outlets_file: str = "outlets.yaml"  # names a title part may be (the site name comes off the title)
+    agencies_file: str = "agencies.yaml"
 
 
 @dataclass
@@ -83,6 +91,7 @@ class SegmentConfig:
     rules_file: str = "boilerplate.yaml"
     max_title_words: int = 25
     min_article_words: int = 50  # below this, what follows a read-also heading is a teaser list
+    max_lines_above_title: int = 3  # breadcrumb, site or section lines a headline may sit under
     split_rules: list[str] = field(default_factory=lambda: ["dateline.cnn", "dateline.cnn_dash_before",
                                                             "dateline.city_agency"])
 
@@ -102,6 +111,8 @@ class MetadataConfig:
     _target_: str = "builder.stages.metadata.MetadataExtractor"
     agencies_file: str = "agencies.yaml"
     months_file: str = "months.yaml"
+    outlets_file: str = "outlets.yaml"  # an author in the markup that is an outlet is a credit, not a byline
+    rules_file: str = "boilerplate.yaml"  # its `not_bylines`: author names that are no person ("admin")
 
 
 @dataclass
@@ -199,6 +210,7 @@ class TemplatesConfig:
     shapes_file: str = "template_shapes.yaml"  # the slots and delimiters of a line's shape (conf/data/)
     rules_file: str = "boilerplate.yaml"  # the cleaning rules whose word lists and cues the slots reuse
     edge_lines: int = 4  # lines from the top (the lead) and from the bottom where a template line may sit
+    max_line_words: int = 40  # a longer line is a paragraph: never a template line
     min_site_pages: int = 5  # a site with fewer distinct pages learns nothing and keeps the rules alone
     min_pages: int = 3  # distinct pages a shape must be seen on
     min_share: float = 0.2  # share of the site's pages that print the shape at the same edge

@@ -108,6 +108,40 @@ def _line_key(line: str) -> str:
     return match_key(line)
 
 
+# Decoration a site puts around a furniture line: bullets, pipes, dashes, arrows, stars at either end, and
+# brackets around the whole line ("| اقرأ أيضاً |", "— إقرأ ايضا —", "[اقرأ أيضا: ...]", "• ...").
+_DECOR = " \t|•·▪▫◦●○■□►▶◀◄»«›‹>*~=_-–—:"
+_WRAP = {"(": ")", "[": "]", "{": "}", "«": "»", "【": "】", "<": ">"}
+
+
+@lru_cache(maxsize=2048)
+def shape_key(key: str) -> tuple[int, str]:
+    """The key without the decoration around it, and where the core starts: one rule then covers every dress of
+    a furniture line. The core is what is left inside; (0, key) when there is nothing to take off."""
+    start, end = 0, len(key)
+    while True:
+        s, e = start, end
+        while s < e and key[s] in _DECOR:
+            s += 1
+        while e > s and key[e - 1] in _DECOR and not (key[e - 1] == ":" and e - 1 > s):
+            e -= 1
+        if e - s >= 2 and key[s] in _WRAP and key[e - 1] == _WRAP[key[s]] and _balanced(key[s + 1:e - 1], key[s]):
+            s, e = s + 1, e - 1
+        if (s, e) == (start, end):
+            return start, key[start:end]
+        start, end = s, e
+
+
+def _balanced(inner: str, opener: str) -> bool:
+    """The brackets wrap the whole line, not two bracketed parts ("(وات) ... (أ ف ب)")."""
+    depth = 0
+    for ch in inner:
+        depth += (ch == opener) - (ch == _WRAP[opener])
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 class RuleSet:
     def __init__(self, rules: list[Rule], page_level: frozenset[str]):
         self.rules = rules
@@ -127,20 +161,40 @@ class RuleSet:
         """The first rule that matches `line` (on its key), as the removal it implies, or None. `lead`: no body
         line came before; `tail`: none comes after."""
         key = _line_key(line)
+        found = self._match(key, lead, tail)
+        if found is None:  # the same line in another dress: bullets, pipes, dashes, brackets around it
+            offset, core = shape_key(key)
+            if core != key and core and (found := self._match(core, lead, tail)) is not None:
+                rule, m = found
+                if rule.where == "line" or not lead or m.end() == len(core):
+                    return self._removal(rule, m, line, offset, whole=True)
+                found = None
+        if found is None:
+            return None
+        rule, m = found
+        return self._removal(rule, m, line, 0, whole=False)
+
+    def _match(self, key: str, lead: bool, tail: bool) -> tuple[Rule, re.Match] | None:
         for rule in self.rules:
             if (rule.scope == "lead" and not lead) or (rule.scope == "edge" and not (lead or tail)):
                 continue
             m = rule.match(key, lead)
-            if m is None or m.end() == 0:
-                continue
-            end = original_index(line, m.end())
-            fields = {
-                name: line[original_index(line, m.start(name)) : original_index(line, m.end(name))].strip()
-                for name, value in m.groupdict().items()
-                if value
-            }
-            return Removal(rule.id, line[:end], fields)
+            if m is not None and m.end() > 0:
+                return rule, m
         return None
+
+    @staticmethod
+    def _removal(rule: Rule, m: re.Match, line: str, offset: int, whole: bool) -> Removal:
+        """The span cut from the original line (all of it when the match was on the undecorated core), with the
+        named parts the rule captured."""
+        end = len(line) if whole else original_index(line, offset + m.end())
+        fields = {
+            name: line[original_index(line, offset + m.start(name)) : original_index(line, offset + m.end(name))]
+            .strip()
+            for name, value in m.groupdict().items()
+            if value
+        }
+        return Removal(rule.id, line[:end], fields)
 
 
 @cache

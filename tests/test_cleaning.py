@@ -216,3 +216,27 @@ def test_a_selector_that_matches_the_page_frame_leaves_the_article(stages):
 <div class="share-bar">شارك</div></article></body></html>"""
     [doc] = clean(stages, html=html)
     assert doc.text.split("\n\n") == [STORY, MORE]
+
+
+def test_the_page_markup_gives_title_dates_and_byline_before_the_text_rules(stages):
+    ld = ('{"@context": "https://schema.org", "@graph": [{"@type": "NewsArticle", "headline": "افتتاح خط حافلات جديد",'
+          ' "datePublished": "2024-06-20T16:45:00+03:00", "dateModified": "2024-06-20T18:10:00+03:00",'
+          ' "author": {"@id": "#p1"}}, {"@type": "Person", "@id": "#p1", "name": "ليث الخطيب"}]}')
+    html = (f'<html><head><title>افتتاح خط حافلات جديد | رؤيا الإخباري</title>'
+            f'<script type="application/ld+json">{ld}</script></head><body><article><h1>افتتاح خط حافلات جديد</h1>'
+            f'<div class="post-meta">20 حزيران 2024</div><p>{STORY}</p><p>{MORE}</p><p>{LAST}</p>'
+            '</article></body></html>')
+    [doc] = clean(stages, html=html)
+    assert doc.title == "افتتاح خط حافلات جديد"
+    assert (doc.published, doc.updated) == (datetime(2024, 6, 20, 16, 45), datetime(2024, 6, 20, 18, 10))
+    assert doc.byline == "ليث الخطيب"
+
+
+def test_an_author_that_is_the_outlet_is_the_credit_and_the_site_name_leaves_the_title(stages):
+    html = ('<html><head><title>بلدية الطيبة تفتتح مكتبة عامة - عرب 48</title><meta name="author" content="عرب ٤٨">'
+            '<meta property="og:site_name" content="موقع عرب 48">'
+            '<meta property="article:published_time" content="2024-06-12T09:40:00+03:00"></head>'
+            f'<body><article><p>{STORY}</p><p>{MORE}</p><p>{LAST}</p></article></body></html>')
+    [doc] = clean(stages, html=html)
+    assert (doc.title, doc.byline, doc.credit) == ("بلدية الطيبة تفتتح مكتبة عامة", None, "عرب ٤٨")
+    assert doc.published == datetime(2024, 6, 12, 9, 40)

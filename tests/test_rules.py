@@ -83,3 +83,47 @@ def test_lead_rules_stay_out_of_the_body_and_prefixes_need_the_whole_line_there(
     assert rules.first_match("الدوحة - انطلقت اليوم فعاليات المهرجان", lead=False) is None
     assert rules.first_match("تاريخ النشر: 3 مارس 2024 قررت اللجنة تثبيت الأسعار", lead=False) is None
     assert rules.first_match("تاريخ النشر: 3 مارس 2024", lead=False).rule == "published.label"
+
+
+@pytest.mark.parametrize(("line", "rule"), [
+    # one rule, every dress: pipes, dashes, bullets, brackets around the line, the article, hamza and tanween
+    ("| اقرأ أيضاً |", "read_also.heading"),
+    ("— إقرأ ايضا —", "read_also.heading"),
+    ("• الأخبار المتعلقة", "read_also.heading"),
+    ("مواضيع مرتبطة:", "read_also.heading"),
+    ("[اقرأ أيضا: فاس تحتضن معرض الصناعة التقليدية]", "read_also.inline"),
+    ("» Related posts", "read_also.heading"),
+    ("(ع.ن)", "end_mark.initials"),
+    # Latin-script furniture on Arabic pages
+    ("Share this:", "share.label"),
+    ("Partager", "share.label"),
+    ("Facebook Twitter WhatsApp Telegram", "share.platforms"),
+    ("Comments (0)", "comments.label"),
+    ("2 min read", "reading_time.label"),
+    ("Our Standards: The Thomson Reuters Trust Principles.", "credit.wire_english"),
+])
+def test_a_furniture_line_in_any_dress_is_the_same_rule(line, rule):
+    assert RuleSet.load("boilerplate.yaml").first_match(line, lead=False).rule == rule
+
+
+@pytest.mark.parametrize("sentence", [
+    # a list item or a bracketed aside in the body is text, whatever decoration it has
+    "- وقال الوزير إن المشروع سيكتمل قبل نهاية العام الجاري.",
+    "• تعليقات المواطنين على القرار جاءت إيجابية في معظمها.",
+    "(وقد أكدت الوزارة أن الأسعار لن تتغير قبل نهاية الموسم)",
+    "Comments from the minister were welcomed by residents of the city.",
+    "عمون الإخبارية نشرت تقريرا عن أسعار الخضار في السوق المركزي.",
+    "الخرطوم: السوداني يفوز ببطولة الشطرنج العربية للشباب.",
+])
+def test_decorated_sentences_stay(sentence):
+    assert RuleSet.load("boilerplate.yaml").first_match(sentence, lead=False) is None
+
+
+def test_outlet_leads_give_their_parts():
+    rules = RuleSet.load("boilerplate.yaml")
+    assert rules.first_match("الدامر: السوداني", lead=True).fields == {"city": "الدامر", "source": "السوداني"}
+    assert rules.first_match("خانيونس / سما /", lead=True).fields == {"city": "خانيونس", "source": "سما"}
+    bracketed = rules.first_match("(عدن الغد) خاص: افتتح مدير المديرية مركزا صحيا", lead=True)
+    assert (bracketed.text, bracketed.fields) == ("(عدن الغد) خاص: ", {"source": "عدن الغد"})
+    stamp = rules.first_match("بنا 0945 جمت 2024/05/20", lead=False, tail=True)
+    assert stamp.fields == {"source": "بنا", "time": "0945", "date": "2024/05/20"}

@@ -77,3 +77,10 @@ def test_repair_keeps_a_dash_written_as_a_tatweel_and_leaves_plain_text_to_itsel
         "كتب - محمد عنز: قال الحزب - في بيان - إن الحكومة"
     assert Repair().repair("نص عربي عادي\nبلا رموز") == "نص عربي عادي\nبلا رموز"
     assert Repair().repair("Ø§Ù„Ø¹Ø±Ø§Ù‚ و&amp; رمز") == "العراق و& رمز"  # UTF-8 read as cp1252: ftfy's case
+
+
+def test_a_headline_under_a_breadcrumb_and_a_site_line_is_the_title():
+    doc = Segmenter().process(page("الرئيسية > محليات\nبلدية إربد تطرح عطاء صيانة الحدائق\n" + BODY))[0]
+    assert doc.title == "بلدية إربد تطرح عطاء صيانة الحدائق"
+    assert [r.rule for r in doc.removed] == ["breadcrumb.trail", "title.first_line"]
+    assert doc.text == BODY

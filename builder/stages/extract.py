@@ -4,6 +4,9 @@ Two kinds of DOM are taken out before trafilatura sees the page. `drop_selectors
 share bars, related-post widgets): the node goes, its text into the audit. `meta_selectors` name the article's
 own meta line (date, byline): trafilatura would silently drop it, so its text is read with the boilerplate
 rules first and the matched spans go into the audit with their fields, for the metadata stage.
+
+The page's own markup (JSON-LD, OpenGraph, `article:*_time`, author meta) is read first: its headline,
+dates and author go to the metadata stage in `extra["meta"]`, and the site name comes off the title.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import trafilatura
 
 from builder.config import ExtractConfig
 from builder.document import Doc, Drop, Removal
-from builder.rules import RuleSet
+from builder.html_meta import read_page_meta, site_key, strip_site_name
+from builder.rules import RuleSet, load_yaml
 from builder.stages.base import Stage
 
 _CLASS = re.compile(r"^\.([\w-]+)$")
 _ATTR_CONTAINS = re.compile(r'^\[([\w-]+)\*=["\']?([^"\'\]]+)["\']?\]$')
 _TAG = re.compile(r"^[a-z][a-z0-9]*$")
-_PUBLISHED_META = "//meta[@property='article:published_time' or @itemprop='datePublished']/@content"
 
 
 def selector_to_xpath(selector: str) -> str:
@@ -53,6 +56,7 @@ class HtmlExtractor(Stage):
         self.drop = [(s, selector_to_xpath(s)) for s in c.drop_selectors]
         self.meta = [selector_to_xpath(s) for s in c.meta_selectors]
         self.rules = RuleSet.load(c.rules_file)
+        self.site_names = known_site_names(c.outlets_file, c.agencies_file)
 
     def process(self, doc: Doc) -> Doc | Drop:
         if doc.html is None:
@@ -61,8 +65,9 @@ class HtmlExtractor(Stage):
             tree = lxml.html.fromstring(doc.html)
         except (lxml.etree.ParserError, ValueError) as err:
             return Drop("unparsable_html", str(err)[:200])
-        if published := tree.xpath(_PUBLISHED_META):
-            doc.extra["html_date"] = published[0]
+        meta = read_page_meta(tree)
+        doc.extra["meta"] = {"published": meta.published, "updated": meta.updated, "authors": meta.authors,
+                             "organisations": meta.organisations, "site_names": meta.site_names}
         for xpath in self.meta:
             for node in tree.xpath(xpath):
                 if node.getparent() is not None:
@@ -84,7 +89,7 @@ class HtmlExtractor(Stage):
             return Drop("no_main_text", "trafilatura found no article text")
         doc.text = result.text
         doc.html = None
-        doc.title = doc.title or result.title
+        doc.title = doc.title or strip_site_name(meta.headline or result.title, meta.site_names, self.site_names)
         doc.url = doc.url or result.url
         doc.outlet_hint = doc.outlet_hint or result.sitename
         if result.date:
@@ -98,3 +103,11 @@ class HtmlExtractor(Stage):
             spans.append(removal)
             text = text[len(removal.text):].strip()
         return [*spans, Removal("dom.meta", text)] if text else spans
+
+
+def known_site_names(outlets_file: str, agencies_file: str) -> frozenset[str]:
+    """Every listed outlet and agency name, as site keys: a title part that is exactly one of them is the site."""
+    outlets = load_yaml(outlets_file)
+    agencies = load_yaml(agencies_file)
+    names = [n for o in outlets for n in [o["name"], *o.get("names", [])]] + [n for a in agencies for n in a["names"]]
+    return frozenset(k for n in names if len(k := site_key(str(n))) >= 3)

@@ -1,4 +1,5 @@
-"""Metadata from what the cleaner cut: dates, dateline city, byline and credit (the rules' named groups)."""
+"""Metadata from the page's markup first, then from what the cleaner cut: dates, dateline city, byline and credit
+(the rules' named groups)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from builder.arabic import match_key, original_index
 from builder.config import MetadataConfig
 from builder.dates import date_parser
 from builder.document import Doc, Removal
+from builder.html_meta import site_key
 from builder.rules import alternation, load_yaml, name_key
 from builder.stages.base import Stage
 
@@ -50,7 +52,9 @@ class MetadataExtractor(Stage):
     dateline: the city of the last dateline before the body (a desk line such as "أبوظبي - سكاي نيوز عربية"
     comes before the story's own "روما (أ ف ب) -"). credit: an agency named anywhere wins, then a credit
     line's source, then a dateline's. byline: the first name a byline rule captured, or the person in
-    "city – name:".
+    "city – name:". The markup (`extra["meta"]`, from the extract stage) comes before all of these: its dates,
+    and its author when that is a person (not the outlet, an agency or a desk); an author that is the outlet
+    is the credit when no line names one.
     """
 
     name = "metadata"
@@ -59,6 +63,9 @@ class MetadataExtractor(Stage):
         c = config or MetadataConfig()
         self.dates = date_parser(c.months_file)
         self.agencies = AgencyNames(c.agencies_file)
+        outlets = load_yaml(c.outlets_file)
+        self.outlet_keys = frozenset(site_key(str(n)) for o in outlets for n in [o["name"], *o.get("names", [])])
+        self.not_bylines = frozenset(site_key(n) for n in load_yaml(c.rules_file).get("not_bylines", []))
 
     def process(self, doc: Doc) -> Doc:
         doc.published = self.dates.parse(doc.published_hint)
@@ -74,17 +81,42 @@ class MetadataExtractor(Stage):
             if "who" in fields and not self.agencies.find(fields["who"]) and doc.byline is None:
                 doc.byline = fields["who"]
         doc.credit = self.credit(doc.removed)
+        self.take_markup(doc, doc.extra.get("meta") or {})
         if doc.published is None and "html_date" in doc.extra:
             doc.published = self.dates.parse(doc.extra["html_date"])
         if doc.updated and doc.published is None:
             doc.published = doc.updated
         return doc
 
+    def take_markup(self, doc: Doc, meta: dict) -> None:
+        """The publisher's own statement wins over the lines: dates, a person as byline, the outlet as credit."""
+        if published := self.dates.parse(meta.get("published")):
+            doc.published = published
+        if updated := self.dates.parse(meta.get("updated")):
+            doc.updated = updated
+        sites = {site_key(s) for s in meta.get("site_names", [])}
+        for name in meta.get("authors", []):
+            if self.is_person(name, sites):
+                doc.byline = name.strip()
+                break
+        if doc.credit is None:
+            outlets = [n for n in [*meta.get("organisations", []), *meta.get("authors", [])]
+                       if site_key(n) in self.outlet_keys or (site_key(n) in sites and not self.is_person(n, sites))]
+            doc.credit = outlets[0].strip() if outlets else None
+
+    def is_person(self, name: str, sites: set[str]) -> bool:
+        key = site_key(name)
+        return (bool(key) and key not in self.outlet_keys and key not in sites and key not in self.not_bylines
+                and not self.agencies.find(name) and not any(s and (s in key or key in s) for s in sites))
+
     def take_date(self, doc: Doc, removal: Removal) -> None:
         """A date line, or the date an agency dateline carries ("رام الله 12-5-2024 وفا-"), when it has a year."""
         if "date" not in removal.fields:
             return
-        value = self.dates.parse(removal.fields["date"])
+        date = removal.fields["date"]
+        if (hhmm := removal.fields.get("time", "")).isdigit() and len(hhmm) == 4:  # a wire stamp's "0945"
+            date = f"{date} {hhmm[:2]}:{hhmm[2:]}"
+        value = self.dates.parse(date)
         if removal.kind in ("published", "dateline") and doc.published is None:
             doc.published = value
         elif removal.kind == "updated" and doc.updated is None:

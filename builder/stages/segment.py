@@ -38,6 +38,7 @@ class Segmenter(Stage):
             raise ValueError(f"segment.split_rules names rules that {rules_file} does not have: {sorted(unknown)}")
         self.max_title_words = config.max_title_words
         self.min_article_words = config.min_article_words
+        self.max_lines_above_title = config.max_lines_above_title
 
     def is_heading(self, line: str) -> Removal | None:
         return self.headings.first_match(line, lead=False)
@@ -117,11 +118,30 @@ class Segmenter(Stage):
             return True
         return not self.looks_like_title(block[1]) and not _CONTINUATION.match(block[1])
 
+    def skip_chrome(self, doc: Doc, head: str, rest: str) -> tuple[str, str]:
+        """Lines a rule claims whole (a breadcrumb, the site's name, a section or date line) above the headline go
+        to the audit, so the headline under them is the title; at most `max_lines_above_title` of them."""
+        skipped: list[Removal] = []
+        line, text = head, rest
+        while len(skipped) < self.max_lines_above_title and text:
+            removal = self.rules.first_match(line, lead=True)
+            if removal is None or len(removal.text.strip()) != len(line.strip()):
+                break
+            skipped.append(removal)
+            line, _, text = text.partition("\n")
+        if not skipped or not self.looks_like_title(line) or self.is_boilerplate(line):
+            return head, rest
+        doc.removed.extend(skipped)
+        doc.text = line + ("\n" + text if text else "")
+        return line, text
+
     def take_title(self, doc: Doc, first: bool) -> None:
         """Move the headline out of the text: the first line when no title is known, or a repeat of it."""
         head, _, rest = doc.text.partition("\n")
         if not rest:
             return
+        if first and doc.title is None:
+            head, rest = self.skip_chrome(doc, head, rest)
         if doc.title and match_key(head).strip() == match_key(doc.title).strip():
             doc.removed.append(Removal("title.repeated", head))
             doc.text = rest
