@@ -1,10 +1,17 @@
-"""Exact and near-duplicate detection, laid out as small file-based stages so it scales past one machine.
+"""Exact copies, versions and copies, laid out as small file-based stages so it scales past one machine.
 
-signatures   per input shard, inside the document task: MinHash of the match key's word n-grams (signatures.py)
-buckets      one task per range of LSH bands: documents that share a band are candidates; a candidate pair
-             is kept if its signatures agree on at least the threshold (buckets.py)
-clusters     one task: union-find over exact copies and verified pairs; one document kept per cluster by
-             the keep policy, with the cluster's size and the outlets that ran the story (clusters.py)
+Two relations, each with its own evidence and keep policy (evidence.py):
+  versions  one site's edits of one article: same site, the same (or nearly the same) title or URL, a close
+            date, and a body contained in the other or similar above a lower bar; the latest is kept
+  copies    one story on any sites: estimated Jaccard >= near_dup.threshold; the earliest is kept
+
+signatures   per shard (a pipeline phase): match hash, MinHash of the match key's word n-grams and the shingle
+             count of each document (signatures.py)
+buckets      one task per range of LSH bands, tuned for near_dup.candidate_threshold, plus a share of the
+             (site, title) and URL blocks (keys.py): every pair of a bucket is a candidate (bounded for giant
+             buckets, candidates.py), judged on the signatures and written with its relation (buckets.py)
+clusters     one task: exact groups, then version groups, then copy clusters, as connected components over
+             integer arrays; one page kept per group by its relation's policy (keep.py, clusters.py)
 finalize     per shard, in pipeline.py: apply the decisions
 
 Every file records the parameters it was made with, and each stage checks them against what it expects, so
