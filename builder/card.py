@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import platform
 import re
 from importlib.metadata import PackageNotFoundError, requires, version
@@ -19,7 +20,7 @@ from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCardData
 
 from builder.card_validator import check_card, size_category
-from builder.config import PACKAGE_DIR
+from builder.config import PACKAGE_DIR, data_file
 from builder.schema import FEATURES, REJECTED_FEATURES, STANCE_LABELS
 
 DISTRIBUTION = "arabic-news-corpus-builder"
@@ -40,9 +41,9 @@ OUTLET_EVIDENCE = {
     "none": "no evidence: the outlet is `unknown` (never guessed)",
 }
 STANCE_MEANING = {
-    "none": "the target is not mentioned, or the cues near it do not lean either way",
-    "favor": "the text speaks of the target with supportive or cooperative cues",
-    "against": "the text speaks of the target with critical or hostile cues",
+    "none": "the target is not mentioned, or the outlet's own voice does not take a side clearly enough",
+    "favor": "the outlet's own voice (headline, unattributed sentences, an opinion column) supports the target",
+    "against": "the outlet's own voice is hostile to the target (what quoted people say is not counted)",
 }
 WORD_BINS = [0, 100, 200, 500, 1000, 2000, 5000]
 
@@ -235,7 +236,56 @@ def clusters(kept: pa.Table, stats: dict) -> list[str]:
             f"{multi} kept stories were run by more than one outlet. MinHash: {stats['dedup']['minhash']}.", ""]
 
 
-def labels(kept: pa.Table) -> list[str]:
+def label_quality(cfg: dict) -> list[str]:
+    """Measured figures only, read from the files the benchmark and train-stance write; nothing written here."""
+    label = cfg.get("label") or {}
+    out = ["**Label quality.** Not measured on this build: the figures below were measured on labelled data, by "
+           "`benchmarks/labels.py` and `train-stance`.", ""]
+    model = (label.get("stance") or {}).get("model")
+    cv = Path(model).with_suffix(".quality.json") if model else None
+    if cv and cv.is_file():
+        q = json.loads(cv.read_text(encoding="utf-8"))
+        out += [f"Stance labeler `classifier`, cross-validated on its training data ({q['data']}), at each target's "
+                "probability bar:", "",
+                table(["target", "examples", "precision", "recall", "coverage", "bar"],
+                      [[t, f["n"], f["precision"], f["recall"], f["coverage"], f["bar"]] if f else [t, "-", "-", "-",
+                                                                                                "-", "-"]
+                       for t, f in q["targets"].items()]), ""]
+    path = data_file(label["quality_file"]) if label.get("quality_file") else None
+    if not path or not path.is_file():
+        return [*out, "No measured figures for this configuration." if len(out) == 2 else "", ""]
+    q = json.loads(path.read_text(encoding="utf-8"))
+    if stance := q.get("stance"):
+        note = "" if label.get("stance", {}).get("_target_", "").endswith("VoiceStance") else \
+            " (measured for that labeler; this build used another)"
+        out += [f"Stance labeler `{stance['labeler']}`{note}, on the {stance['measured_on']}: precision and recall of "
+                "favor/against, and the share of neutral articles given a side.", "",
+                table(["target", "pairs", "with a side (gold)", "given a side", "precision", "recall",
+                       "neutral given a side"],
+                      [[t, f["pairs"], f["gold_sided"], f["labelled_sided"], f["precision"], f["recall"],
+                        f["neutral_given_side"]] for t, f in stance["targets"].items()]), ""]
+    if m := q.get("mawqif"):
+        out += [f"Stance on Mawqif tweets ({m['metric']}): the trained classifier {m['classifier']}, the cue-counting "
+                f"baseline {m['lexicon_baseline']}.", ""]
+    if o := q.get("outlets"):
+        out += ["Outlets: from URLs, accuracy " + ", ".join(f"{c} {a}" for c, a in o["with_urls"].items()) +
+                "; from text alone, precision / coverage " +
+                ", ".join(f"{c} {f['precision']} / {f['coverage']}" for c, f in o["text_only"].items()) + ".", ""]
+    return [*out, f"Source: `{path.name}` ({q.get('written_by', 'benchmark')}).", ""]
+
+
+def target_stances(kept: pa.Table) -> list[str]:
+    """Documents per target and stance, from the `stances` column."""
+    if "stances" not in kept.column_names or not kept.num_rows:
+        return []
+    flat = pc.list_flatten(kept["stances"])
+    t = pa.table({"target": pc.struct_field(flat, "target"), "stance": pc.struct_field(flat, "stance")})
+    rows = grouped(t, ["target", "stance"])
+    return ["Per target (`stances`: every configured target a document mentions):", "",
+            table(["target", "stance", "documents"], rows), ""] if rows else []
+
+
+def labels(kept: pa.Table, cfg: dict | None = None) -> list[str]:
     stance = dict(grouped(pa.table({"s": kept["stance"]}), "s"))
     labelers = ", ".join(f"`{name}`" for name, _ in grouped(kept, "stance_labeler")) or "none"
     targets = ", ".join(f"`{name}`" for name, _ in grouped(kept, "stance_target") if name) or "none"
@@ -248,11 +298,7 @@ def labels(kept: pa.Table) -> list[str]:
             "its confidence in `stance_score`.", "",
             table(["id", "stance", "meaning", "documents"],
                   [[i, name, STANCE_MEANING.get(name, ""), stance.get(i, 0)] for i, name in enumerate(STANCE_LABELS)]),
-            "", "**Label quality.** Not measured on this build. Measured on public data with `benchmarks/labels.py`: "
-            "outlets from URLs 100% correct on the ANT corpora; from text alone precision 100% (ANT) and 99.95% "
-            "(egypt_news_2013) at low coverage, since most pages carry no publisher evidence once the URL is gone. "
-            "Stance on Mawqif (StanceEval-2024 metric): the trained char+word n-gram classifier 0.70, the lexicon "
-            "labeler 0.03 (its cues are written for news, not tweets). Treat `stance` as a weak label.", ""]
+            "", *target_stances(kept), *label_quality(cfg or {})]
 
 
 def filters(cfg: dict) -> list[str]:
@@ -285,13 +331,13 @@ def reproducibility(cfg: dict, stats: dict) -> list[str]:
 
 
 KEPT_COLUMNS = ["outlet", "outlet_evidence", "published", "n_words", "dup_count", "dup_outlets", "stance",
-                "stance_target", "stance_labeler", "removed"]
+                "stance_target", "stance_labeler", "stances", "removed"]
 
 
 def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> str:
     kept = read([f for files in split_files.values() for f in files], KEPT_COLUMNS, FEATURES)
     return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept), *templates(stats, cfg),
-                      *outlets(kept), *dates(kept), *lengths(kept), *clusters(kept, stats), *labels(kept),
+                      *outlets(kept), *dates(kept), *lengths(kept), *clusters(kept, stats), *labels(kept, cfg),
                       *filters(cfg), *reproducibility(cfg, stats)])
 
 
