@@ -45,13 +45,14 @@ def nile_page(i: int, rng: random.Random, host: str = "nilegate.example") -> dic
 
 def learn(rows: list[dict], masker: ShapeMasker, cfg: TemplatesConfig | None = None) -> TemplateBook:
     cfg = cfg or TemplatesConfig()
-    counts = ShapeCounter(masker, cfg.edge_lines, cfg.max_shapes_per_shard).add_all(rows)
+    counts = ShapeCounter(masker, cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words).add_all(rows)
     learned = TemplateLearner(cfg).learn(merge([counts.table()], cfg.max_shapes_merged))
     return TemplateBook.from_table(learned_table(learned))
 
 
 def applier(book: TemplateBook, masker: ShapeMasker) -> TemplateApplier:
-    return TemplateApplier(book, masker, TemplatesConfig().edge_lines, MetadataExtractor())
+    cfg = TemplatesConfig()
+    return TemplateApplier(book, masker, cfg.edge_lines, cfg.max_line_words, MetadataExtractor())
 
 
 def test_a_line_shape_masks_what_changes_from_page_to_page(masker):
@@ -60,6 +61,8 @@ def test_a_line_shape_masks_what_changes_from_page_to_page(masker):
     assert dict(one.values) == {"name": "محمد عبد الله", "city": "القاهرة"}
     back_link = masker.candidates(masker.mask("ظهرت المقالة فوز فريق المدينة على ضيفه أولاً على بوابة النيل."))
     assert "ظهرت المقاله {text} بوابه النيل." in back_link
+    own_headline = masker.mask("ظهرت المقالة فوز فريق المدينة أولاً على بوابة النيل.", title="فوز فريق المدينة")
+    assert own_headline.shape == "ظهرت المقاله {title} اولا علي بوابه النيل."
     assert masker.mask("ن ع / 10:30 ت م").shape == masker.mask("ن ع / 15:00 ت م").shape
 
 
@@ -138,8 +141,9 @@ def test_metadata_comes_from_template_lines_when_the_document_has_none(masker, r
 def test_counts_merged_from_shards_equal_the_counts_of_one_shard(masker, rng):
     pages = [nile_page(i, rng) for i in range(12)]
     cfg = TemplatesConfig()
-    whole = ShapeCounter(masker, cfg.edge_lines, 10_000).add_all(pages).table()
-    halves = [ShapeCounter(masker, cfg.edge_lines, 10_000).add_all(pages[h::2]).table() for h in (0, 1)]
+    whole = ShapeCounter(masker, cfg.edge_lines, 10_000, cfg.max_line_words).add_all(pages).table()
+    halves = [ShapeCounter(masker, cfg.edge_lines, 10_000, cfg.max_line_words).add_all(pages[h::2]).table()
+              for h in (0, 1)]
     merged, single = merge(halves, 10_000), merge([whole], 10_000)
     assert {s: (c.pages, dict(c.shapes)) for s, c in merged.items()} == \
         {s: (c.pages, dict(c.shapes)) for s, c in single.items()}

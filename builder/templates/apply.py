@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from builder.arabic import WORD, match_key
 from builder.document import Doc, Removal
-from builder.templates.counts import BOTTOM, TOP
+from builder.templates.counts import BOTTOM, TOP, may_be_furniture
 from builder.templates.shapes import ShapeMasker
 from builder.templates.site import site_of
 
@@ -47,8 +47,10 @@ class TemplateBook:
 
 
 class TemplateApplier:
-    def __init__(self, book: TemplateBook, masker: ShapeMasker, edge_lines: int, metadata: MetadataReader):
+    def __init__(self, book: TemplateBook, masker: ShapeMasker, edge_lines: int, max_line_words: int,
+                 metadata: MetadataReader):
         self.book = book
+        self.max_line_words = max_line_words
         self.masker = masker
         self.edge_lines = edge_lines
         self.metadata = metadata
@@ -67,10 +69,10 @@ class TemplateApplier:
         masked: dict[int, Any] = {}
 
         def shape_at(k: int, shapes: frozenset[str]) -> str | None:
-            if not shapes or k == keep:
+            if not shapes or k == keep or not may_be_furniture(parts[lines[k]], self.max_line_words):
                 return None
             if k not in masked:
-                masked[k] = self.masker.mask(parts[lines[k]].strip())
+                masked[k] = self.masker.mask(parts[lines[k]].strip(), row.get("title"))
             return next((s for s in self.masker.candidates(masked[k]) if s in shapes), None)
 
         cut: dict[int, str] = {}

@@ -25,7 +25,8 @@ SITE = "site"  # the row that holds a site's page count
 EXAMPLE_CHARS = 200
 VARIANTS = 2  # distinct lines remembered per shape: enough to tell a shape whose free text varies from one line
 COUNT_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
-                          ("pages", pa.int64()), ("example", pa.string()), ("lines", pa.list_(pa.int64()))])
+                          ("pages", pa.int64()), ("example", pa.string()), ("lines", pa.list_(pa.int64())),
+                          ("words", pa.int32())])
 
 
 def page_lines(text: str) -> list[str]:
@@ -35,6 +36,11 @@ def page_lines(text: str) -> list[str]:
 def zones(i: int, n: int, edge_lines: int) -> tuple[str, ...]:
     """The edges line i of n sits at: within `edge_lines` of the top, of the bottom, both or neither."""
     return tuple(z for z, near in ((TOP, i < edge_lines), (BOTTOM, n - 1 - i < edge_lines)) if near)
+
+
+def may_be_furniture(line: str, max_words: int) -> bool:
+    """A line of more than `max_words` words is a paragraph: never template, and the costliest to mask."""
+    return line.count(" ") < max_words
 
 
 def line_hash(line: str) -> int:
@@ -53,6 +59,7 @@ class SiteCounts:
     shapes: Counter = field(default_factory=Counter)  # (zone, shape) -> pages
     examples: dict[tuple[str, str], str] = field(default_factory=dict)
     lines: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)  # up to VARIANTS line hashes
+    words: Counter = field(default_factory=Counter)  # the most words of its own a line of the shape had
 
     def prune(self, keep: int) -> None:
         """Keep the `keep` most frequent shapes (ties by zone and shape: deterministic)."""
@@ -60,13 +67,16 @@ class SiteCounts:
         self.shapes = Counter(dict(top))
         self.examples = {k: self.examples[k] for k in self.shapes if k in self.examples}
         self.lines = {k: self.lines[k] for k in self.shapes if k in self.lines}
+        self.words = Counter({k: self.words[k] for k in self.shapes if k in self.words})
 
     def variants(self, key: tuple[str, str]) -> int:
         """Distinct lines seen with the shape (counted up to VARIANTS)."""
         return len(self.lines.get(key, ()))
 
-    def add(self, key: tuple[str, str], pages: int, example: str, cap: int, lines: Iterable[int]) -> None:
+    def add(self, key: tuple[str, str], pages: int, example: str, cap: int, lines: Iterable[int],
+            words: int) -> None:
         self.shapes[key] += pages
+        self.words[key] = max(self.words[key], words)
         self.examples.setdefault(key, example)
         self.lines[key] = tuple(sorted({*self.lines.get(key, ()), *lines}))[:VARIANTS]  # the smallest: any order
         if len(self.shapes) > 4 * cap:
@@ -76,8 +86,9 @@ class SiteCounts:
 class ShapeCounter:
     """One shard's pages -> per site, the pages each (edge, shape) appears on."""
 
-    def __init__(self, masker: ShapeMasker, edge_lines: int, max_shapes: int):
+    def __init__(self, masker: ShapeMasker, edge_lines: int, max_shapes: int, max_line_words: int):
         self.masker = masker
+        self.max_line_words = max_line_words
         self.edge_lines = edge_lines
         self.max_shapes = max_shapes
         self.sites: dict[str, SiteCounts] = {}
@@ -96,16 +107,17 @@ class ShapeCounter:
         self.seen.add(story)
         counts = self.sites.setdefault(site, SiteCounts())
         counts.pages += 1
-        on_page: dict[tuple[str, str], str] = {}
+        on_page: dict[tuple[str, str], tuple[str, int]] = {}
         for i, line in enumerate(lines):
             edges = zones(i, len(lines), self.edge_lines)
-            if not edges:
+            if not edges or not may_be_furniture(line, self.max_line_words):
                 continue
-            for shape in self.masker.candidates(self.masker.mask(line)):
+            masked = self.masker.mask(line, row.get("title"))
+            for shape in self.masker.candidates(masked):
                 for zone in edges:
-                    on_page.setdefault((zone, shape), line)
-        for key, line in on_page.items():
-            counts.add(key, 1, line[:EXAMPLE_CHARS], self.max_shapes, (line_hash(line),))
+                    on_page.setdefault((zone, shape), (line, masked.literal_words))
+        for key, (line, words) in on_page.items():
+            counts.add(key, 1, line[:EXAMPLE_CHARS], self.max_shapes, (line_hash(line),), words)
 
     def add_all(self, rows: Iterable[Mapping[str, Any]]) -> ShapeCounter:
         for row in rows:
@@ -121,9 +133,10 @@ def counts_table(sites: dict[str, SiteCounts], keep: int) -> pa.Table:
     for site in sorted(sites):
         counts = sites[site]
         counts.prune(keep)
-        rows.append({"site": site, "zone": SITE, "shape": "", "pages": counts.pages, "example": None, "lines": []})
+        rows.append({"site": site, "zone": SITE, "shape": "", "pages": counts.pages, "example": None, "lines": [],
+                     "words": 0})
         rows += [{"site": site, "zone": zone, "shape": shape, "pages": n, "example": counts.examples.get((zone, shape)),
-                  "lines": list(counts.lines.get((zone, shape), ()))}
+                  "lines": list(counts.lines.get((zone, shape), ())), "words": counts.words[(zone, shape)]}
                  for (zone, shape), n in sorted(counts.shapes.items(), key=lambda kv: (-kv[1], kv[0]))]
     return pa.Table.from_pylist(rows, schema=COUNT_SCHEMA)
 
@@ -137,7 +150,8 @@ def merge(tables: Iterable[pa.Table], keep: int) -> dict[str, SiteCounts]:
             if row["zone"] == SITE:
                 counts.pages += row["pages"]
             else:
-                counts.add((row["zone"], row["shape"]), row["pages"], row["example"] or "", keep, row["lines"])
+                counts.add((row["zone"], row["shape"]), row["pages"], row["example"] or "", keep, row["lines"],
+                           row["words"])
     for counts in sites.values():
         counts.prune(keep)
     return sites

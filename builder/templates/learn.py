@@ -1,10 +1,11 @@
 """Deciding which shapes are a site's template, from the merged counts, with guards for real text.
 
 A shape is template when it sits at the same edge (the lead, or the bottom) on a set share of the site's
-distinct pages, with a minimum page count. A shape that reads like a sentence (many words of its own) needs much
-stronger evidence, and never counts when it turns up on several sites: that is a syndicated story, not anyone's
-furniture. A shape with free text (`{text}`) must have been seen with at least two different lines: one line repeated
-is judged by its full shape, under the guards above. A site with too few pages learns nothing.
+distinct pages, with a minimum page count. A shape seen on a line that reads like a sentence (many words
+besides its dates, names and places) needs much stronger evidence, and never counts when it turns up on several
+sites: that is a syndicated story, not anyone's furniture. A shape with free text (`{text}`) must have been seen
+with at least two different lines: one line repeated is judged by its full shape, under the guards above. A
+site with too few pages learns nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyarrow as pa
 
 from builder.config import TemplatesConfig
 from builder.templates.counts import SiteCounts
-from builder.templates.shapes import TEXT, literal_words
+from builder.templates.shapes import TEXT
 
 LEARNED_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
                             ("pages", pa.int64()), ("site_pages", pa.int64()), ("example", pa.string())])
@@ -37,8 +38,6 @@ class TemplateLearner:
     def __init__(self, cfg: TemplatesConfig):
         self.cfg = cfg
 
-    def is_prose(self, shape: str) -> bool:
-        return literal_words(shape.split()) >= self.cfg.prose_words
 
     def learn(self, sites: dict[str, SiteCounts]) -> list[Template]:
         cfg = self.cfg
@@ -51,7 +50,7 @@ class TemplateLearner:
             for (zone, shape), pages in sorted(counts.shapes.items()):
                 if TEXT in shape and counts.variants((zone, shape)) < 2:
                     continue
-                prose = self.is_prose(shape)
+                prose = counts.words[(zone, shape)] >= cfg.prose_words  # a line of it read like a sentence
                 if prose and spread[shape] >= cfg.syndicated_sites:
                     continue
                 need_pages, need_share = ((cfg.prose_min_pages, cfg.prose_min_share) if prose

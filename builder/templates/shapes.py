@@ -2,21 +2,22 @@
 
 One site prints "محمد علي - القاهرة" on one page and "سارة أحمد - الجيزة" on the next; both are the shape
 "{name} - {city}". Dates, times, numbers, URLs, listed cities, agencies and outlets, and the person after a byline
-cue are slots (conf/data/template_shapes.yaml). A line also has looser *candidate* shapes, where free text after
-a fixed prefix, before a fixed suffix or between a fixed start and end is one `{text}` slot, so a back-link
-line that repeats each page's headline ("ظهرت المقالة <headline> أولاً على <site>") is one shape too.
+cue are slots (conf/data/template_shapes.yaml), and so is the page's own headline repeated inside a line. A line
+also has looser *candidate* shapes, where free text after a fixed prefix, before a fixed suffix or between a fixed
+start and end is one `{text}` slot, so "المصدر: <any headline>" or "<any name> | <outlet>" is one shape too.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from builder.arabic import match_key, original_index
+from builder.arabic import KEY_TABLE, match_key
 from builder.rules import alternation, expand, load_yaml, word_list_fragments
 
 TEXT = "{text}"
+TITLE_WORDS = 3  # a page's title this long, repeated inside a line, is a slot
 _LETTER = re.compile(r"[^\W\d_]")
 _SLOT = re.compile(r"^\W*\{[a-z]+\}\W*$")
 
@@ -38,15 +39,21 @@ class Masked:
     shape: str
     tokens: tuple[str, ...]
     values: tuple[tuple[str, str], ...]
+    literal: tuple[bool, ...]  # per token: a word of the line itself, not a slot
 
     @property
     def literal_words(self) -> int:
-        return literal_words(self.tokens)
+        """Words of the line itself, dates, names and places aside: what makes a line read like a sentence."""
+        return sum(self.literal)
 
 
-def literal_words(tokens: tuple[str, ...] | list[str]) -> int:
-    """Words of the line itself, not slots: what makes a shape read like a sentence."""
-    return sum(1 for t in tokens if _LETTER.search(t) and not _SLOT.match(t))
+def is_literal(token: str) -> bool:
+    return bool(_LETTER.search(token)) and not _SLOT.match(token)
+
+
+def key_positions(line: str) -> list[int]:
+    """Where each character of `match_key(line)` sits in `line` (and the line's end)."""
+    return [*(i for i, ch in enumerate(line) if KEY_TABLE.get(ord(ch), 0) is not None), len(line)]
 
 
 class ShapeMasker:
@@ -58,7 +65,7 @@ class ShapeMasker:
         rules = load_yaml(rules_file)
         own = {k: alternation(v) if isinstance(v, list) else match_key(v)
                for k, v in rules.get("fragments", {}).items()}
-        fragments = {**word_list_fragments(), **own}
+        fragments = {**word_list_fragments(), **own, **name_tries()}
         fragments["function_word"] = alternation(data["function_word"])
         fragments["name_word"] = expand(match_key(data["name_word"]), fragments)
         parts, self.slots = [], []
@@ -66,7 +73,7 @@ class ShapeMasker:
             body = expand(match_key(pattern), fragments).replace("(?P<v>", f"(?P<{slot}_v>")
             parts.append(f"(?P<{slot}>{body})")
             self.slots.append(slot)
-        self.regex = re.compile("|".join(parts))
+        self.regex = re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")  # slots start a word: one test elsewhere
         delimiters = re.escape(data["delimiters"])
         dashes = re.escape(data["dashes"])
         self.delimiter_chars = frozenset(data["delimiters"] + "-")
@@ -76,27 +83,38 @@ class ShapeMasker:
     def _space(self, m: re.Match) -> str:
         return f" {m.group(1) or '-'} "
 
-    def mask(self, line: str) -> Masked:
+    def mask(self, line: str, title: str | None = None) -> Masked:
+        """The line's shape; the page's own headline inside it (a back-link line) is the slot {title}."""
         key = match_key(line)
-        values: list[tuple[str, str]] = []
-        out, at = [], 0
+        spans = self._title_span(key, title)
+        found: list[tuple[str, int, int]] = []
         for m in self.regex.finditer(key):
             slot = m.lastgroup
             if slot is None:
                 continue
             start, end = (m.span(f"{slot}_v") if f"{slot}_v" in m.groupdict() and m.group(f"{slot}_v") else m.span())
-            if end <= start:
+            if end <= start or any(start < e and s < end for s, e, _ in spans):
                 continue
-            out.append(key[at:start])
-            out.append(f"{{{slot}}}" if slot != "person" else "{name}")
+            slot = "name" if slot == "person" else slot
+            spans.append((start, end, slot))
+            if slot not in ("number", "url"):
+                found.append((slot, start, end))
+        where = key_positions(line) if found else []
+        values = [(slot, line[where[start]:where[end]].strip()) for slot, start, end in found]
+        out, at = [], 0
+        for start, end, slot in sorted(spans):
+            out += [key[at:start], f"{{{slot}}}"]
             at = end
-            if slot != "number" and slot != "url":
-                value = line[original_index(line, start):original_index(line, end)].strip()
-                values.append(("name" if slot == "person" else slot, value))
         out.append(key[at:])
         spaced = self._spacing.sub(self._space, "".join(out))
         tokens = tuple(spaced.split())
-        return Masked(" ".join(tokens), tokens, tuple(values))
+        return Masked(" ".join(tokens), tokens, tuple(values), tuple(map(is_literal, tokens)))
+
+    @staticmethod
+    def _title_span(key: str, title: str | None) -> list[tuple[int, int, str]]:
+        wanted = _title_key(title or "")
+        at = key.find(wanted) if wanted else -1
+        return [(at, at + len(wanted), "title")] if at >= 0 else []
 
     def is_delimiter(self, token: str) -> bool:
         return len(token) == 1 and token in self.delimiter_chars
@@ -106,25 +124,74 @@ class ShapeMasker:
         tokens, lim = masked.tokens, self.limits
         shapes = [masked.shape]
         n = len(tokens)
+        delimiter = [self.is_delimiter(t) for t in tokens]
+        literal = [0]  # literal words before each token
+        for flag in masked.literal:
+            literal.append(literal[-1] + flag)
 
-        def free_ok(free: tuple[str, ...], fixed: tuple[str, ...]) -> bool:
-            words = sum(1 for t in free if not self.is_delimiter(t))
-            limit = lim.max_free_words if literal_words(fixed) else lim.max_name_words
-            return 0 < words <= limit and literal_words(free) > 0
+        def free_ok(start: int, end: int, fixed_literal: int) -> bool:
+            words = end - start - sum(delimiter[start:end])
+            limit = lim.max_free_words if fixed_literal else lim.max_name_words
+            return 0 < words <= limit and literal[end] - literal[start] > 0
 
-        first = next((i for i in range(min(n - 1, lim.max_fixed_words + 1)) if self.is_delimiter(tokens[i])), None)
-        if first is not None and free_ok(tokens[first + 1:], tokens[:first + 1]):
+        first = next((i for i in range(min(n - 1, lim.max_fixed_words + 1)) if delimiter[i]), None)
+        if first is not None and free_ok(first + 1, n, literal[first + 1]):
             shapes.append(" ".join([*tokens[:first + 1], TEXT]))
-        last = next((j for j in range(n - 1, max(0, n - 2 - lim.max_fixed_words), -1)
-                     if self.is_delimiter(tokens[j])), None)
-        if last is not None and last > 0 and free_ok(tokens[:last], tokens[last:]):
+        last = next((j for j in range(n - 1, max(0, n - 2 - lim.max_fixed_words), -1) if delimiter[j]), None)
+        if last is not None and last > 0 and free_ok(0, last, literal[n] - literal[last]):
             shapes.append(" ".join([TEXT, *tokens[last:]]))
         k = lim.frame_words
-        if n >= 2 * k + 1:
-            head, middle, tail = tokens[:k], tokens[k:n - k], tokens[n - k:]
-            if literal_words(head) and literal_words(tail) and free_ok(middle, head):
-                shapes.append(" ".join([*head, TEXT, *tail]))
+        if n >= 2 * k + 1 and literal[k] and literal[n] - literal[n - k] and free_ok(k, n - k, literal[k]):
+            shapes.append(" ".join([*tokens[:k], TEXT, *tokens[n - k:]]))
         return list(dict.fromkeys(shapes))
+
+
+_INITIALS = re.compile(r"^\w(?:[\s.]+\w)+\.?$")  # أ ش أ: letters spelled one by one, dotted or not
+
+
+def trie_pattern(names: list[str]) -> str:
+    """An alternation of names on the match key as a character trie: the regex engine branches once per
+    character instead of trying a thousand names at every word. Abbreviations keep the rules' dotted forms."""
+    keys = {" ".join(match_key(str(n)).split()) for n in names} - {""}
+    initials = sorted(k for k in keys if _INITIALS.match(k))
+    trie: dict = {}
+    for key in keys - set(initials):
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?" if len(branches) == 1 else body + "?"
+        return body
+
+    parts = [emit(trie)] + ([alternation(initials)] if initials else [])
+    return "(?:" + "|".join(p for p in parts if p) + ")"
+
+
+@cache
+def name_tries(agencies_file: str = "agencies.yaml", outlets_file: str = "outlets.yaml",
+               cities_file: str = "cities.yaml") -> dict[str, str]:
+    """{agency_names}, {outlet_names}, {city_names}, {country_names}: the shared lists, as tries."""
+    places = load_yaml(cities_file)
+    return {
+        "agency_names": trie_pattern([n for a in load_yaml(agencies_file) for n in a["names"]]),
+        "outlet_names": trie_pattern([n for o in load_yaml(outlets_file) for n in [o["name"], *o.get("names", [])]]),
+        "city_names": trie_pattern([c for region, cities in places.items() if region != "countries" for c in cities]),
+        "country_names": trie_pattern(places["countries"]),
+    }
+
+
+@lru_cache(maxsize=1024)
+def _title_key(title: str) -> str:
+    """A title as found inside a line's key (one space between words), or "" when too short to be a slot."""
+    words = match_key(title).split()
+    return " ".join(words) if len(words) >= TITLE_WORDS else ""
 
 
 @cache
