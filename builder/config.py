@@ -36,8 +36,8 @@ class InputConfig:
     path: str | None = None  # file or folder; null reads the sample corpus shipped in the package
     # Shards are cut by size: a bigger JSONL / Parquet / WARC file is cut into pieces of about this many bytes
     # (uncompressed), smaller files are grouped up to it, so every worker has work even on one big file.
-    shard_bytes: int = 8_000_000
-    files_per_shard: int = 50  # at most this many .txt/.html page files in one shard
+    shard_bytes: int = 4_000_000  # about 1,500 news articles
+    files_per_shard: int = 50  # at most this many files grouped in one shard (a page file is one page)
     # A record, page file or WARC response larger than this is rejected (page_too_large) without being parsed:
     # real article pages are far smaller, and one huge page would otherwise take gigabytes of memory.
     max_page_bytes: int = 10_000_000

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hydra.errors import InstantiationException
 from hydra.utils import get_class, instantiate
 
 from builder.arabic import dedup_key
@@ -70,18 +71,29 @@ def build_stages(cfg: Config) -> list[Stage]:
             raise BuildError(f"stage {name!r} in `stages` has no config group with a _target_")
         try:
             stage = get_class(group._target_)(group)
-        except BuildError as err:
-            raise BuildError(f"cannot build stage {name!r}: {err}") from None
-        except (ImportError, OSError, ValueError) as err:
+        except InstantiationException as err:  # a part built by Hydra (the stance labeler): its own message
+            raise BuildError(f"cannot build stage {name!r}: {err.__cause__ or err}") from None
+        except (BuildError, ImportError, OSError, ValueError) as err:
             raise BuildError(f"cannot build stage {name!r}: {err}") from None
         stage.name = name
         stages.append(stage)
     return stages
 
 
+_built: dict[str, list[Stage]] = {}  # the last config's stages: a worker builds them once, not once per shard
+
+
+def cached_stages(cfg: Config) -> list[Stage]:
+    key = repr(cfg)
+    if key not in _built:
+        _built.clear()
+        _built[key] = build_stages(cfg)
+    return _built[key]
+
+
 def run_documents(job: ShardJob) -> None:
     cfg, layout, shard = job.cfg, job.layout, job.shard
-    stages = build_stages(cfg)
+    stages = cached_stages(cfg)
     stats = {name: StageStats(name) for name in ["read", *cfg.stages]}
     rejects: list[dict] = []
     docs: Iterator[Doc] = read_shard(shard, job.root, cfg.input, stats["read"], rejects)
@@ -179,7 +191,7 @@ def build(cfg: Config) -> dict:
     build_stages(cfg)  # a bad stage config fails before anything is written or any worker starts
     prepare_output(out, cfg.output.overwrite)
     layout = Layout(out)
-    shards, ignored = plan_shards(root, cfg.input.files_per_shard)
+    shards, ignored = plan_shards(root, cfg.input)
     if not shards:
         supported = ", ".join(ext for reader in READERS for ext in reader.extensions)
         raise BuildError(f"no readable input under {root} (supported: {supported})")

@@ -90,9 +90,10 @@ def test_two_builds_of_the_same_input_are_byte_identical(tmp_path, rng):
 
 def test_a_killed_build_resumes_to_the_same_files(tmp_path, rng):
     src = make_corpus(tmp_path / "in", rng, files=24, per_file=15)
-    build(src, tmp_path / "clean")
+    build(src, tmp_path / "clean", "input.files_per_shard=1")
     out = tmp_path / "killed"
-    proc = subprocess.Popen(cli(f"input.path={src}", f"output.path={out}"), start_new_session=True,
+    proc = subprocess.Popen(cli(f"input.path={src}", f"output.path={out}", "input.files_per_shard=1"),
+                            start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     markers = out / ".build" / "work" / "done"
     deadline = time.monotonic() + 120
@@ -102,7 +103,7 @@ def test_a_killed_build_resumes_to_the_same_files(tmp_path, rng):
     proc.wait()
     done_at_kill = len(list(markers.glob("docs-*")))
     assert 3 <= done_at_kill < 24, "the build must be killed midway for this test to mean anything"
-    build(src, out)
+    build(src, out, "input.files_per_shard=1")
     assert parquet_bytes(out) == parquet_bytes(tmp_path / "clean")
 
 

@@ -24,6 +24,7 @@ class StageStats:
     added: int = 0  # documents created by splitting one page into several articles
     dropped: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    notes: Counter = field(default_factory=Counter)  # documents kept but changed on the way (e.g. bytes replaced)
 
     def merge(self, other: StageStats) -> None:
         self.docs_in += other.docs_in
@@ -31,6 +32,7 @@ class StageStats:
         self.added += other.added
         self.dropped.update(other.dropped)
         self.seconds += other.seconds
+        self.notes.update(other.notes)
 
     def check(self) -> None:
         """Every document is accounted for; a mismatch is a bug in the stage, never something to hide."""
@@ -45,11 +47,13 @@ class StageStats:
             "added": self.added,
             "dropped": dict(sorted(self.dropped.items())),
             "seconds": round(self.seconds, 3),
+            **({"notes": dict(sorted(self.notes.items()))} if self.notes else {}),
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> StageStats:
-        return cls(d["stage"], d["in"], d["out"], d["added"], Counter(d["dropped"]), d["seconds"])
+        return cls(d["stage"], d["in"], d["out"], d["added"], Counter(d["dropped"]), d["seconds"],
+                   Counter(d.get("notes", {})))
 
 
 class Stage:

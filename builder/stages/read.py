@@ -1,12 +1,19 @@
 """Readers: scraped pages in any supported format -> raw documents, and input files -> shards.
 
 A reader handles a set of file extensions and yields one `Doc` per page, or a `Rejected` record for input
-it cannot use (a malformed JSON line, an undecodable file, a field of the wrong type). Adding a format
-is one more `Reader` subclass registered in `READERS` (WARC was added that way).
+it cannot use (a malformed JSON line, an undecodable file, a field of the wrong type, a page over the size cap).
+Adding a format is one more `Reader` subclass registered in `READERS` (WARC was added that way).
+
+Shards are cut by size, not by file: a big JSONL, Parquet or WARC file becomes several pieces (ranges of records),
+and small files are grouped, so `executor.workers=N` keeps N cores busy on any input. The plan depends only on
+the input and `input.shard_bytes`, and a record's id only on its file and position, so any plan gives the same
+output bytes.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import gzip
 import json
 import logging
@@ -14,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 import pyarrow.parquet as pq
 
@@ -23,6 +30,8 @@ from builder.document import Doc, Drop, stable_id
 from builder.stages.base import Stage, StageStats
 
 log = logging.getLogger(__name__)
+
+PREVIEW_CHARS = 500  # of a rejected record's text kept in its reject row
 
 
 @dataclass(frozen=True)
@@ -39,38 +48,112 @@ class Rejected:
         return doc.reject_row(stage, drop)
 
 
-def decode(data: bytes, fallbacks: list[str]) -> str | None:
-    """UTF-8 first; a legacy Arabic code page only when the result looks like running text."""
+# --- decoding ------------------------------------------------------------------------------------------
+
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+_ASCII = bytes(range(128))
+# UTF-8 with a few bad bytes is still UTF-8: kept (bad bytes replaced) while valid non-ASCII characters outnumber
+# the bad sequences this many times. Arabic in cp1256 read as UTF-8 is almost all bad sequences: at most 0.04
+# valid characters per bad one on 2,000 masrawy articles.
+_VALID_PER_INVALID = 2
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    replaced: int = 0  # invalid UTF-8 sequences replaced by U+FFFD
+
+
+def decode(data: bytes, fallbacks: list[str]) -> Decoded | None:
+    """A BOM decides; else UTF-8, with a few invalid bytes replaced; a legacy code page only when UTF-8 is
+    clearly wrong and the result looks like running text; None for what is no text at all."""
+    for bom, encoding in _BOMS:  # UTF-32's BOM begins with UTF-16's: longest first
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(encoding))
+            except UnicodeDecodeError:
+                break
     try:
-        return data.decode("utf-8-sig")
+        return Decoded(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8-sig", errors="replace")
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid_non_ascii = len(text) - len(text.encode("ascii", errors="ignore")) - replaced
+    if valid_non_ascii >= _VALID_PER_INVALID * replaced and _looks_like_text(text):
+        return Decoded(text, replaced)
     for encoding in fallbacks:
         try:
-            text = data.decode(encoding)
+            legacy = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        spaces = text.count(" ") / max(len(text), 1)
-        controls = sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t") / max(len(text), 1)
-        if 0.05 <= spaces <= 0.35 and controls < 0.01:
-            return text
+        if _looks_like_text(legacy) and 0.05 <= legacy.count(" ") / max(len(legacy), 1) <= 0.35:
+            return Decoded(legacy)
     return None
+
+
+def _looks_like_text(text: str) -> bool:
+    controls = sum(1 for c in text[:100_000] if ord(c) < 32 and c not in "\r\n\t")
+    return controls < 0.01 * max(min(len(text), 100_000), 1)
+
+
+# --- shards --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Piece:
+    """Records [start, stop) of one input file (stop None: to the end). `offset` is where record `start`
+    begins in the file, when the format can seek there (plain JSONL, WARC); else the reader skips to it."""
+
+    file: str  # path relative to the input root
+    start: int = 0
+    stop: int | None = None
+    offset: int = 0
+
+    def holds(self, position: int) -> bool:
+        return position >= self.start and (self.stop is None or position < self.stop)
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int
+    pieces: tuple[Piece, ...]
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.file for p in self.pieces))
 
 
 class Reader:
     extensions: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, config: InputConfig):
+    def __init__(self, config: InputConfig, stats: StageStats | None = None):
         self.fields = dict(config.fields)  # our name -> the input's name
         self.fallback_encodings = list(config.fallback_encodings)
+        self.max_page_bytes = config.max_page_bytes
+        self.stats = stats or StageStats("read")
 
-    def read(self, path: Path, rel: str) -> Iterator[Doc | Rejected]:
+    def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
         raise NotImplementedError
+
+    def pieces(self, path: Path, rel: str, shard_bytes: int) -> list[Piece]:
+        """How to cut this file into pieces of about `shard_bytes`; one piece unless the format can do better."""
+        return [Piece(rel)]
+
+    def decode(self, data: bytes) -> str | None:
+        decoded = decode(data, self.fallback_encodings)
+        if decoded is not None and decoded.replaced:
+            self.stats.notes["utf8_invalid_bytes_replaced"] += 1
+        return decoded.text if decoded is not None else None
+
+    def too_large(self, rel: str, position: int, size: int, where: str = "") -> Rejected:
+        detail = f"{where}{size:,} bytes, over input.max_page_bytes={self.max_page_bytes:,}"
+        return Rejected(rel, position, Drop("page_too_large", detail))
 
     def record_to_doc(self, record: Any, rel: str, position: int) -> Doc | Rejected:
         """Map one structured record (JSON object, Parquet row) through the configured field names."""
         if not isinstance(record, dict):
-            return Rejected(rel, position, Drop("not_an_object", type(record).__name__), json.dumps(record)[:500])
+            return Rejected(rel, position, Drop("not_an_object", type(record).__name__), _preview(record))
         values = {}
         for ours, theirs in self.fields.items():
             value = record.get(theirs)
@@ -86,6 +169,9 @@ class Reader:
             return Rejected(rel, position, Drop("no_text", "record has neither text nor html"), _preview(record))
         if not (values["text"] or values["html"] or "").strip():
             return Rejected(rel, position, Drop("empty", "text is blank"), _preview(record))
+        size = len(values["text"] or values["html"] or "")
+        if size > self.max_page_bytes:
+            return self.too_large(rel, position, size)
         return Doc(
             id=stable_id(rel, position),
             source_file=rel,
@@ -99,38 +185,108 @@ class Reader:
 
 
 def _preview(record: Any) -> str:
-    return json.dumps(record, ensure_ascii=False, default=str)[:500]
+    return json.dumps(record, ensure_ascii=False, default=str)[:PREVIEW_CHARS]
+
+
+def _lines(fh: BinaryIO, cap: int) -> Iterator[bytes | int]:
+    """The file's lines; a line longer than `cap` is skipped in bounded chunks and given as its length."""
+    while line := fh.readline(cap + 1):
+        if len(line) <= cap or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while (more := fh.readline(1 << 20)) and not more.endswith(b"\n"):
+            size += len(more)
+        yield size + len(more)
 
 
 class JsonlReader(Reader):
     extensions = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
 
-    def read(self, path: Path, rel: str) -> Iterator[Doc | Rejected]:
-        opener = gzip.open if path.name.endswith(".gz") else open
-        with opener(path, "rb") as fh:
-            for position, raw in enumerate(fh):
-                if not raw.strip():
-                    continue
-                line = decode(raw, self.fallback_encodings)
-                if line is None:
-                    yield Rejected(rel, position, Drop("undecodable", f"line {position + 1}"))
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    yield Rejected(rel, position, Drop("malformed_json", f"line {position + 1}: {err}"), line[:500])
-                    continue
-                yield self.record_to_doc(record, rel, position)
+    def pieces(self, path: Path, rel: str, shard_bytes: int) -> list[Piece]:
+        """Scan for line starts every `shard_bytes` (of uncompressed text); a gzip stream cannot seek, so
+        its pieces are skipped to by reading (cheap next to processing them)."""
+        gz = path.name.endswith(".gz")
+        if path.stat().st_size <= (shard_bytes // 8 if gz else shard_bytes):
+            return [Piece(rel)]
+        cuts, position, offset, next_cut = [], 0, 0, shard_bytes
+        try:
+            with (gzip.open if gz else open)(path, "rb") as fh:
+                for line in iter(lambda: fh.readline(1 << 24), b""):
+                    if offset >= next_cut:
+                        cuts.append((position, offset))
+                        next_cut = offset + shard_bytes
+                    offset += len(line)
+                    position += line.endswith(b"\n")
+        except (OSError, EOFError) as err:  # a truncated gzip: the reader reports it when it gets there
+            log.debug("%s: stopped planning at byte %d: %s", rel, offset, err)
+        if cuts and offset - cuts[-1][1] < shard_bytes // 2:  # no small last piece: the one before takes it
+            cuts.pop()
+        starts = [(0, 0), *cuts]
+        stops = [c[0] for c in cuts] + [None]
+        return [Piece(rel, start, stop, 0 if gz else off) for (start, off), stop in zip(starts, stops, strict=True)]
+
+    def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
+        rel, gz = piece.file, path.name.endswith(".gz")
+        with path.open("rb") as raw, (gzip.GzipFile(fileobj=raw) if gz else contextlib.nullcontext(raw)) as fh:
+            raw.seek(0 if gz else piece.offset)
+            position = 0 if gz else piece.start
+            for line in _lines(fh, self.max_page_bytes):
+                if piece.stop is not None and position >= piece.stop:
+                    break
+                if position >= piece.start:
+                    yield from self.parse(line, rel, position)
+                position += 1
+
+    def parse(self, raw: bytes | int, rel: str, position: int) -> Iterator[Doc | Rejected]:
+        if isinstance(raw, int):
+            yield self.too_large(rel, position, raw, f"line {position + 1}: ")
+            return
+        if not raw.strip():
+            return
+        line = self.decode(raw)
+        if line is None:
+            yield Rejected(rel, position, Drop("undecodable", f"line {position + 1}"))
+            return
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield Rejected(rel, position, Drop("malformed_json", f"line {position + 1}: {err}"), line[:PREVIEW_CHARS])
+            return
+        yield self.record_to_doc(record, rel, position)
 
 
 class ParquetReader(Reader):
     extensions = (".parquet",)
 
-    def read(self, path: Path, rel: str) -> Iterator[Doc | Rejected]:
-        position = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+    def pieces(self, path: Path, rel: str, shard_bytes: int) -> list[Piece]:
+        """Runs of row groups of about `shard_bytes` (uncompressed); `offset` is the first row group."""
+        try:
+            meta = pq.ParquetFile(path).metadata
+        except Exception:  # a corrupt file: one piece, and the reader reports why
+            return [Piece(rel)]
+        pieces, start, first_group, size, row = [], 0, 0, 0, 0
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            if size and size + group.total_byte_size > shard_bytes:
+                pieces.append(Piece(rel, start, row, first_group))
+                start, first_group, size = row, g, 0
+            size += group.total_byte_size
+            row += group.num_rows
+        return [*pieces, Piece(rel, start, None, first_group)]
+
+    def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
+        file = pq.ParquetFile(path)
+        groups, rows = [], piece.start
+        for g in range(piece.offset, file.metadata.num_row_groups):
+            if piece.stop is not None and rows >= piece.stop:
+                break
+            groups.append(g)
+            rows += file.metadata.row_group(g).num_rows
+        position = piece.start
+        for batch in file.iter_batches(batch_size=256, row_groups=groups):
             for record in batch.to_pylist():
-                yield self.record_to_doc(record, rel, position)
+                yield self.record_to_doc(record, piece.file, position)
                 position += 1
 
 
@@ -139,8 +295,13 @@ class PageFileReader(Reader):
 
     extensions = (".txt", ".html", ".htm")
 
-    def read(self, path: Path, rel: str) -> Iterator[Doc | Rejected]:
-        content = decode(path.read_bytes(), self.fallback_encodings)
+    def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
+        rel = piece.file
+        size = path.stat().st_size
+        if size > self.max_page_bytes:
+            yield self.too_large(rel, 0, size)
+            return
+        content = self.decode(path.read_bytes())
         if content is None:
             yield Rejected(rel, 0, Drop("undecodable", "not UTF-8 nor a configured fallback encoding"))
         elif not content.strip():
@@ -153,15 +314,40 @@ class PageFileReader(Reader):
 
 class WarcReader(Reader):
     """Web archives: every HTTP response with an HTML or text body is a page; other records are not pages
-    (requests, metadata, images) and are counted as such."""
+    (requests, metadata, images) and are counted as such. Pieces start at record boundaries (each record of a
+    .warc.gz is its own gzip member, so a reader can seek there)."""
 
     extensions = (".warc", ".warc.gz")
 
-    def read(self, path: Path, rel: str) -> Iterator[Doc | Rejected]:
+    def pieces(self, path: Path, rel: str, shard_bytes: int) -> list[Piece]:
+        if path.stat().st_size <= shard_bytes:
+            return [Piece(rel)]
         from warcio.archiveiterator import ArchiveIterator
 
+        cuts, next_cut = [], shard_bytes
+        try:
+            with path.open("rb") as fh:
+                records = ArchiveIterator(fh)
+                for position, _ in enumerate(records):
+                    offset = records.get_record_offset()
+                    if offset >= next_cut:
+                        cuts.append((position, offset))
+                        next_cut = offset + shard_bytes
+        except Exception as err:  # a corrupt archive: the reader reports it when it gets there
+            log.debug("%s: stopped planning: %s", rel, err)
+        starts = [(0, 0), *cuts]
+        stops = [c[0] for c in cuts] + [None]
+        return [Piece(rel, start, stop, off) for (start, off), stop in zip(starts, stops, strict=True)]
+
+    def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
+        from warcio.archiveiterator import ArchiveIterator
+
+        rel = piece.file
         with path.open("rb") as fh:
-            for position, record in enumerate(ArchiveIterator(fh)):
+            fh.seek(piece.offset)
+            for position, record in enumerate(ArchiveIterator(fh), start=piece.start):
+                if not piece.holds(position):
+                    break
                 if record.rec_type != "response":
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
@@ -169,7 +355,11 @@ class WarcReader(Reader):
                 if "html" not in kind and "text" not in kind:
                     yield Rejected(rel, position, Drop("not_a_page", f"{url}: {kind or 'no content type'}"))
                     continue
-                content = decode(record.content_stream().read(), self.fallback_encodings)
+                body = record.content_stream().read(self.max_page_bytes + 1)
+                if len(body) > self.max_page_bytes:
+                    yield self.too_large(rel, position, len(body), f"{url}: more than ")
+                    continue
+                content = self.decode(body)
                 if content is None:
                     yield Rejected(rel, position, Drop("undecodable", url))
                 elif not content.strip():
@@ -188,14 +378,9 @@ def reader_for(name: str) -> type[Reader] | None:
     return next((r for r in READERS if lower.endswith(r.extensions)), None)
 
 
-@dataclass(frozen=True)
-class Shard:
-    index: int
-    files: tuple[str, ...]  # paths relative to the input root
-
-
-def plan_shards(root: Path, files_per_shard: int) -> tuple[list[Shard], Counter]:
-    """Split the input into shards: each structured file is a shard; page files are grouped.
+def plan_shards(root: Path, config: InputConfig) -> tuple[list[Shard], Counter]:
+    """Cut the input into shards of about `input.shard_bytes`: big files into pieces, small files grouped in
+    order (page files also at most `input.files_per_shard` to a shard).
 
     Returns the shards and a count of ignored files by extension (reported, never silently skipped).
     """
@@ -204,7 +389,8 @@ def plan_shards(root: Path, files_per_shard: int) -> tuple[list[Shard], Counter]
     else:
         paths, base = sorted(p for p in root.rglob("*") if p.is_file()), root
     ignored: Counter = Counter()
-    structured, pages = [], []
+    groups: list[list[Piece]] = []
+    size = 0
     for p in paths:
         rel = p.relative_to(base).as_posix()
         if any(part.startswith(".") for part in p.relative_to(base).parts):
@@ -212,13 +398,23 @@ def plan_shards(root: Path, files_per_shard: int) -> tuple[list[Shard], Counter]
         reader = reader_for(p.name)
         if reader is None:
             ignored[p.suffix or p.name] += 1
-        elif reader is PageFileReader:
-            pages.append(rel)
-        else:
-            structured.append(rel)
-    groups = [(f,) for f in structured]  # JSONL, Parquet and WARC files: one shard each
-    groups += [tuple(pages[i : i + files_per_shard]) for i in range(0, len(pages), files_per_shard)]
-    return [Shard(i, g) for i, g in enumerate(groups)], ignored
+            continue
+        try:
+            file_bytes = p.stat().st_size
+            pieces = reader(config).pieces(p, rel, config.shard_bytes)
+        except OSError:  # unreadable: one piece, and the reader reports why
+            file_bytes, pieces = 0, [Piece(rel)]
+        if len(pieces) > 1:  # a big file: its pieces are shards of their own
+            groups += [[piece] for piece in pieces]
+            size = config.shard_bytes
+            continue
+        full = groups and (size + file_bytes > config.shard_bytes or len(groups[-1]) >= config.files_per_shard)
+        if not groups or full:
+            groups.append([])
+            size = 0
+        groups[-1].append(pieces[0])
+        size += file_bytes
+    return [Shard(i, tuple(g)) for i, g in enumerate(groups)], ignored
 
 
 def input_base(root: Path) -> Path:
@@ -234,22 +430,23 @@ class ReadStage(Stage):
         return item.drop if isinstance(item, Rejected) else item
 
 
-def read_items(shard: Shard, root: Path, config: InputConfig) -> Iterator[Doc | Rejected]:
-    """Every record of every file of a shard; a file that breaks mid-way ends with an `unreadable_file` item."""
+def read_items(shard: Shard, root: Path, config: InputConfig, stats: StageStats) -> Iterator[Doc | Rejected]:
+    """Every record of every piece of a shard. No file can stop the build: whatever breaks a reader (a truncated
+    gzip, a corrupt Parquet or WARC) ends that piece with an `unreadable_file` item after what was read."""
     base = input_base(root)
-    for rel in shard.files:
-        items = reader_for(rel)(config).read(base / rel, rel)
+    for piece in shard.pieces:
+        items = reader_for(piece.file)(config, stats).read(base / piece.file, piece)
         while True:
             try:
                 item = next(items)
             except StopIteration:
                 break
-            except (OSError, EOFError, ValueError) as err:  # truncated gzip, corrupt Parquet, ...
-                yield Rejected(rel, -1, Drop("unreadable_file", f"{type(err).__name__}: {err}"))
+            except Exception as err:  # the boundary with arbitrary bytes: any failure is the file's
+                yield Rejected(piece.file, -1 - piece.start, Drop("unreadable_file", f"{type(err).__name__}: {err}"))
                 break
             yield item
 
 
 def read_shard(shard: Shard, root: Path, config: InputConfig, stats: StageStats,
                rejects: list[dict]) -> Iterator[Doc]:
-    return ReadStage().run(read_items(shard, root, config), stats, rejects)
+    return ReadStage().run(read_items(shard, root, config, stats), stats, rejects)

@@ -1,0 +1,147 @@
+"""Reading a real scrape: one big file uses every worker, damaged pages are kept, junk leaves a reason."""
+
+import gzip
+import json
+from io import BytesIO
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from builder.config import InputConfig
+from builder.document import Doc
+from builder.stages.base import StageStats
+from builder.stages.read import Piece, decode, plan_shards, read_shard
+from conftest import article, build, write_jsonl
+
+ARABIC = "أعلنت وزارة النقل عن افتتاح خط جديد للحافلات يربط وسط المدينة بالأحياء الشرقية"
+
+
+def parquet_bytes(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.glob("*/*.parquet"))}
+
+
+def read_all(path: Path, **settings) -> tuple[list[Doc], list[dict], StageStats]:
+    config = InputConfig(**settings)
+    shards, _ = plan_shards(path, config)
+    stats, rejects, docs = StageStats("read"), [], []
+    for shard in shards:
+        docs += read_shard(shard, path, config, stats, rejects)
+    return docs, rejects, stats
+
+
+def records(rng, n: int) -> list[dict]:
+    return [{"url": f"https://sabq.org/news/{i}", "title": f"خبر {i}", "text": article(rng)} for i in range(n)]
+
+
+# --- shards by size -------------------------------------------------------------------------------------
+
+def test_one_big_jsonl_file_is_cut_into_pieces_at_line_starts(tmp_path, rng):
+    path = write_jsonl(tmp_path / "feed.jsonl", records(rng, 200))
+    shards, _ = plan_shards(path, InputConfig(shard_bytes=20_000))
+    assert len(shards) > 5
+    assert [s.pieces[0].start for s in shards] == sorted({s.pieces[0].start for s in shards})
+    docs, rejects, _ = read_all(path, shard_bytes=20_000)
+    assert [d.url for d in docs] == [f"https://sabq.org/news/{i}" for i in range(200)] and not rejects
+
+
+def test_a_gzipped_file_is_cut_too_and_read_to_the_same_records(tmp_path, rng):
+    plain = write_jsonl(tmp_path / "a" / "feed.jsonl", records(rng, 100))
+    packed = tmp_path / "b" / "feed.jsonl.gz"
+    packed.parent.mkdir()
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert len(plan_shards(packed, InputConfig(shard_bytes=10_000))[0]) > 3
+    docs_plain, _, _ = read_all(plain, shard_bytes=10_000)
+    docs_packed, _, _ = read_all(packed, shard_bytes=10_000)
+    assert [d.text for d in docs_packed] == [d.text for d in docs_plain] and len(docs_plain) == 100
+
+
+def test_parquet_is_cut_by_row_groups(tmp_path, rng):
+    path = tmp_path / "feed.parquet"
+    pq.write_table(pa.Table.from_pylist(records(rng, 90)), path, row_group_size=10)
+    shards, _ = plan_shards(path, InputConfig(shard_bytes=15_000))
+    assert len(shards) > 2 and all(p.start % 10 == 0 for s in shards for p in s.pieces)
+    docs, _, _ = read_all(path, shard_bytes=15_000)
+    assert [d.url for d in docs] == [f"https://sabq.org/news/{i}" for i in range(90)]
+
+
+def test_a_warc_is_cut_at_record_boundaries(tmp_path, rng):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "crawl.warc.gz"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for i in range(40):
+            html = f"<html><body><article><h1>خبر {i}</h1><p>{article(rng)}</p></article></body></html>"
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://sabq.org/news/{i}", "response",
+                                                          payload=BytesIO(html.encode()), http_headers=headers))
+    shards, _ = plan_shards(path, InputConfig(shard_bytes=4_000))
+    assert len(shards) > 3 and shards[1].pieces[0].offset > 0
+    docs, _, _ = read_all(path, shard_bytes=4_000)
+    assert [d.url for d in docs] == [f"https://sabq.org/news/{i}" for i in range(40)]
+
+
+def test_small_files_are_grouped_in_order(tmp_path, rng):
+    for f in range(6):
+        write_jsonl(tmp_path / "in" / f"feed-{f}.jsonl", records(rng, 3))
+    shards, _ = plan_shards(tmp_path / "in", InputConfig())
+    assert [p.file for s in shards for p in s.pieces] == [f"feed-{f}.jsonl" for f in range(6)] and len(shards) == 1
+
+
+def test_one_big_file_on_two_workers_gives_the_bytes_of_one_worker(tmp_path, rng):
+    path = write_jsonl(tmp_path / "in" / "feed.jsonl", records(rng, 60))
+    one = build(path, tmp_path / "one", "input.shard_bytes=1000000000")
+    two = build(path, tmp_path / "two", "input.shard_bytes=20000", "executor.workers=2")
+    assert one["input"]["shards"] == 1 and two["input"]["shards"] > 3
+    assert parquet_bytes(tmp_path / "two") == parquet_bytes(tmp_path / "one")
+
+
+# --- decoding --------------------------------------------------------------------------------------------
+
+def test_utf8_with_two_stray_bytes_stays_utf8():
+    damaged = ARABIC[:10].encode() + b"\xff" + ARABIC[10:20].encode() + b"\xc3" + ARABIC[20:].encode()
+    decoded = decode(damaged, ["cp1256"])
+    assert decoded.replaced == 2 and decoded.text.replace("\ufffd", "") == ARABIC
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
+def test_a_byte_order_mark_decides_the_encoding(encoding):
+    assert decode(ARABIC.encode(encoding), ["cp1256"]).text == ARABIC
+
+
+def test_a_legacy_code_page_only_when_utf8_is_clearly_wrong():
+    assert decode(ARABIC.encode("cp1256"), ["cp1256"]).text == ARABIC
+    assert decode(bytes(range(256)) * 40, ["cp1256"]) is None  # binary junk is no text in any encoding
+
+
+def test_a_page_with_replaced_bytes_is_kept_and_counted(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_bytes(("عنوان\n" + ARABIC).encode()[:30] + b"\xfe" + ("عنوان\n" + ARABIC).encode()[30:])
+    docs, _, stats = read_all(page)
+    assert len(docs) == 1 and stats.notes == {"utf8_invalid_bytes_replaced": 1}
+
+
+# --- the page-size cap -----------------------------------------------------------------------------------
+
+def test_a_page_over_the_cap_is_rejected_unparsed_and_the_file_goes_on(tmp_path, rng):
+    big = {"url": "https://sabq.org/big", "text": "كلمة " * 50_000}
+    path = write_jsonl(tmp_path / "feed.jsonl", [records(rng, 1)[0], big, records(rng, 1)[0]])
+    docs, rejects, _ = read_all(path, max_page_bytes=100_000)
+    assert len(docs) == 2
+    [reject] = rejects
+    assert reject["reason"] == "page_too_large" and "line 2" in reject["detail"] and reject["text"] == ""
+
+
+def test_a_truncated_gzip_keeps_what_came_before_it(tmp_path, rng):
+    data = gzip.compress("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(rng, 50)).encode())
+    path = tmp_path / "feed.jsonl.gz"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    docs, rejects, _ = read_all(path)
+    assert 10 < len(docs) < 50 and [r["reason"] for r in rejects] == ["unreadable_file"]
+
+
+def test_a_piece_knows_its_records():
+    assert Piece("f", 10, 20).holds(10) and not Piece("f", 10, 20).holds(20) and Piece("f", 5).holds(10**9)
