@@ -5,7 +5,8 @@ The corpus is made here at run time (never stored). It is built as three separat
 one kind of damage does not hide the others:
 
 - pages:   page files with broken encodings (two stray bytes, BOMs, UTF-16, cp1256), NULs, invisible-character
-           floods, unclosed and 200k-deep HTML, and junk (random bytes named .txt, blank pages, an image);
+           floods, unclosed and 200k-deep HTML, and junk (random bytes named .txt, blank pages, a page with
+           nothing but a menu, an image);
 - records: structured files that are broken or cut short (JSON lines of every wrong kind, a truncated
            .jsonl.gz, .warc.gz and .parquet, a .warc.gz of garbage);
 - sizes:   a 100 MB page and a JSONL record with a 30 MB field, next to normal pages.
@@ -120,6 +121,7 @@ def make_pages(root: Path, rng: random.Random) -> tuple[dict[str, Page], list[st
         "zeros.html": bytes(64 * 1024),
         "blank.txt": b" \n\t\r\n   \n",
         "empty.html": b"",
+        "menu-only.html": "<html><body><nav><a href='/'>الرئيسية</a></nav></body></html>".encode(),
         "logo.png": b"\x89PNG\r\n\x1a\n" + rng.randbytes(2048),
     }
     for name, data in files.items():
