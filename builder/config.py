@@ -41,10 +41,10 @@ class InputConfig:
     # A record, page file or WARC response larger than this is rejected (page_too_large) without being parsed:
     # real article pages are far smaller, and one huge page would otherwise take gigabytes of memory.
     max_page_bytes: int = 10_000_000
-    fields: dict[str, str] = field(
+    fields: dict[str, str] = field(  # our field -> the key your records use
         default_factory=lambda: {k: k for k in ("text", "html", "url", "title", "published", "outlet")}
     )
-    fallback_encodings: list[str] = field(default_factory=lambda: ["cp1256"])
+    fallback_encodings: list[str] = field(default_factory=lambda: ["cp1256"])  # tried when UTF-8 is clearly wrong
 
 
 @dataclass
@@ -92,6 +92,8 @@ class SegmentConfig:
     max_title_words: int = 25
     min_article_words: int = 50  # below this, what follows a read-also heading is a teaser list
     max_lines_above_title: int = 3  # breadcrumb, site or section lines a headline may sit under
+    # dateline rules that start another story when they open a line after the first paragraph (a scraper that
+    # ran the next story on: "... \n دبي، الإمارات العربية المتحدة (CNN)-- ...")
     split_rules: list[str] = field(default_factory=lambda: ["dateline.cnn", "dateline.cnn_dash_before",
                                                             "dateline.city_agency"])
 
@@ -101,9 +103,12 @@ class CleanConfig:
     _target_: str = "builder.stages.clean.Cleaner"
     rules_file: str = "boilerplate.yaml"
     min_words: int = 1  # a document left with fewer words after cleaning is dropped as empty
-    lead_subtitles: int = 2  # short kept lines (subtitles) after which datelines and bylines still count as lead
+    # datelines and bylines (scope: lead) still apply after a subtitle or two: short kept lines ending no sentence
+    lead_subtitles: int = 2
     subtitle_words: int = 15
-    fragment_words: int = 4  # a line this short inside a running sentence is part of it, never a credit or byline
+    # a line this short between a sentence that has not ended and more text is a piece of the sentence (a scraper
+    # broke it at a link), so credit, dateline and byline rules leave it alone
+    fragment_words: int = 4
 
 
 @dataclass
@@ -128,17 +133,24 @@ class LanguageConfig:
 
 @dataclass
 class QualityConfig:
+    """FineWeb-2's arb_Arab values (huggingface/fineweb-2, configs/arb_Arab.yml) but for the two marked."""
+
     _target_: str = "builder.stages.quality.QualityFilter"
-    stopwords_file: str = "stopwords_ar.yaml"
-    min_words: int = 25
+    stopwords_file: str = "stopwords_ar.yaml"  # FineWeb-2's arb_Arab stopwords
+    min_words: int = 25  # a news brief, not a teaser or a caption (radio briefs run 25-50 words); not FineWeb-2's
     min_stopwords: int = 2
     min_avg_word_length: float = 2.0
     max_avg_word_length: float = 9.0
     min_alpha_words_ratio: float = 0.787  # share of words holding a letter (datatrove: max_non_alpha_words_ratio)
     max_duplicate_line_fraction: float = 0.304
-    min_line_punct_ratio: float = 0.0  # FineWeb-2 uses 0.143; it drops real Arabic news (see the YAML)
+    # Share of paragraphs ending in terminal punctuation, checked from line_punct_min_lines paragraphs on.
+    # FineWeb-2 sets 0.143 for web pages; on egypt_news_2013 it dropped 2.5% of documents, and every one read in a
+    # sample of its rejects was a real article whose writer left paragraphs without a final stop. Menus and lists,
+    # what it is meant to catch, are caught by max_new_line_ratio and the repetition checks. Off by default.
+    min_line_punct_ratio: float = 0.0
     line_punct_min_lines: int = 3  # the ratio says little about an article of one or two paragraphs
-    max_new_line_ratio: float = 0.189
+    max_new_line_ratio: float = 0.189  # paragraphs per word: lists and menus have many
+    # characters in the most repeated n-gram, and in all duplicated n-grams, as a share of the text
     max_top_ngram_fraction: dict[int, float] = field(default_factory=lambda: {2: 0.197, 3: 0.172, 4: 0.146})
     max_duplicate_ngram_fraction: dict[int, float] = field(
         default_factory=lambda: {5: 0.165, 6: 0.153, 7: 0.142, 8: 0.131, 9: 0.12, 10: 0.109})
@@ -149,7 +161,8 @@ class LabelConfig:
     _target_: str = "builder.stages.label.Labeler"
     outlets_file: str = "outlets.yaml"
     agencies_file: str = "agencies.yaml"
-    # credit rules whose source is where a republished text came from: the credit, never the publisher
+    # credit rules (conf/data/boilerplate.yaml) whose source is where a republished text came from ("المصدر: ...",
+    # "نقلا عن ...", a lone "(رويترز)" or "(CNN)" line): the credit, never the publisher
     origin_credits: list[str] = field(
         default_factory=lambda: ["credit.source_label", "credit.quoted_from", "credit.agency_line"])
     name_prefixes: list[str] = field(default_factory=list)  # صحيفة, قناة...: printed before an outlet's name
@@ -256,8 +269,9 @@ class NearDupConfig:
     seed: int = 1
     scheme: str = "affine32"  # datasketch permutation scheme; recorded in the output
     bucket_tasks: int = 2  # LSH band ranges processed as separate tasks
-    keep: list[str] = field(default_factory=lambda: ["earliest", "outlet_priority", "longest"])  # for copies
-    outlet_priority: list[str] = field(default_factory=list)
+    # copies: tie-breakers, in order, for the document a cluster keeps
+    keep: list[str] = field(default_factory=lambda: ["earliest", "outlet_priority", "longest"])
+    outlet_priority: list[str] = field(default_factory=list)  # outlet ids, most preferred first
     versions: VersionsConfig = field(default_factory=VersionsConfig)
 
 
@@ -271,7 +285,7 @@ class SplitConfig:
 
 @dataclass
 class WriteConfig:
-    max_shard_bytes: int = 500_000_000
+    max_shard_bytes: int = 500_000_000  # Arrow bytes per data file
     row_group_bytes: int = 100_000_000
     card_file: str | None = None  # human part of the card; null uses dataset_card.md shipped with the package
     pretty_name: str = "Arabic News Corpus"

@@ -36,7 +36,7 @@ from builder.errors import BuildError
 from builder.executor import Executor, Task
 from builder.files import Layout, write_json, write_parquet
 from builder.fingerprint import fingerprint
-from builder.schema import DEDUP_FIELDS, REJECTED_FEATURES, arrow_schema, final_schema, work_schema
+from builder.schema import DEDUP_FIELDS, LATE_FIELDS, REJECTED_FEATURES, arrow_schema, final_schema, work_schema
 from builder.split import split_of
 from builder.stages.base import Stage, StageStats
 from builder.stages.read import READERS, Shard, plan_shards, read_shard
@@ -141,12 +141,9 @@ def run_finalize(job: ShardJob) -> None:
     kept, rejects = [], []
     for row in docs:
         decision = decisions[row["id"]]
-        if decision["keep"]:
-            for name in DEDUP_FIELDS:
-                del row[name]
-            row.update(dup_cluster=decision["dup_cluster"], dup_count=decision["dup_count"],
-                       dup_outlets=decision["dup_outlets"], dup_versions=decision["dup_versions"],
-                       split=split_of(decision["dup_cluster"], job.cfg.split))
+        if decision["keep"]:  # work-only columns fall away: the final schema does not have them
+            row.update({name: decision[name] for name in LATE_FIELDS}, split=split_of(decision["dup_cluster"],
+                                                                                     job.cfg.split))
             kept.append(row)
         else:
             rejects.append({**{k: row.get(k) for k in REJECTED_FEATURES}, "stage": decision["stage"],
