@@ -264,6 +264,7 @@ class NearDupConfig:
     threshold: float = 0.7  # copies: estimated Jaccard of word shingles above which two documents are one story
     candidate_threshold: float = 0.5  # LSH bands are tuned for this Jaccard, below both relations' bars
     bucket_window: int = 50  # in a larger bucket each member is compared with the next this many only
+    exact_check_margin: float = 0.05  # a pair estimated this close below a bar is checked on its exact shingles
     num_perm: int = 128
     ngram: int = 5
     seed: int = 1

@@ -12,7 +12,7 @@ from builder.config import NearDupConfig, SplitConfig
 from builder.dedup.buckets import BucketJob, run_buckets
 from builder.dedup.candidates import band_pairs, run_pairs
 from builder.dedup.clusters import ClusterJob, Pairs, cluster, run_clusters
-from builder.dedup.evidence import COPY, PageKeys, judge
+from builder.dedup.evidence import COPY, PageKeys, borderline, exact_jaccard, judge
 from builder.dedup.keep import ranks
 from builder.dedup.signatures import lsh_params, shingles
 from builder.errors import BuildError
@@ -244,3 +244,10 @@ def test_keep_policy_per_relation():
     assert cluster(exact_group, pairs, longest_first, version_rank).keeper.tolist() == [1, 1, 1, 1]
     with pytest.raises(BuildError, match=r"near_dup\.versions\.keep"):
         ranks(["newest"], **facts, setting="near_dup.versions.keep")
+
+
+def test_a_pair_estimated_just_below_a_bar_is_checked_on_its_exact_shingles():
+    estimates = np.array([0.64, 0.67, 0.70, 0.47, 0.30])  # bars: copies 0.7, versions 0.5; margin 0.05
+    assert borderline(estimates, NearDupConfig()).tolist() == [False, True, False, True, False]
+    same = "وقال المتحدث باسم الوزارة إن الاجتماع بحث سبل التعاون بين البلدين في مجالات الطاقة والنقل"
+    assert exact_jaccard([same], [same + " والزراعة"], 5).tolist() == pytest.approx([11 / 12])  # one more shingle

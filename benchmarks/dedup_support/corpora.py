@@ -114,6 +114,29 @@ def similarity(bodies: list[str]) -> tuple[float, float]:
     return round(jac, 4), round(ratio, 4)
 
 
+def one_title_different_articles(records: list[dict], ids: list[str], threshold: float = 0.1,
+                                 per_group: int = 50, seed: int = 0) -> list[tuple[str, str, float]]:
+    """Pairs of distinct bodies printed by one outlet under one title with word-5-gram Jaccard below `threshold`:
+    different articles under a recurring title (a daily column, a bulletin). At most `per_group` pairs of a
+    group are drawn (seeded), so a title run for months does not dominate."""
+    groups = defaultdict(dict)
+    for record, doc_id in zip(records, ids, strict=True):
+        body = record["body"].strip()
+        if body:
+            groups[(record["outlet"], record["title"].strip())].setdefault(body, doc_id)
+    rng, found = random.Random(seed), []
+    for bodies in groups.values():
+        if len(bodies) < 2:
+            continue
+        pairs = list(combinations(bodies.items(), 2))
+        for (a, id_a), (b, id_b) in rng.sample(pairs, min(per_group, len(pairs))):
+            sa, sb = (shingle_set(dedup_key(t).split()) for t in (a, b))
+            jac = len(sa & sb) / len(sa | sb)
+            if jac < threshold:
+                found.append((id_a, id_b, round(jac, 4)))
+    return found
+
+
 def edit_groups(records: list[dict], ids: list[str]) -> list[dict]:
     """Same outlet and same title, more than one distinct body: an article edited between RSS polls."""
     groups = defaultdict(list)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from builder.arabic import dedup_key
-from dedup_support.synthetic import jaccard
+from dedup_support.synthetic import jaccard, shingle_set
 
 JACCARD_BANDS = [0.0, 0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
 
@@ -97,9 +98,16 @@ def edit_groups(groups: list[dict], clustering: Clustering, threshold: float) ->
         "merged_share": share(sum(merged), len(scored)),
         "groups_at_or_above_threshold": len(above),
         "merged_share_at_or_above_threshold": share(sum(above), len(above)),
+        "quick_ratio_at_least_0.9": share_at_least(scored, merged, "quick_ratio", 0.9),
+        "jaccard_at_least_0.5": share_at_least(scored, merged, "jaccard", 0.5),
         "by_jaccard_band": banded([g["jaccard"] for g in scored], merged),
         "by_quick_ratio_band": banded([g["quick_ratio"] for g in scored], merged),
     }
+
+
+def share_at_least(groups: list[dict], merged: list[bool], key: str, level: float) -> dict:
+    picked = [m for g, m in zip(groups, merged, strict=True) if g[key] >= level]
+    return {"groups": len(picked), "merged": sum(picked), "share": share(sum(picked), len(picked))}
 
 
 def pair_precision(ids: list[str], family: list[int], cluster: dict[str, str]) -> dict:
@@ -151,3 +159,26 @@ def merged_similarity(clustering: Clustering, texts: dict[str, str]) -> dict:
     counts = Counter(band(v) for v in values)
     return {"dropped_documents": len(values), "by_jaccard_to_kept": dict(sorted(counts.items())),
             "share_below_0.5": share(sum(v < 0.5 for v in values), len(values))}
+
+
+def version_sample(out: Path, texts: dict[str, str], titles: dict[str, str], path: Path, n: int = 100,
+                   seed: int = 0) -> dict:
+    """A seeded sample of the pages dropped as an edited version, each beside the page kept for it, written to
+    `path` (JSONL, outside the repository) for a reader to judge: same article or not. Returns what the sample
+    looks like by the numbers (exact Jaccard, containment of the smaller in the larger, same title or not)."""
+    dropped = pq.read_table(out / "rejected", columns=["id", "reason", "kept_id"]).to_pylist()
+    pairs = [(r["id"], r["kept_id"]) for r in dropped if r["reason"] == "edited_version"]
+    sample = random.Random(seed).sample(pairs, min(n, len(pairs)))
+    rows = []
+    for doc_id, kept_id in sample:
+        a, b = (shingle_set(dedup_key(texts[i]).split()) for i in (doc_id, kept_id))
+        rows.append({"dropped": doc_id, "kept": kept_id, "same_title": titles[doc_id] == titles[kept_id],
+                     "jaccard": round(len(a & b) / len(a | b), 4),
+                     "containment": round(len(a & b) / min(len(a), len(b)), 4),
+                     "dropped_title": titles[doc_id], "kept_title": titles[kept_id],
+                     "dropped_text": texts[doc_id], "kept_text": texts[kept_id]})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return {"version_drops": len(pairs), "sample": len(rows), "written_to": str(path),
+            "same_title": sum(r["same_title"] for r in rows),
+            "by_jaccard": banded([r["jaccard"] for r in rows], [True] * len(rows)),
+            "containment_below_0.7": sum(r["containment"] < 0.7 for r in rows)}

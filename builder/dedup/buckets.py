@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from builder.config import NearDupConfig
 from builder.dedup.candidates import band_pairs, block_pairs, combine, unique_pairs
-from builder.dedup.evidence import NO_TIME, RELATIONS, PageKeys, judge
+from builder.dedup.evidence import NO_TIME, RELATIONS, PageKeys, borderline, estimated_jaccard, exact_jaccard, judge
 from builder.dedup.keys import UrlKey, factorize, site_key, title_key
 from builder.dedup.signatures import check_params, lsh_params, matrix, with_params
 from builder.errors import BuildError
@@ -101,6 +101,19 @@ def load(layout: Layout, n_shards: int, cfg: NearDupConfig, exact: bool = True) 
     return Corpus(rows, matrix(table["minhash"].to_pylist(), cfg.num_perm), keys, shard_rows)
 
 
+def read_texts(layout: Layout, n_shards: int, rows: np.ndarray) -> dict[int, str]:
+    """The text of the given global rows (sorted), read shard by shard: only for the few borderline pairs."""
+    texts, start = {}, 0
+    for f in doc_files(layout, n_shards):
+        size = pq.read_metadata(f).num_rows
+        mine = rows[(rows >= start) & (rows < start + size)]
+        if len(mine):
+            column = pq.read_table(f, columns=["text"])["text"].take(pa.array(mine - start))
+            texts.update(zip(mine.tolist(), column.to_pylist(), strict=True))
+        start += size
+    return texts
+
+
 def candidates(corpus: Corpus, cfg: NearDupConfig, task: int, n_tasks: int, bands: range) -> tuple[np.ndarray, dict]:
     """Candidate pairs (rows of `corpus`) of this task: its bands, and the blocks whose id falls to it."""
     _, rows = lsh_params(cfg.candidate_threshold, cfg.num_perm)
@@ -124,7 +137,14 @@ def run_buckets(job: BucketJob) -> None:
     my_bands = band_ranges(bands, job.n_tasks)[job.task]
     corpus = load(job.layout, job.n_shards, cfg, job.exact)
     pairs, counts = candidates(corpus, cfg, job.task, job.n_tasks, my_bands)
-    verdict = judge(pairs, corpus.sig, corpus.keys, cfg)
+    jaccard = estimated_jaccard(corpus.sig, pairs)
+    check = np.flatnonzero(borderline(jaccard, cfg))
+    if len(check):
+        texts = read_texts(job.layout, job.n_shards, corpus.rows[np.unique(pairs[check])])
+        jaccard[check] = exact_jaccard([texts[r] for r in corpus.rows[pairs[check, 0]].tolist()],
+                                       [texts[r] for r in corpus.rows[pairs[check, 1]].tolist()], cfg.ngram)
+    counts["checked_exactly"] = len(check)
+    verdict = judge(pairs, corpus.sig, corpus.keys, cfg, jaccard)
     keep = verdict.relation > 0
     global_pairs = corpus.rows[pairs[keep]] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
     table = pa.table({
