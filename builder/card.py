@@ -185,7 +185,8 @@ def templates(stats: dict, cfg: dict) -> list[str]:
     out = ["### Site templates", "",
            f"Lines a site prints on many of its pages, learned from this corpus: {len(learned)} of {len(sites)} sites "
            f"learned a template (a site needs {t['min_site_pages']} distinct pages; a line shape must sit at the same "
-           f"edge on {t['min_share']:.0%} of them, {t['prose_min_share']:.0%} for a sentence). {lines} lines were cut "
+           f"edge on {t['min_share']:.0%} of them, {t['slots_min_share']:.0%} for a line of names, places and "
+           f"dates only, {t['prose_min_share']:.0%} for a sentence). {lines} lines were cut "
            f"from {docs} documents before dedup, each in `removed` as `template.<site>` with its shape in `detail`.",
            ""]
     if learned:

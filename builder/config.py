@@ -226,7 +226,8 @@ class TemplatesConfig:
     max_line_words: int = 40  # a longer line is a paragraph: never a template line
     min_site_pages: int = 5  # a site with fewer distinct pages learns nothing and keeps the rules alone
     min_pages: int = 3  # distinct pages a shape must be seen on
-    min_share: float = 0.2  # share of the site's pages that print the shape at the same edge
+    min_share: float = 0.1  # share of the site's pages that print the shape at the same edge
+    slots_min_share: float = 0.03  # the share for a line of slots only ("{name} - {city}", "{source} / {source}")
     prose_words: int = 10  # a shape with this many words of its own reads like a sentence...
     prose_min_share: float = 0.6  # ...and needs this share...
     prose_min_pages: int = 10  # ...and this many pages

@@ -108,6 +108,16 @@ def test_a_recurring_real_sentence_stays(masker, rng):
     assert all(r["text"] not in (recurring, closing) for p in pages for r in p["removed"])
 
 
+def test_a_linked_word_the_scraper_put_on_its_own_line_stays(masker, rng):
+    """"... من السفر إلى\nالصومال\nبعد ...": a place alone on a line, near the top of every page, is a sentence's."""
+    pages = [{"url": f"https://wire.example/{i}", "text": "\n".join([
+        SENTENCES[(i + 3) % 24] + " في زيارة إلى", CITIES[i % 6], SENTENCES[i % 20] + ".",
+        article(rng)])} for i in range(12)]
+    book = learn(pages, masker)
+    text = pages[0]["text"]
+    assert applier(book, masker).apply(pages[0]) == 0 and pages[0]["text"] == text
+
+
 def test_a_syndicated_story_teaches_no_site_anything(masker, rng):
     """The same wire story, run (and re-run) by four sites: its lines are nobody's template."""
     wire = ["القاهرة (رويترز) - " + SENTENCES[10], article(random.Random(1)), SENTENCES[20] + "."]

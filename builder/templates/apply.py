@@ -65,14 +65,15 @@ class TemplateApplier:
             return 0
         parts = row["text"].split("\n")
         lines = [i for i, p in enumerate(parts) if p.strip()]
-        keep = max(range(len(lines)), key=lambda k: len(parts[lines[k]]), default=-1)
+        texts = [parts[i].strip() for i in lines]
+        keep = max(range(len(lines)), key=lambda k: len(texts[k]), default=-1)
         masked: dict[int, Any] = {}
 
         def shape_at(k: int, shapes: frozenset[str]) -> str | None:
-            if not shapes or k == keep or not may_be_furniture(parts[lines[k]], self.max_line_words):
+            if not shapes or k == keep or not may_be_furniture(texts, k, self.max_line_words):
                 return None
             if k not in masked:
-                masked[k] = self.masker.mask(parts[lines[k]].strip(), row.get("title"))
+                masked[k] = self.masker.mask(texts[k], row.get("title"))
             return next((s for s in self.masker.candidates(masked[k]) if s in shapes), None)
 
         cut: dict[int, str] = {}

@@ -9,6 +9,7 @@ the most frequent by definition.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,13 +17,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from builder.arabic import dedup_key
+from builder.arabic import WORD, dedup_key
 from builder.templates.shapes import ShapeMasker
 from builder.templates.site import site_of
 
 TOP, BOTTOM = "top", "bottom"
 SITE = "site"  # the row that holds a site's page count
 EXAMPLE_CHARS = 200
+SENTENCE_END = (".", "!", "?", "؟", "…", ":", "»", '"', "”")  # the cleaner's
+FRAGMENT_WORDS = 4
+_DELIMITED = re.compile(r"[-–—_|/:•·«»()]")
 VARIANTS = 2  # distinct lines remembered per shape: enough to tell a shape whose free text varies from one line
 COUNT_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
                           ("pages", pa.int64()), ("example", pa.string()), ("lines", pa.list_(pa.int64())),
@@ -38,9 +42,15 @@ def zones(i: int, n: int, edge_lines: int) -> tuple[str, ...]:
     return tuple(z for z, near in ((TOP, i < edge_lines), (BOTTOM, n - 1 - i < edge_lines)) if near)
 
 
-def may_be_furniture(line: str, max_words: int) -> bool:
-    """A line of more than `max_words` words is a paragraph: never template, and the costliest to mask."""
-    return line.count(" ") < max_words
+def may_be_furniture(lines: list[str], i: int, max_words: int) -> bool:
+    """Line i is neither a paragraph (more than `max_words` words: the costliest to mask, too) nor a piece of a
+    sentence a scraper broke across lines: a short undelimited line (a linked word) after a line that runs on,
+    with more text after it, as the cleaner judges it (stages/clean.py)."""
+    line = lines[i]
+    if line.count(" ") >= max_words:
+        return False
+    return not (0 < i < len(lines) - 1 and len(WORD.findall(line)) <= FRAGMENT_WORDS and not _DELIMITED.search(line)
+                and not lines[i - 1].endswith(SENTENCE_END) and len(WORD.findall(lines[i - 1])) >= 8)
 
 
 def line_hash(line: str) -> int:
@@ -110,7 +120,7 @@ class ShapeCounter:
         on_page: dict[tuple[str, str], tuple[str, int]] = {}
         for i, line in enumerate(lines):
             edges = zones(i, len(lines), self.edge_lines)
-            if not edges or not may_be_furniture(line, self.max_line_words):
+            if not edges or not may_be_furniture(lines, i, self.max_line_words):
                 continue
             masked = self.masker.mask(line, row.get("title"))
             for shape in self.masker.candidates(masked):

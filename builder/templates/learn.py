@@ -1,11 +1,11 @@
 """Deciding which shapes are a site's template, from the merged counts, with guards for real text.
 
 A shape is template when it sits at the same edge (the lead, or the bottom) on a set share of the site's
-distinct pages, with a minimum page count. A shape seen on a line that reads like a sentence (many words
-besides its dates, names and places) needs much stronger evidence, and never counts when it turns up on several
-sites: that is a syndicated story, not anyone's furniture. A shape with free text (`{text}`) must have been seen
-with at least two different lines: one line repeated is judged by its full shape, under the guards above. A
-site with too few pages learns nothing.
+distinct pages, with a minimum page count; a line made only of slots (a name and a city, two agencies) needs a
+smaller share, a line that reads like a sentence (many words besides its dates, names and places) a much larger
+one, and a sentence-like line that turns up on several sites never counts: that is a syndicated story, not
+anyone's furniture. A shape with free text (`{text}`) must have been seen with at least two different lines: one
+line repeated is judged by its full shape, under the guards above. A site with too few pages learns nothing.
 """
 
 from __future__ import annotations
@@ -53,8 +53,11 @@ class TemplateLearner:
                 prose = counts.words[(zone, shape)] >= cfg.prose_words  # a line of it read like a sentence
                 if prose and spread[shape] >= cfg.syndicated_sites:
                     continue
-                need_pages, need_share = ((cfg.prose_min_pages, cfg.prose_min_share) if prose
-                                          else (cfg.min_pages, cfg.min_share))
+                if prose:
+                    need_pages, need_share = cfg.prose_min_pages, cfg.prose_min_share
+                else:
+                    slots_only = counts.words[(zone, shape)] == 0 and TEXT not in shape
+                    need_pages, need_share = cfg.min_pages, cfg.slots_min_share if slots_only else cfg.min_share
                 if pages >= need_pages and pages >= need_share * counts.pages:
                     learned.append(Template(site, zone, shape, pages, counts.pages,
                                             counts.examples.get((zone, shape), "")))

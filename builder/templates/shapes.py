@@ -99,7 +99,7 @@ class ShapeMasker:
             spans.append((start, end, slot))
             if slot not in ("number", "url"):
                 found.append((slot, start, end))
-        where = key_positions(line) if found else []
+        where = (key_positions(line) if len(key) != len(line) else range(len(line) + 1)) if found else []
         values = [(slot, line[where[start]:where[end]].strip()) for slot, start, end in found]
         out, at = [], 0
         for start, end, slot in sorted(spans):
