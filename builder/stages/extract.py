@@ -11,6 +11,7 @@ dates and author go to the metadata stage in `extra["meta"]`, and the site name 
 
 from __future__ import annotations
 
+import logging
 import re
 
 import lxml.html
@@ -21,6 +22,9 @@ from builder.document import Doc, Drop, Removal
 from builder.html_meta import read_page_meta, site_key, strip_site_name
 from builder.rules import RuleSet, load_yaml
 from builder.stages.base import Stage
+
+# trafilatura warns once per page it finds no text in; the stage drops such a page with a reason instead
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 _CLASS = re.compile(r"^\.([\w-]+)$")
 _ATTR_CONTAINS = re.compile(r'^\[([\w-]+)\*=["\']?([^"\'\]]+)["\']?\]$')

@@ -250,7 +250,7 @@ class JsonlReader(Reader):
             return
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as err:
+        except (json.JSONDecodeError, RecursionError) as err:  # RecursionError: nested deeper than Python goes
             yield Rejected(rel, position, Drop("malformed_json", f"line {position + 1}: {err}"), line[:PREVIEW_CHARS])
             return
         yield self.record_to_doc(record, rel, position)
@@ -359,6 +359,9 @@ class WarcReader(Reader):
                 if len(body) > self.max_page_bytes:
                     yield self.too_large(rel, position, len(body), f"{url}: more than ")
                     continue
+                if getattr(record.raw_stream, "limit", 0):  # the archive ends inside this record
+                    yield Rejected(rel, position, Drop("unreadable_file", f"{url}: the archive is cut short here"))
+                    return
                 content = self.decode(body)
                 if content is None:
                     yield Rejected(rel, position, Drop("undecodable", url))
