@@ -2,8 +2,9 @@
 
 test_pipeline.py kills once, after a few document tasks. Here the whole process group (the CLI and its worker
 pool) is killed again and again on one output folder, at seeded random moments of the work: in the document
-tasks, the near-duplicate buckets, the cluster task, finalize, or while the writer swaps the output in. Then a
-last run finishes, and every file under data/ and rejected/ and the card must match, byte for byte, a clean build
+tasks, the near-duplicate buckets, the cluster task, finalize, or while the writer swaps the output in (each
+kill aims at a phase drawn by a seeded generator, then waits a seeded fraction of a second). Then a last run
+finishes, and every file under data/ and rejected/ and the card must match, byte for byte, a clean build
 of the same input.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import time
@@ -18,9 +20,10 @@ from pathlib import Path
 
 from conftest import article, cli, write_jsonl
 
-WORKERS = "executor.workers=2"
+# Two workers, and input pieces small enough that the document phase has many tasks to be killed among.
+BUILD = ("executor.workers=2", "input.shard_bytes=20000")
 KILLS = 3
-STARTED = "documents:"  # the first progress line: imports are done and the build is at work
+PHASE_LINE = re.compile(r"^(.+): \d+ tasks?\b")  # the executor's line at the start of each phase
 
 
 def make_corpus(root: Path, rng: random.Random, files: int = 10, per_file: int = 12) -> Path:
@@ -40,64 +43,53 @@ def published_files(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in files if p.is_file()}
 
 
-def markers(out: Path) -> list[str]:
-    return sorted(p.name for p in (out / ".build" / "work" / "done").glob("*"))
+def phase_lines(log: Path) -> list[str]:
+    return [m.group(1) for line in log.read_text(errors="replace").splitlines() if (m := PHASE_LINE.match(line))]
 
 
-def started(log: Path) -> bool:
-    return log.exists() and STARTED in log.read_text(errors="replace")
-
-
-def run_to_completion(src: Path, out: Path) -> float:
-    """A whole build; returns the seconds from its first progress line to its exit."""
-    log = out.parent / f"{out.name}.log"
+def build(src: Path, out: Path, log: Path) -> subprocess.Popen:
     with log.open("w") as fh:
-        proc = subprocess.Popen(cli(f"input.path={src}", f"output.path={out}", WORKERS), stdout=fh,
+        return subprocess.Popen(cli(f"input.path={src}", f"output.path={out}", *BUILD), stdout=fh,
                                 stderr=subprocess.STDOUT, start_new_session=True)
-        while proc.poll() is None and not started(log):
-            time.sleep(0.02)
-        at_work = time.monotonic()
-        assert proc.wait(timeout=300) == 0, log.read_text()[-3000:]
-    return time.monotonic() - at_work
 
 
-def kill_after(src: Path, out: Path, delay: float, round_: int) -> tuple[bool, list[str]]:
-    """Start a build, wait until it is at work, SIGKILL its process group `delay` seconds later.
-    Returns whether it was still running when killed, and the task markers it had left by then."""
+def kill_in(src: Path, out: Path, phase: str, delay: float, round_: int) -> dict:
+    """Start a build, wait until it enters `phase`, SIGKILL its whole process group `delay` seconds later.
+    Returns where the kill landed: the phase the build was in and whether it was still running."""
     log = out.parent / f"{out.name}-kill-{round_}.log"
-    with log.open("w") as fh:
-        proc = subprocess.Popen(cli(f"input.path={src}", f"output.path={out}", WORKERS), stdout=fh,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and not started(log) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(delay)
-        running = proc.poll() is None
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    return running, markers(out)
+    proc = build(src, out, log)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and phase not in phase_lines(log) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(delay)
+    running = proc.poll() is None
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    seen = phase_lines(log)
+    return {"aimed_at": phase, "delay": round(delay, 2), "running": running, "in": seen[-1] if seen else "startup"}
 
 
-def test_kills_at_several_random_moments_then_a_rerun_give_the_same_files(tmp_path):
+def test_kills_in_several_phases_then_a_rerun_give_the_same_files(tmp_path):
     rng = random.Random(2024)
     src = make_corpus(tmp_path / "in", rng)
-    work_seconds = run_to_completion(src, tmp_path / "clean")
+    clean = build(src, tmp_path / "clean", tmp_path / "clean.log")
+    assert clean.wait(timeout=300) == 0, (tmp_path / "clean.log").read_text()[-3000:]
     expected = published_files(tmp_path / "clean")
     assert any(name.startswith("data/") for name in expected) and "README.md" in expected
+    phases = phase_lines(tmp_path / "clean.log")
+    assert len(phases) >= KILLS, phases
 
+    # Seeded: which phases (in pipeline order, on one output folder, so each rerun resumes the last) and how long
+    # after the phase starts. A delay past the last phase's start lands in the writer.
     out = tmp_path / "killed"
-    # Shares of a clean build's work time. Each rerun resumes with less left to do, so a later kill of the same
-    # share lands in a later phase: the kills spread over the phases without aiming at any.
-    moments = [rng.uniform(0.05, 0.5) for _ in range(KILLS)]
-    landed = []
-    for round_, share in enumerate(moments):
-        running, done = kill_after(src, out, share * work_seconds, round_)
-        landed.append((round(share, 2), running, len(done)))
-    mid_build = [kill for kill in landed if kill[1]]
-    assert len(mid_build) >= KILLS - 1, f"most kills must land while the build runs: {landed}"
+    aims = sorted(rng.sample(range(len(phases)), KILLS))
+    landed = [kill_in(src, out, phases[i], rng.uniform(0.0, 0.6), k) for k, i in enumerate(aims)]
+    assert sum(kill["running"] for kill in landed) >= KILLS - 1, f"most kills must land mid-build: {landed}"
+    assert len({kill["in"] for kill in landed if kill["running"]}) >= 2, f"kills must hit several phases: {landed}"
 
-    run_to_completion(src, out)
+    rerun = build(src, out, tmp_path / "rerun.log")
+    assert rerun.wait(timeout=300) == 0, (tmp_path / "rerun.log").read_text()[-3000:]
     got = published_files(out)
-    assert sorted(got) == sorted(expected), f"files differ after kills at {landed}"
+    assert sorted(got) == sorted(expected), f"other files after kills {landed}"
     differ = [name for name in expected if got[name] != expected[name]]
-    assert not differ, f"files differ after kills at (share, running, markers) {landed}: {differ}"
+    assert not differ, f"files differ after kills {landed}: {differ}"
