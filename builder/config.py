@@ -222,6 +222,7 @@ class TemplatesConfig:
     enabled: bool = True
     shapes_file: str = "template_shapes.yaml"  # the slots and delimiters of a line's shape (conf/data/)
     rules_file: str = "boilerplate.yaml"  # the cleaning rules whose word lists and cues the slots reuse
+    speech_file: str = "attributed_speech.yaml"  # reporting verbs: "وأضاف: <text>" is a quote, never a prefix
     edge_lines: int = 4  # lines from the top (the lead) and from the bottom where a template line may sit
     max_line_words: int = 40  # a longer line is a paragraph: never a template line
     min_site_pages: int = 5  # a site with fewer distinct pages learns nothing and keeps the rules alone

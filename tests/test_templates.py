@@ -108,6 +108,23 @@ def test_a_recurring_real_sentence_stays(masker, rng):
     assert all(r["text"] not in (recurring, closing) for p in pages for r in p["removed"])
 
 
+def test_free_text_after_a_fixed_prefix_is_furniture_unless_the_prefix_reports_speech(masker, rng):
+    """"المزيد: <another headline>" closes 4 pages in 10: a read-more link. "وأضاف: <a quote>" closes 4 others: the
+    last paragraph of a story."""
+    pages = []
+    for i in range(10):
+        page = nile_page(i, rng)
+        closing = (f"المزيد: {HEADLINES[(i + 1) % 6]} في يوم {i}" if i % 5 < 2 else
+                   f"وأضاف: إن {SENTENCES[i]}" if i % 5 < 4 else "")
+        page["text"] = page["text"].split("\n\n")[1] + ("\n\n" + closing if closing else "")
+        pages.append(page)
+    cut = applier(learn(pages, masker), masker)
+    for page in pages:
+        cut.apply(page)
+    assert not any("المزيد:" in p["text"] for p in pages)
+    assert sum("وأضاف:" in p["text"] for p in pages) == 4
+
+
 def test_a_linked_word_the_scraper_put_on_its_own_line_stays(masker, rng):
     """"... من السفر إلى\nالصومال\nبعد ...": a place alone on a line, near the top of every page, is a sentence's."""
     pages = [{"url": f"https://wire.example/{i}", "text": "\n".join([

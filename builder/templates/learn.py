@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from builder.arabic import match_key, word_forms
 from builder.config import TemplatesConfig
+from builder.rules import load_yaml
 from builder.templates.counts import SiteCounts
-from builder.templates.shapes import TEXT
+from builder.templates.shapes import TEXT, is_literal
 
 LEARNED_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
                             ("pages", pa.int64()), ("site_pages", pa.int64()), ("example", pa.string())])
@@ -37,6 +39,20 @@ class Template:
 class TemplateLearner:
     def __init__(self, cfg: TemplatesConfig):
         self.cfg = cfg
+        speech = load_yaml(cfg.speech_file)["reporting"]
+        self.reporting = frozenset(match_key(w) for group in speech for w in group if " " not in w)
+
+    def judged_words(self, shape: str, line_words: int) -> int:
+        """How sentence-like a shape is. A fixed prefix or suffix around free text ("المزيد: {text}") is the
+        template's own wording: its words count, unless it reports speech ("وأضاف: {text}" is a quote). Any other
+        shape is as sentence-like as the longest line seen with it."""
+        tokens = shape.split()
+        if TEXT not in (tokens[0], tokens[-1]) or tokens == [TEXT]:
+            return line_words
+        fixed = [t for t in tokens if t != TEXT]
+        if any(form in self.reporting for t in fixed for form in word_forms(t.strip(":-|/"))):
+            return line_words
+        return sum(map(is_literal, fixed))
 
 
     def learn(self, sites: dict[str, SiteCounts]) -> list[Template]:
@@ -50,7 +66,7 @@ class TemplateLearner:
             for (zone, shape), pages in sorted(counts.shapes.items()):
                 if TEXT in shape and counts.variants((zone, shape)) < 2:
                     continue
-                prose = counts.words[(zone, shape)] >= cfg.prose_words  # a line of it read like a sentence
+                prose = self.judged_words(shape, counts.words[(zone, shape)]) >= cfg.prose_words
                 if prose and spread[shape] >= cfg.syndicated_sites:
                     continue
                 if prose:
