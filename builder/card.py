@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import platform
 import re
+from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 
@@ -125,18 +126,31 @@ def read(files: list[Path], columns: list[str], features) -> pa.Table:
     return pa.concat_tables([pq.read_table(f, columns=columns) for f in files] or [schema.empty_table()])
 
 
+def batches(files: list[Path], columns: list[str]) -> Iterator[pa.Table]:
+    """The columns a row group at a time: what holds text (removed spans, rejected pages) never sits in memory whole."""
+    for f in files:
+        source = pq.ParquetFile(f)
+        for group in range(source.num_row_groups):
+            yield source.read_row_group(group, columns=columns)
+
+
 def clip(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Examples in tables stay short: a glimpse of the text, not the text."""
     return pc.utf8_slice_codeunits(column.cast(pa.string()), 0, EXAMPLE_CHARS)
 
 
-def grouped(t: pa.Table, key: str | list[str], example: str | None = None) -> list[list]:
-    """[key..., count(, first example)] per distinct key, most frequent first, ties by key: deterministic."""
+def grouped(tables: pa.Table | Iterable[pa.Table], key: str | list[str], example: str | None = None) -> list[list]:
+    """[key..., count(, first example)] per distinct key, most frequent first, ties by key: deterministic.
+    Several tables (a stream of row groups) are counted one at a time and merged."""
     keys = [key] if isinstance(key, str) else key
     aggs = [(keys[0], "count", pc.CountOptions(mode="all"))] + ([(example, "first")] if example else [])
-    rows = t.group_by(keys, use_threads=False).aggregate(aggs).to_pylist()
-    out = [[*(r[k] for k in keys), r[f"{keys[0]}_count"],
-            *([r[f"{example}_first"] or ""] if example else [])] for r in rows]
+    merged: dict[tuple, list] = {}
+    for t in [tables] if isinstance(tables, pa.Table) else tables:
+        for r in t.group_by(keys, use_threads=False).aggregate(aggs).to_pylist():
+            seen = merged.setdefault(tuple(r[k] for k in keys), [0, ""])
+            seen[0] += r[f"{keys[0]}_count"]
+            seen[1] = seen[1] or (r[f"{example}_first"] or "" if example else "")
+    out = [[*k, n, *([first] if example else [])] for k, (n, first) in merged.items()]
     return sorted(out, key=lambda r: (-r[len(keys)], [str(k) for k in r[:len(keys)]]))
 
 
@@ -153,21 +167,28 @@ def overview(stats: dict) -> list[str]:
 
 
 def rejections(rejected: list[Path]) -> list[str]:
-    t = read(rejected, ["stage", "reason", "source_file", "title", "text"], REJECTED_FEATURES)
-    sample = clip(pc.coalesce(t["title"], t["text"], pa.scalar("")))
-    t = t.append_column("example", pc.binary_join_element_wise(t["source_file"].fill_null("?"), sample, ": "))
+    def examples() -> Iterator[pa.Table]:
+        for t in batches(rejected, ["stage", "reason", "source_file", "title", "text"]):
+            sample = clip(pc.coalesce(t["title"], t["text"], pa.scalar("")))
+            example = pc.binary_join_element_wise(t["source_file"].fill_null("?"), sample, ": ")
+            yield pa.table({"stage": t["stage"], "reason": t["reason"], "example": example})
+
     return ["### Rejected documents per reason", "",
             "Every document the build dropped, by the rule that dropped it, with the first one as an example "
             "(all of them are in the `rejected` config).", "",
-            table(["stage", "reason", "documents", "example"], grouped(t, ["stage", "reason"], "example")), ""]
+            table(["stage", "reason", "documents", "example"], grouped(examples(), ["stage", "reason"], "example")),
+            ""]
 
 
-def removed_spans(kept: pa.Table) -> list[str]:
-    spans = pc.list_flatten(kept["removed"])
-    t = pa.table({"rule": pc.struct_field(spans, "rule"), "text": clip(pc.struct_field(spans, "text"))})
+def removed_spans(kept_files: list[Path]) -> list[str]:
+    def spans() -> Iterator[pa.Table]:
+        for t in batches(kept_files, ["removed"]):
+            flat = pc.list_flatten(t["removed"])
+            yield pa.table({"rule": pc.struct_field(flat, "rule"), "text": clip(pc.struct_field(flat, "text"))})
+
     return ["### Removed spans per rule (kept documents)", "",
             "Boilerplate cut from the documents that were kept; each span is in the document's `removed` column.",
-            "", table(["rule", "spans", "example"], grouped(t, "rule", "text")), ""]
+            "", table(["rule", "spans", "example"], grouped(spans(), "rule", "text")), ""]
 
 
 TEMPLATE_SITES_SHOWN = 30
@@ -332,12 +353,13 @@ def reproducibility(cfg: dict, stats: dict) -> list[str]:
 
 
 KEPT_COLUMNS = ["outlet", "outlet_evidence", "published", "n_words", "dup_count", "dup_outlets", "stance",
-                "stance_target", "stance_labeler", "stances", "removed"]
+                "stance_target", "stance_labeler", "stances"]
 
 
 def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> str:
-    kept = read([f for files in split_files.values() for f in files], KEPT_COLUMNS, FEATURES)
-    return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept), *templates(stats, cfg),
+    kept_files = [f for files in split_files.values() for f in files]
+    kept = read(kept_files, KEPT_COLUMNS, FEATURES)
+    return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept_files), *templates(stats, cfg),
                       *outlets(kept), *dates(kept), *lengths(kept), *clusters(kept, stats), *labels(kept, cfg),
                       *filters(cfg), *reproducibility(cfg, stats)])
 

@@ -54,25 +54,44 @@ def batches(files: list[Path], split: str | None) -> Iterator[pa.Table]:
 
 def write_shards(tables: Iterator[pa.Table], schema: pa.Schema, folder: Path, prefix: str,
                  max_shard_bytes: int, row_group_bytes: int) -> list[Path]:
-    """Cut the rows into shards of about max_shard_bytes (Arrow size). No rows, no shard: `datasets`
-    cannot load an empty split, so an empty split is left out of the repo and the card."""
-    groups: list[list[pa.Table]] = []
-    size = 0
+    """Stream the rows into shards of about max_shard_bytes (Arrow size), row groups of about row_group_bytes:
+    at most one row group is held in memory. No rows, no shard: `datasets` cannot load an empty split, so an
+    empty split is left out of the repo and the card."""
+    parts: list[Path] = []
+    writer: pq.ParquetWriter | None = None
+    group: list[pa.Table] = []
+    shard_size = group_size = 0
+
+    def flush() -> None:
+        nonlocal group_size
+        if group:
+            writer.write_table(pa.concat_tables(group).cast(schema))
+            group.clear()
+        group_size = 0
+
+    step_bytes = min(max_shard_bytes, row_group_bytes) // 10  # shards and row groups are cut to about a tenth
     for table in tables:
-        for start in range(0, table.num_rows, 1000):
-            piece = table.slice(start, 1000)
-            if not groups or (size and size + piece.nbytes > max_shard_bytes):
-                groups.append([])
-                size = 0
-            groups[-1].append(piece)
-            size += piece.nbytes
-    paths = []
-    for i, group in enumerate(groups):
-        table = pa.concat_tables(group).cast(schema)
-        rows_per_group = max(1, row_group_bytes * table.num_rows // max(table.nbytes, 1))
-        path = folder / f"{prefix}-{i:05d}-of-{len(groups):05d}.parquet"
-        pq.write_table(table, path, compression="zstd", row_group_size=rows_per_group)
-        paths.append(path)
+        step = max(1, min(1000, table.num_rows * step_bytes // max(table.nbytes, 1)))
+        for start in range(0, table.num_rows, step):
+            piece = table.slice(start, step)
+            if writer is None or (shard_size and shard_size + piece.nbytes > max_shard_bytes):
+                if writer is not None:
+                    flush()
+                    writer.close()
+                parts.append(folder / f".{prefix}-{len(parts):05d}.parquet.part")
+                writer = pq.ParquetWriter(parts[-1], schema, compression="zstd")
+                shard_size = 0
+            group.append(piece)
+            group_size += piece.nbytes
+            shard_size += piece.nbytes
+            if group_size >= row_group_bytes:
+                flush()
+    if writer is not None:
+        flush()
+        writer.close()
+    paths = [folder / f"{prefix}-{i:05d}-of-{len(parts):05d}.parquet" for i in range(len(parts))]
+    for part, path in zip(parts, paths, strict=True):
+        part.replace(path)
     return paths
 
 
