@@ -7,6 +7,7 @@ import pytest
 
 from builder.document import Doc
 from builder.pipeline import build_stages
+from builder.stages.base import StageStats
 from conftest import typed_config
 
 STORY = ("أعلنت وزارة النقل عن افتتاح خط جديد للحافلات يربط وسط المدينة بالأحياء الشرقية خلال الشهر المقبل، "
@@ -21,14 +22,11 @@ def stages():
 
 
 def clean(stages, text: str | None = None, html: str | None = None) -> list[Doc]:
-    docs = [Doc(id="p", source_file="page", text=text or "", html=html)]
+    """The documents a page becomes, through the stages as the build runs them (a dropped page: none)."""
+    docs = iter([Doc(id="p", source_file="page", text=text or "", html=html)])
     for stage in stages:
-        out = []
-        for doc in docs:
-            result = stage.process(doc)
-            out += result if isinstance(result, list) else [] if not isinstance(result, Doc) else [result]
-        docs = out
-    return docs
+        docs = stage.run(docs, StageStats(stage.name), [])
+    return list(docs)
 
 
 def page(*lines: str) -> str:

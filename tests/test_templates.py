@@ -14,12 +14,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from builder.config import TemplatesConfig
+from builder.site import site_of
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook
 from builder.templates.counts import ShapeCounter, merge
 from builder.templates.learn import TemplateLearner, learned_table
 from builder.templates.shapes import ShapeMasker
-from builder.templates.site import site_of
 from conftest import SENTENCES, article, build, cli, write_jsonl
 
 REPORTERS = ["محمد عبد الله", "سارة أحمد", "خالد منصور", "منى السيد", "أحمد فؤاد", "هدى كمال"]

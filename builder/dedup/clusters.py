@@ -29,11 +29,11 @@ from builder.config import ExactConfig, NearDupConfig
 from builder.dedup.buckets import LAYOUT_KEY, VERSIONS_KEY, band_ranges, doc_files, versions_metadata
 from builder.dedup.evidence import RELATIONS
 from builder.dedup.keep import ranks
-from builder.dedup.keys import UNKNOWN_OUTLET
 from builder.dedup.signatures import check_params, lsh_params, params
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
 from builder.schema import DECISION_SCHEMA
+from builder.site import UNKNOWN_OUTLET
 from builder.stages.base import StageStats
 
 COLUMNS = ["id", "match_hash", "published", "outlet", "n_chars"]

@@ -17,18 +17,7 @@ import yaml
 
 from builder.arabic import dedup_key
 from builder.config import data_file
-
-UNKNOWN_OUTLET = "unknown"
-_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
-
-
-def host(url: str | None) -> str | None:
-    if not url:
-        return None
-    name = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
-    for prefix in _HOST_PREFIXES:
-        name = name.removeprefix(prefix)
-    return name or None
+from builder.site import UNKNOWN_OUTLET, host
 
 
 def site_key(outlet: str | None, url: str | None) -> str | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from builder.arabic import WORD
+from builder.arabic import SENTENCE_END, WORD
 from builder.config import CleanConfig
 from builder.document import Doc, Drop
 from builder.rules import RuleSet
 from builder.stages.base import Stage
 
-_SENTENCE_END = (".", "!", "?", "؟", "…", ":", "»", '"', "”")
+_SENTENCE_END = (*SENTENCE_END, ":", "»", '"', "”")  # a colon or a closing quote ends a line too
 # Classes whose lines are names (an agency, an outlet, a person, a place): such a name may also be a piece of
 # a sentence that a scraper broke across lines ("ذكرت وكالة \n رويترز \n أن ..."), and then it stays.
 _NAMES = frozenset({"credit", "dateline", "byline"})

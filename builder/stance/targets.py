@@ -8,6 +8,7 @@ common word on its own: it counts as a mention only in a document that names the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from builder.arabic import WORD, match_key, word_forms
@@ -19,12 +20,22 @@ def key_tokens(text: str) -> list[str]:
     return [t.lower() for t in WORD.findall(match_key(text))]
 
 
+@lru_cache(maxsize=64)
+def by_first_token(aliases: tuple[Alias, ...]) -> dict[str, tuple[Alias, ...]]:
+    """The aliases (in their order: longest first) under their first token, so a token is looked up, not scanned."""
+    index: dict[str, list[Alias]] = {}
+    for alias in aliases:
+        index.setdefault(alias[0], []).append(alias)
+    return {first: tuple(group) for first, group in index.items()}
+
+
 def alias_spans(tokens: list[str], aliases: tuple[Alias, ...]) -> list[tuple[int, int]]:
     """Token spans [start, end) where one of the aliases (longest first) starts; a proclitic is allowed."""
+    index = by_first_token(aliases)
     found, i = [], 0
     while i < len(tokens):
-        n = next((len(a) for form in word_forms(tokens[i]) for a in aliases
-                  if a[0] == form and tuple(tokens[i + 1 : i + len(a)]) == a[1:]), 0)
+        n = next((len(a) for form in word_forms(tokens[i]) for a in index.get(form, ())
+                  if tuple(tokens[i + 1 : i + len(a)]) == a[1:]), 0)
         if n:
             found.append((i, i + n))
         i += n or 1

@@ -16,9 +16,9 @@ import pyarrow as pa
 
 from builder.arabic import WORD, match_key
 from builder.document import Doc, Removal
+from builder.site import site_of
 from builder.templates.counts import BOTTOM, TOP, may_be_furniture
 from builder.templates.shapes import ShapeMasker
-from builder.templates.site import site_of
 
 RULE_PREFIX = "template."
 METADATA_FIELDS = ("published", "dateline", "byline", "credit")

@@ -18,8 +18,8 @@ from typing import Any
 import pyarrow as pa
 
 from builder.arabic import WORD, dedup_key
+from builder.site import site_of
 from builder.templates.shapes import ShapeMasker
-from builder.templates.site import site_of
 
 TOP, BOTTOM = "top", "bottom"
 SITE = "site"  # the row that holds a site's page count
