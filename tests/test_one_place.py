@@ -24,7 +24,6 @@ from builder.schema import (
 )
 from conftest import typed_config
 
-
 # --- columns ---------------------------------------------------------------------------------------------
 
 def test_every_work_column_is_a_document_attribute_and_in_its_row():
