@@ -2,6 +2,7 @@
 the same cores, side by side in one run.
 
     python benchmarks/throughput.py [--docs 20000] [--quick] [--work /tmp/throughput-bench] [--skip-datatrove]
+                                    [--baseline REF]
 
 The documents are the Arabic outlets of egypt_news_2013 (read from ../shared/eval at run time; their licence
 forbids copying them into the project), taken round-robin across the outlets, with title/body/timestamp written
@@ -13,7 +14,8 @@ Prints one JSON object: per run docs/s (wall and per CPU second), wall and CPU s
 seconds from stats.json, and the machine's load average before and after the run; per layout the ratios
 ours(workers=2)/datatrove and workers=2/workers=1; and the issue's targets with their figures. A run that starts
 on a loaded machine is flagged: its wall figures then say little, the CPU figures a little more. `--quick` runs
-2,000 documents (a smoke test, not a measurement).
+2,000 documents (a smoke test, not a measurement). `--baseline REF` also runs the builder as it was at git REF
+(exported from this repository with `git archive`) on the one-file layout, so before and after share one run.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import itertools
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -68,12 +71,25 @@ def speed(docs: int, measured: dict, load_before: list[float]) -> dict:
     }
 
 
-def run_ours(input_dir: Path, out: Path, workers: int) -> dict:
+def baseline_tree(ref: str, work: Path) -> Path:
+    """The builder's source at git `ref`, exported beside the work files (run from it with PYTHONPATH)."""
+    tree = work / f"baseline-{ref}"
+    if not tree.exists():
+        tree.mkdir(parents=True)
+        repo = Path(__file__).resolve().parents[1]
+        archive = subprocess.run(["git", "-C", str(repo), "archive", ref], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def run_ours(input_dir: Path, out: Path, workers: int, source: Path | None = None) -> dict:
+    """Our build in a child process; `source` runs another checkout of the builder instead of this one."""
     shutil.rmtree(out, ignore_errors=True)  # a leftover build would resume instead of running
     out.parent.mkdir(parents=True, exist_ok=True)
     before = load()
-    measured = run_measured([sys.executable, "-m", "builder.cli", f"input.path={input_dir}", f"output.path={out}",
-                             f"executor.workers={workers}"], out.with_suffix(".log"))
+    prefix = ["env", f"PYTHONPATH={source}"] if source else []
+    measured = run_measured([*prefix, sys.executable, "-m", "builder.cli", f"input.path={input_dir}",
+                             f"output.path={out}", f"executor.workers={workers}"], out.with_suffix(".log"))
     stats = json.loads((out / "stats.json").read_text())
     return {**speed(stats["totals"]["entered"], measured, before), "kept": stats["totals"]["kept"],
             "input_shards": stats["input"]["shards"],
@@ -128,6 +144,7 @@ def main() -> None:
     parser.add_argument("--datatrove-venv-dir", type=Path, default=Path("/tmp/dedup-bench"),
                         help="where benchmarks/dedup.py keeps datatrove's virtualenv (made on first use)")
     parser.add_argument("--skip-datatrove", action="store_true")
+    parser.add_argument("--baseline", metavar="REF", help="also run the builder at this git ref (e.g. 09b83b4)")
     args = parser.parse_args()
     docs = 2_000 if args.quick else args.docs
     work = args.work.resolve()
@@ -149,6 +166,13 @@ def main() -> None:
         write_jsonl_shards(rows, folder, files, "egypt")
         print(f"[throughput] {name}: {len(rows)} documents in {files} file(s)", file=sys.stderr, flush=True)
         report[name] = layout_report(folder, work, name, dt_python, near)
+        if args.baseline and name == "one_file":
+            tree = baseline_tree(args.baseline, work)
+            base = {f"workers={w}": run_ours(folder, work / "out" / f"{name}-baseline-{w}", w, tree) for w in (1, 2)}
+            base["workers2_over_workers1"] = ratio(base["workers=2"], base["workers=1"])
+            report[name][f"baseline_{args.baseline}"] = base
+            report[name]["ours_workers2_over_baseline_workers2"] = ratio(report[name]["ours_workers=2"],
+                                                                         base["workers=2"])
     report["machine"]["load_average_at_end"] = load()
     report["targets"] = targets(report)
     (work / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
