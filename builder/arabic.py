@@ -40,6 +40,7 @@ WORD = re.compile(r"\w+")
 # the quality check counts FineWeb-2's terminal punctuation. One base, the differences named where they are used.
 FULL_STOPS = (".", "…", "。")
 SENTENCE_END = (*FULL_STOPS, "!", "?", "؟")
+LINE_END = (*SENTENCE_END, ":", "»", '"', "”")
 
 
 def match_key(text: str) -> str:

@@ -93,6 +93,15 @@ DECISION_SCHEMA = pa.schema([
 ])
 
 
+# The template phase: a shape's page count per site and zone (lead or bottom edge) in one shard, with an example
+# line, the distinct lines seen (hashes) and its words; and what the learning task decided.
+COUNT_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
+                          ("pages", pa.int64()), ("example", pa.string()), ("lines", pa.list_(pa.int64())),
+                          ("words", pa.int32())])
+LEARNED_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
+                            ("pages", pa.int64()), ("site_pages", pa.int64()), ("example", pa.string())])
+
+
 def arrow_schema(features: Features = FEATURES) -> pa.Schema:
     """Arrow schema with the Features stored in its metadata, as `datasets` writes and reads it."""
     return features.arrow_schema

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from builder.arabic import SENTENCE_END, WORD
+from builder.arabic import LINE_END, WORD
 from builder.config import CleanConfig
 from builder.document import Doc, Drop
 from builder.rules import RuleSet
 from builder.stages.base import Stage
 
-_SENTENCE_END = (*SENTENCE_END, ":", "»", '"', "”")  # a colon or a closing quote ends a line too
 # Classes whose lines are names (an agency, an outlet, a person, a place): such a name may also be a piece of
 # a sentence that a scraper broke across lines ("ذكرت وكالة \n رويترز \n أن ..."), and then it stays.
 _NAMES = frozenset({"credit", "dateline", "byline"})
@@ -37,12 +36,12 @@ class Cleaner(Stage):
 
     def in_lead(self, kept: list[str]) -> bool:
         return len(kept) <= self.lead_subtitles and all(
-            len(WORD.findall(line)) <= self.subtitle_words and not line.endswith(_SENTENCE_END) for line in kept)
+            len(WORD.findall(line)) <= self.subtitle_words and not line.endswith(LINE_END) for line in kept)
 
     def is_fragment(self, lines: list[str], i: int) -> bool:
         """A short line inside a broken sentence: the line before runs on (no end mark) and text follows."""
         return (0 < i < len(lines) - 1 and len(WORD.findall(lines[i])) <= self.fragment_words
-                and not lines[i - 1].endswith(_SENTENCE_END) and len(WORD.findall(lines[i - 1])) >= 8
+                and not lines[i - 1].endswith(LINE_END) and len(WORD.findall(lines[i - 1])) >= 8
                 and len(WORD.findall(lines[i + 1])) >= 3)
 
     def process(self, doc: Doc) -> Doc | Drop:

@@ -17,20 +17,17 @@ from typing import Any
 
 import pyarrow as pa
 
-from builder.arabic import WORD, dedup_key
+from builder.arabic import LINE_END, WORD, dedup_key
+from builder.schema import COUNT_SCHEMA
 from builder.site import site_of
 from builder.templates.shapes import ShapeMasker
 
 TOP, BOTTOM = "top", "bottom"
 SITE = "site"  # the row that holds a site's page count
 EXAMPLE_CHARS = 200
-SENTENCE_END = (".", "!", "?", "؟", "…", ":", "»", '"', "”")  # the cleaner's
 FRAGMENT_WORDS = 4
 _DELIMITED = re.compile(r"[-–—_|/:•·«»()]")
 VARIANTS = 2  # distinct lines remembered per shape: enough to tell a shape whose free text varies from one line
-COUNT_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
-                          ("pages", pa.int64()), ("example", pa.string()), ("lines", pa.list_(pa.int64())),
-                          ("words", pa.int32())])
 
 
 def page_lines(text: str) -> list[str]:
@@ -50,7 +47,7 @@ def may_be_furniture(lines: list[str], i: int, max_words: int) -> bool:
     if line.count(" ") >= max_words:
         return False
     return not (0 < i < len(lines) - 1 and len(WORD.findall(line)) <= FRAGMENT_WORDS and not _DELIMITED.search(line)
-                and not lines[i - 1].endswith(SENTENCE_END) and len(WORD.findall(lines[i - 1])) >= 8)
+                and not lines[i - 1].endswith(LINE_END) and len(WORD.findall(lines[i - 1])) >= 8)
 
 
 def line_hash(line: str) -> int:

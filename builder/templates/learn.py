@@ -19,11 +19,9 @@ import pyarrow as pa
 from builder.arabic import match_key, word_forms
 from builder.config import TemplatesConfig
 from builder.rules import load_yaml
+from builder.schema import LEARNED_SCHEMA
 from builder.templates.counts import SiteCounts
 from builder.templates.shapes import TEXT, is_literal
-
-LEARNED_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
-                            ("pages", pa.int64()), ("site_pages", pa.int64()), ("example", pa.string())])
 
 
 @dataclass(frozen=True)
