@@ -28,15 +28,11 @@ from pathlib import Path
 
 from dedup_support.measure import run_measured
 from synthetic_corpus import write
+from throughput import load, speed
 
 EXECUTORS = {"local": ["executor.workers=2"], "ray": ["executor=ray", "executor.num_cpus=2"]}
-BUSY_LOAD = 0.5  # 1-minute load average above which a run did not have the machine to itself
 RSS_TARGET_MB = 2048
 FLAT = 1.25  # "flat": the largest process grows by at most this factor while the corpus grows 10x
-
-
-def load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
 
 
 def corpus(work: Path, docs: int, docs_per_file: int) -> tuple[Path, dict]:
@@ -59,22 +55,9 @@ def build(input_dir: Path, out: Path, executor: str) -> dict:
     measured = run_measured([sys.executable, "-m", "builder.cli", f"input.path={input_dir}", f"output.path={out}",
                              *EXECUTORS[executor]], out.with_suffix(".log"), interval=0.5)
     stats = json.loads((out / "stats.json").read_text())
-    docs = stats["totals"]["entered"]
-    return {
-        "docs": docs,
-        "kept": stats["totals"]["kept"],
-        "input_shards": stats["input"]["shards"],
-        "wall_seconds": measured["wall_seconds"],
-        "docs_per_second": round(docs / measured["wall_seconds"], 1),
-        "cpu_seconds": measured["cpu_seconds_tree"],
-        "docs_per_cpu_second": round(docs / max(measured["cpu_seconds_tree"], 0.1), 1),
-        "peak_rss_mb_largest_process": measured["peak_rss_mb_largest_process"],
-        "peak_rss_mb_tree_sum": measured["peak_rss_mb_tree_sum"],
-        "stage_seconds": {s["stage"]: s["seconds"] for s in stats["stages"]},
-        "load_average_before": before,
-        "load_average_after": load(),
-        "busy_machine": before[0] > BUSY_LOAD,
-    }
+    return {**speed(stats["totals"]["entered"], measured, before), "kept": stats["totals"]["kept"],
+            "input_shards": stats["input"]["shards"],
+            "stage_seconds": {s["stage"]: s["seconds"] for s in stats["stages"]}}
 
 
 def growth(runs: dict, executor: str) -> dict | None:

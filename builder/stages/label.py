@@ -25,6 +25,7 @@ from collections import Counter
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+import ahocorasick
 from hydra.utils import get_class, instantiate
 
 from builder.arabic import match_key
@@ -76,6 +77,12 @@ class OutletRegistry:
         # a mention may carry a proclitic (لموقع مصراوي), and ل + ال contracts to لل (للمسلة)
         names = [*self.spellings, *("لل" + n[2:] for n in self.spellings if n.startswith("ال"))]
         self.mention = re.compile(rf"(?<!\w)[وف]?[بكل]?(?P<name>{alternation(names)})(?!\w)", re.I)
+        # the alternation is slow to try at every position of every line; most lines name no outlet at all, and
+        # an automaton of the names finds those lines in one pass (the regex then decides on the rest)
+        self.names = ahocorasick.Automaton()
+        for name in names:
+            self.names.add_word(name.lower(), None)
+        self.names.make_automaton()
 
     @staticmethod
     def unambiguous(outlets: list[dict[str, Any]], outlets_file: str) -> dict[str, str]:
@@ -131,7 +138,10 @@ class OutletRegistry:
         """How often each outlet is named in the lines (a shared name counts for each outlet it may be)."""
         found: Counter[str] = Counter()
         for line in lines:
-            for m in self.mention.finditer(match_key(line)):
+            key = match_key(line)
+            if next(self.names.iter(key.lower()), None) is None:
+                continue
+            for m in self.mention.finditer(key):
                 key = name_key(m.group("name")).lower()
                 found.update(self.spellings.get(key) or self.spellings["ال" + key[2:]])
         return found

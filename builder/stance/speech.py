@@ -89,10 +89,9 @@ class SpeechSplitter:
         rest.append(sentence[last:])
         outside = "".join(rest)
         speaker = self.speaker(outside)
-        if speaker is None and quotes:
-            speaker = ""  # a quotation with no reporting verb in sight is still somebody's speech
-        clauses = [Clause(q, headline, speaker) for q in quotes]
-        return [*clauses, Clause(outside.strip(), headline, self.speaker(outside))]
+        # a quotation with no reporting verb in sight is still somebody's speech
+        clauses = [Clause(q, headline, "" if speaker is None else speaker) for q in quotes]
+        return [*clauses, Clause(outside.strip(), headline, speaker)]
 
     def speaker(self, text: str) -> str | None:
         """Who the sentence reports (words after the reporting cue), "" if unnamed, None: the outlet's voice."""

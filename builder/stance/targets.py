@@ -34,8 +34,14 @@ def alias_spans(tokens: list[str], aliases: tuple[Alias, ...]) -> list[tuple[int
     index = by_first_token(aliases)
     found, i = [], 0
     while i < len(tokens):
-        n = next((len(a) for form in word_forms(tokens[i]) for a in index.get(form, ())
-                  if tuple(tokens[i + 1 : i + len(a)]) == a[1:]), 0)
+        n = 0
+        for form in word_forms(tokens[i]):  # plain loops: this runs once per token of every document
+            for alias in index.get(form, ()):
+                if len(alias) == 1 or tuple(tokens[i + 1 : i + len(alias)]) == alias[1:]:
+                    n = len(alias)
+                    break
+            if n:
+                break
         if n:
             found.append((i, i + n))
         i += n or 1

@@ -79,11 +79,11 @@ class VoiceStance:
         self.splitter = SpeechSplitter(c.speech_file)
         self.calibration = Calibration(c.calibration_file)
         self.min_score = c.min_score
+        self._last: tuple | None = None
 
     # --- reading ---------------------------------------------------------------------------------------------
 
-    def hits(self, clause: Clause, target: Target, in_context: bool, opinion: bool) -> list[Hit]:
-        words = list(WORD.finditer(match_key(clause.text)))
+    def hits(self, clause: Clause, words: list, target: Target, in_context: bool, opinion: bool) -> list[Hit]:
         tokens = [w.group(0).lower() for w in words]
         mentions = target.spans(tokens, in_context)
         found: list[Hit] = []
@@ -116,14 +116,21 @@ class VoiceStance:
         first, last = words[s], words[e - 1]
         return " ".join(text[original_index(text, first.start()) : original_index(text, last.end())].split())
 
+    def reading(self, title: str | None, text: str) -> tuple[list[tuple[Clause, list]], bool]:
+        """The clauses with their words, and whether the page is an opinion column: the same for every target of
+        a document, so the last document's reading is kept (the label stage asks once per mentioned target)."""
+        if self._last is None or self._last[0] != (title, text):
+            clauses = [(c, list(WORD.finditer(match_key(c.text)))) for c in self.splitter.clauses(title, text)]
+            self._last = ((title, text), (clauses, self.splitter.is_opinion(title, text)))
+        return self._last[1]
+
     def read(self, text: str, target: Target, title: str | None) -> tuple[list[Hit], list[Hit]]:
         """(voice hits, quoted hits) toward the target."""
-        clauses = self.splitter.clauses(title, text)
-        whole = [t for c in clauses for t in WORD.findall(match_key(c.text).lower())]
+        clauses, opinion = self.reading(title, text)
+        whole = [w.group(0).lower() for _, words in clauses for w in words]
         if not target.spans(whole, in_context=False):
             return [], []
-        opinion = self.splitter.is_opinion(title, text)
-        hits = [h for c in clauses for h in self.hits(c, target, True, opinion)]
+        hits = [h for c, words in clauses for h in self.hits(c, words, target, True, opinion)]
         return [h for h in hits if h.speaker is None], [h for h in hits if h.speaker is not None]
 
     # --- deciding --------------------------------------------------------------------------------------------
