@@ -89,7 +89,7 @@ def expand(pattern: str, fragments: dict[str, str], depth: int = 0) -> str:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    where: str  # "line" or "prefix"
+    where: str  # "line", "prefix", or "suffix" (the end of the article's last line: a glued closing mark)
     scope: str  # "any", "lead" or "edge" (the lead, or the lines after the body)
     regex: re.Pattern
     kind: str = field(init=False)  # the class: the id's first part
@@ -99,6 +99,9 @@ class Rule:
 
     def match(self, key: str, lead: bool) -> re.Match | None:
         """A prefix is cut only in the lead: further down, a line that merely starts like boilerplate is a sentence."""
+        if self.where == "suffix":
+            m = self.regex.search(key)
+            return m if m is not None and m.start() > 0 and not key[m.start() - 1].isalnum() else None
         return self.regex.match(key) if self.where == "prefix" and lead else self.regex.fullmatch(key)
 
 
@@ -174,9 +177,22 @@ class RuleSet:
         rule, m = found
         return self._removal(rule, m, line, 0, whole=False)
 
+    def trailing_match(self, line: str) -> Removal | None:
+        """A closing mark glued to the end of the article's last line ("... المقبل. (أ.ف.ب)"): the span to cut
+        from the line's end, or None. Only `suffix` rules are asked, and only here."""
+        key = _line_key(line)
+        for rule in self.rules:
+            if rule.where == "suffix" and (m := rule.match(key, lead=False)) is not None:
+                start = original_index(line, m.start())
+                fields = {name: line[original_index(line, m.start(name)) : original_index(line, m.end(name))].strip()
+                          for name, value in m.groupdict().items() if value}
+                return Removal(rule.id, line[start:], fields)
+        return None
+
     def _match(self, key: str, lead: bool, tail: bool) -> tuple[Rule, re.Match] | None:
         for rule in self.rules:
-            if (rule.scope == "lead" and not lead) or (rule.scope == "edge" and not (lead or tail)):
+            if rule.where == "suffix" or (rule.scope == "lead" and not lead) or \
+                    (rule.scope == "edge" and not (lead or tail)):
                 continue
             m = rule.match(key, lead)
             if m is not None and m.end() > 0:
@@ -204,11 +220,13 @@ def _load_ruleset(name: str) -> RuleSet:
     fragments = {**word_list_fragments(), **own}
     rules = []
     for entry in data["rules"]:
-        if entry.get("where", "line") not in ("line", "prefix"):
-            raise ValueError(f"rule {entry['id']}: where must be 'line' or 'prefix'")
+        if entry.get("where", "line") not in ("line", "prefix", "suffix"):
+            raise ValueError(f"rule {entry['id']}: where must be 'line', 'prefix' or 'suffix'")
         if entry.get("scope", "any") not in ("any", "lead", "edge"):
             raise ValueError(f"rule {entry['id']}: scope must be 'any', 'lead' or 'edge'")
         pattern = expand(match_key(entry["pattern"]), fragments)
+        if entry.get("where") == "suffix":
+            pattern = rf"(?:{pattern})\s*$"
         try:
             regex = re.compile(pattern)
         except re.error as err:

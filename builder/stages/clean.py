@@ -61,6 +61,9 @@ class Cleaner(Stage):
         while kept and (removal := self.edge.first_match(kept[-1], lead=False, tail=True)):  # the closing credit
             doc.removed.append(removal)
             kept.pop()
+        if kept and (removal := self.rules.trailing_match(kept[-1])):  # ...or the closing mark glued to the text
+            doc.removed.append(removal)
+            kept[-1] = kept[-1][: len(kept[-1]) - len(removal.text)].rstrip()
         doc.text = "\n\n".join(kept)
         if len(WORD.findall(doc.text)) < self.min_words:
             return Drop("empty_after_cleaning", f"{len(doc.removed)} spans removed")
