@@ -78,6 +78,15 @@ def test_a_template_is_learned_from_a_handful_of_pages_and_cut_with_an_audit(mas
     assert page["removed"][0]["text"] == "سارة أحمد - طنطا"
 
 
+def test_a_line_with_no_words_teaches_nothing(masker, rng):
+    """A separator of tatweel or a lone bidi mark has an empty shape (found on egypt_news, where it crashed)."""
+    pages = [nile_page(i, rng) for i in range(6)]
+    for page in pages:
+        page["text"] = "ـــــ\n\n\u200f\n\n" + page["text"]
+    book = learn(pages, masker)
+    assert book.get("nilegate.example", "top") and "" not in book.get("nilegate.example", "top")
+
+
 def test_a_site_with_too_few_pages_learns_nothing_and_an_unseen_site_gets_nothing(masker, rng):
     book = learn([nile_page(i, rng) for i in range(4)], masker)
     assert not book.shapes

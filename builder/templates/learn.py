@@ -62,6 +62,8 @@ class TemplateLearner:
             if counts.pages < cfg.min_site_pages:
                 continue
             for (zone, shape), pages in sorted(counts.shapes.items()):
+                if not shape.split():  # a line of punctuation only: no words to learn a template from
+                    continue
                 if TEXT in shape and counts.variants((zone, shape)) < 2:
                     continue
                 prose = self.judged_words(shape, counts.words[(zone, shape)]) >= cfg.prose_words
