@@ -57,8 +57,9 @@ from omegaconf import OmegaConf
 from builder.config import ClassifierStanceConfig, Config, LexiconStanceConfig, conf_dir, data_file, register
 from builder.document import Doc, stable_id
 from builder.pipeline import build_stages
+from builder.site import UNKNOWN_OUTLET
 from builder.stages.base import StageStats
-from builder.stages.label import UNKNOWN, Labeler
+from builder.stages.label import Labeler
 from builder.stance import ClassifierStance, Example, LexiconStance, Targets, VoiceStance, train
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -122,7 +123,7 @@ class Tally:
     def add(self, gold: str, doc: Doc, key: str) -> None:
         self.docs[gold] += 1
         self.evidence[doc.outlet_evidence] += 1
-        if doc.outlet != UNKNOWN:
+        if doc.outlet != UNKNOWN_OUTLET:
             self.labelled[gold] += 1
             if doc.outlet == gold:
                 self.correct[gold] += 1

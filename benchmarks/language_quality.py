@@ -164,19 +164,19 @@ def main() -> None:
 
     from hydra import compose, initialize_config_dir
 
-    from builder.config import conf_dir, register
+    from builder.config import LanguageConfig, conf_dir, register
     from builder.pipeline import build_stages
     from builder.stages.language import LanguageFilter
 
     register()
     with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = OmegaConf.to_container(compose("config"), resolve=True)
-    cfg["stages"] = ["repair", "segment", "clean", "language", "quality"]
+        cfg = OmegaConf.to_object(compose("config"))
+    cfg.stages = ["repair", "segment", "clean", "language", "quality"]
     stages = build_stages(cfg)
 
-    backends = {"ours (langdetect backend)": LanguageFilter(backend="langdetect")}
+    backends = {"ours (langdetect backend)": LanguageFilter(LanguageConfig(backend="langdetect"))}
     try:
-        backends["ours (fasttext backend)"] = LanguageFilter(backend="fasttext")
+        backends["ours (fasttext backend)"] = LanguageFilter(LanguageConfig(backend="fasttext"))
         backends["ours (fasttext backend)"].backend  # noqa: B018 (fails here if the package is missing)
     except ImportError:
         backends.pop("ours (fasttext backend)")
