@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 from dedup import datatrove_python, our_settings, run_datatrove
+from dedup import speed as dedup_speed
 from dedup_support.corpora import EGYPT, write_jsonl_shards
 from dedup_support.measure import run_measured
 
@@ -57,14 +58,10 @@ def load() -> list[float]:
 
 
 def speed(docs: int, measured: dict, load_before: list[float]) -> dict:
+    """dedup.py's speed figures, with the machine's load around the run."""
     return {
         "docs": docs,
-        "wall_seconds": measured["wall_seconds"],
-        "docs_per_second": round(docs / measured["wall_seconds"], 1),
-        "cpu_seconds": measured["cpu_seconds_tree"],
-        "docs_per_cpu_second": round(docs / max(measured["cpu_seconds_tree"], 0.1), 1),
-        "peak_rss_mb_largest_process": measured["peak_rss_mb_largest_process"],
-        "peak_rss_mb_tree_sum": measured["peak_rss_mb_tree_sum"],
+        **dedup_speed(docs, measured),
         "load_average_before": load_before,
         "load_average_after": load(),
         "busy_machine": load_before[0] > BUSY_LOAD,

@@ -183,10 +183,7 @@ class RuleSet:
         key = _line_key(line)
         for rule in self.rules:
             if rule.where == "suffix" and (m := rule.match(key, lead=False)) is not None:
-                start = original_index(line, m.start())
-                fields = {name: line[original_index(line, m.start(name)) : original_index(line, m.end(name))].strip()
-                          for name, value in m.groupdict().items() if value}
-                return Removal(rule.id, line[start:], fields)
+                return Removal(rule.id, line[original_index(line, m.start()):], _fields(m, line, 0))
         return None
 
     def _match(self, key: str, lead: bool, tail: bool) -> tuple[Rule, re.Match] | None:
@@ -204,13 +201,13 @@ class RuleSet:
         """The span cut from the original line (all of it when the match was on the undecorated core), with the
         named parts the rule captured."""
         end = len(line) if whole else original_index(line, offset + m.end())
-        fields = {
-            name: line[original_index(line, offset + m.start(name)) : original_index(line, offset + m.end(name))]
-            .strip()
-            for name, value in m.groupdict().items()
-            if value
-        }
-        return Removal(rule.id, line[:end], fields)
+        return Removal(rule.id, line[:end], _fields(m, line, offset))
+
+
+def _fields(m: re.Match, line: str, offset: int) -> dict[str, str]:
+    """The named parts a rule captured (city, source, date...), as printed in the original line."""
+    return {name: line[original_index(line, offset + m.start(name)) : original_index(line, offset + m.end(name))]
+            .strip() for name, value in m.groupdict().items() if value}
 
 
 @cache

@@ -124,6 +124,15 @@ class Shard:
         return tuple(dict.fromkeys(p.file for p in self.pieces))
 
 
+def pieces_at(rel: str, cuts: list[tuple[int, int]], seekable: bool) -> list[Piece]:
+    """The pieces between cut points (first record, its byte offset), the first from the file's start; a file that
+    cannot seek (gzip) gets offset 0 and is skipped through."""
+    starts = [(0, 0), *cuts]
+    stops = [position for position, _ in cuts] + [None]
+    return [Piece(rel, start, stop, offset if seekable else 0)
+            for (start, offset), stop in zip(starts, stops, strict=True)]
+
+
 class Reader:
     extensions: ClassVar[tuple[str, ...]] = ()
 
@@ -222,9 +231,7 @@ class JsonlReader(Reader):
             log.debug("%s: stopped planning at byte %d: %s", rel, offset, err)
         if cuts and offset - cuts[-1][1] < shard_bytes // 2:  # no small last piece: the one before takes it
             cuts.pop()
-        starts = [(0, 0), *cuts]
-        stops = [c[0] for c in cuts] + [None]
-        return [Piece(rel, start, stop, 0 if gz else off) for (start, off), stop in zip(starts, stops, strict=True)]
+        return pieces_at(rel, cuts, seekable=not gz)
 
     def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
         rel, gz = piece.file, path.name.endswith(".gz")
@@ -335,9 +342,7 @@ class WarcReader(Reader):
                         next_cut = offset + shard_bytes
         except Exception as err:  # a corrupt archive: the reader reports it when it gets there
             log.debug("%s: stopped planning: %s", rel, err)
-        starts = [(0, 0), *cuts]
-        stops = [c[0] for c in cuts] + [None]
-        return [Piece(rel, start, stop, off) for (start, off), stop in zip(starts, stops, strict=True)]
+        return pieces_at(rel, cuts, seekable=True)
 
     def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
         from warcio.archiveiterator import ArchiveIterator

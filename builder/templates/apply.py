@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from builder.arabic import WORD, match_key
+from builder.config import CleanConfig
 from builder.document import Doc, Removal
 from builder.site import site_of
 from builder.templates.counts import BOTTOM, TOP, may_be_furniture
@@ -48,8 +49,9 @@ class TemplateBook:
 
 class TemplateApplier:
     def __init__(self, book: TemplateBook, masker: ShapeMasker, edge_lines: int, max_line_words: int,
-                 metadata: MetadataReader):
+                 metadata: MetadataReader, fragment_words: int = CleanConfig.fragment_words):
         self.book = book
+        self.fragment_words = fragment_words
         self.max_line_words = max_line_words
         self.masker = masker
         self.edge_lines = edge_lines
@@ -70,7 +72,7 @@ class TemplateApplier:
         masked: dict[int, Any] = {}
 
         def shape_at(k: int, shapes: frozenset[str]) -> str | None:
-            if not shapes or k == keep or not may_be_furniture(texts, k, self.max_line_words):
+            if not shapes or k == keep or not may_be_furniture(texts, k, self.max_line_words, self.fragment_words):
                 return None
             if k not in masked:
                 masked[k] = self.masker.mask(texts[k], row.get("title"))

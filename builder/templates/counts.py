@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from builder.arabic import LINE_END, WORD, dedup_key
+from builder.config import CleanConfig
 from builder.schema import COUNT_SCHEMA
 from builder.site import site_of
 from builder.templates.shapes import ShapeMasker
@@ -25,7 +26,6 @@ from builder.templates.shapes import ShapeMasker
 TOP, BOTTOM = "top", "bottom"
 SITE = "site"  # the row that holds a site's page count
 EXAMPLE_CHARS = 200
-FRAGMENT_WORDS = 4
 _DELIMITED = re.compile(r"[-–—_|/:•·«»()]")
 VARIANTS = 2  # distinct lines remembered per shape: enough to tell a shape whose free text varies from one line
 
@@ -39,14 +39,15 @@ def zones(i: int, n: int, edge_lines: int) -> tuple[str, ...]:
     return tuple(z for z, near in ((TOP, i < edge_lines), (BOTTOM, n - 1 - i < edge_lines)) if near)
 
 
-def may_be_furniture(lines: list[str], i: int, max_words: int) -> bool:
+def may_be_furniture(lines: list[str], i: int, max_words: int,
+                     fragment_words: int = CleanConfig.fragment_words) -> bool:
     """Line i is neither a paragraph (more than `max_words` words: the costliest to mask, too) nor a piece of a
     sentence a scraper broke across lines: a short undelimited line (a linked word) after a line that runs on,
     with more text after it, as the cleaner judges it (stages/clean.py)."""
     line = lines[i]
     if line.count(" ") >= max_words:
         return False
-    return not (0 < i < len(lines) - 1 and len(WORD.findall(line)) <= FRAGMENT_WORDS and not _DELIMITED.search(line)
+    return not (0 < i < len(lines) - 1 and len(WORD.findall(line)) <= fragment_words and not _DELIMITED.search(line)
                 and not lines[i - 1].endswith(LINE_END) and len(WORD.findall(lines[i - 1])) >= 8)
 
 
@@ -93,8 +94,10 @@ class SiteCounts:
 class ShapeCounter:
     """One shard's pages -> per site, the pages each (edge, shape) appears on."""
 
-    def __init__(self, masker: ShapeMasker, edge_lines: int, max_shapes: int, max_line_words: int):
+    def __init__(self, masker: ShapeMasker, edge_lines: int, max_shapes: int, max_line_words: int,
+                 fragment_words: int = CleanConfig.fragment_words):
         self.masker = masker
+        self.fragment_words = fragment_words  # the cleaner's: a line this short inside a sentence is part of it
         self.max_line_words = max_line_words
         self.edge_lines = edge_lines
         self.max_shapes = max_shapes
@@ -117,7 +120,7 @@ class ShapeCounter:
         on_page: dict[tuple[str, str], tuple[str, int]] = {}
         for i, line in enumerate(lines):
             edges = zones(i, len(lines), self.edge_lines)
-            if not edges or not may_be_furniture(lines, i, self.max_line_words):
+            if not edges or not may_be_furniture(lines, i, self.max_line_words, self.fragment_words):
                 continue
             masked = self.masker.mask(line, row.get("title"))
             for shape in self.masker.candidates(masked):

@@ -49,7 +49,8 @@ def run_counts(job: ShardTask) -> None:
     started = time.perf_counter()
     cfg, layout, index = job.cfg.templates, job.layout, job.shard.index
     table = pq.read_table(layout.docs(index), columns=COUNT_COLUMNS)
-    counter = ShapeCounter(masker_for(cfg), cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words)
+    counter = ShapeCounter(masker_for(cfg), cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words,
+                           job.cfg.clean.fragment_words)
     counter.add_all(table.to_pylist())
     write_parquet(counter.table(), layout.template_counts(index))
     write_json({"seconds": round(time.perf_counter() - started, 3), "copies": counter.copies},
@@ -74,7 +75,7 @@ def apply_templates(job: ShardTask, table: pa.Table) -> pa.Table:
     cfg, layout, index = job.cfg, job.layout, job.shard.index
     book = TemplateBook.from_table(pq.read_table(layout.templates))
     applier = TemplateApplier(book, masker_for(cfg.templates), cfg.templates.edge_lines,
-                              cfg.templates.max_line_words, MetadataExtractor(cfg.metadata))
+                              cfg.templates.max_line_words, MetadataExtractor(cfg.metadata), cfg.clean.fragment_words)
     if book.shapes and table.num_rows:
         columns = sorted({*COUNT_COLUMNS, *APPLIED_COLUMNS, "id"})
         rows = table.select(columns).to_pylist()
