@@ -255,7 +255,8 @@ class VersionsConfig:
     min_containment: float = 0.7  # ...share of the smaller body's shingles found in the larger one
     min_shingles: int = 10  # a body with fewer shingles is contained in too much to count as evidence
     title_similarity: float = 0.6  # word Jaccard of two titles above which they are nearly the same title
-    max_days: float = 7.0  # pages of one title published further apart are not versions (a recurring title)
+    max_days: float = 3.0  # pages further apart are not versions: an edit comes within hours of the first scrape
+    recurring_days: int = 5  # a title or URL with distinct bodies on this many days recurs: copy-level evidence
     keep: list[str] = field(default_factory=lambda: ["latest", "longest"])  # the most complete edit
     tracking_params_file: str = "tracking_params.yaml"
 

@@ -11,9 +11,10 @@ from builder.arabic import dedup_key
 from builder.config import NearDupConfig, SplitConfig
 from builder.dedup.buckets import BucketJob, run_buckets
 from builder.dedup.candidates import band_pairs, run_pairs
-from builder.dedup.clusters import ClusterJob, Pairs, cluster, run_clusters
+from builder.dedup.clusters import ClusterJob, Pairs, cluster, run_clusters, stars
 from builder.dedup.evidence import COPY, PageKeys, borderline, exact_jaccard, judge
 from builder.dedup.keep import ranks
+from builder.dedup.keys import recurring
 from builder.dedup.signatures import lsh_params, shingles
 from builder.errors import BuildError
 from builder.files import Layout
@@ -183,6 +184,56 @@ def test_a_recurring_title_with_different_bodies_is_never_a_version(tmp_path):
     assert [r["dup_count"] for r in rows(out)] == [1] * 5 and not rejects(out)
 
 
+WEATHER_STOCK = (
+    "تنشر الهيئة العامة للأرصاد الجوية نشرتها اليومية عن حالة الطقس المتوقعة على أنحاء الجمهورية خلال الساعات "
+    "المقبلة، وتشمل النشرة درجات الحرارة العظمى والصغرى في القاهرة والمدن الكبرى وحالة البحر وسرعة الرياح "
+    "وفرص سقوط الأمطار على السواحل الشمالية ومناطق الوجه البحري وشمال ووسط وجنوب الصعيد وسيناء. "
+    "وتهيب الهيئة بالمواطنين متابعة نشراتها الرسمية عبر موقعها الإلكتروني وصفحاتها على مواقع التواصل، "
+    "وعدم الالتفات إلى الشائعات التي تتداولها بعض الصفحات غير الرسمية عن موجات الطقس السيئ.")
+
+
+def test_a_daily_bulletin_whose_editions_share_stock_wording_is_never_a_version(tmp_path):
+    """Six days of one title, each edition the same stock paragraphs and two new sentences: Jaccard about
+    0.55 and containment about 0.7, as high as a real edit's, but six days of bodies make the title recurring."""
+    news = [SENTENCES[i] + "، " + SENTENCES[i + 1] + "." for i in range(0, 12, 2)]
+    records = [{"url": f"https://www.youm7.com/weather/{day}", "title": "حالة الطقس اليوم",
+                "published": f"2024-05-0{day + 1}T07:00:00", "text": WEATHER_STOCK + "\n" + news[day]}
+               for day in range(6)]
+    feed = write_jsonl(tmp_path / "in" / "feed.jsonl", records)
+    build(feed, tmp_path / "out")
+    assert [r["dup_count"] for r in rows(tmp_path / "out")] == [1] * 6 and not rejects(tmp_path / "out")
+    build(feed, tmp_path / "guard-off", "near_dup.versions.recurring_days=99")
+    assert len(rows(tmp_path / "guard-off")) < 6  # without the guard these editions pass for versions
+
+
+def test_a_page_contained_in_two_editions_does_not_chain_them(tmp_path):
+    """A stub holding only the stock paragraphs is contained in both editions of one day, which share little
+    else: it may join one of them, but the two editions are not versions of each other and both stay."""
+    rng = random.Random(21)
+    title = "نشرة الأرصاد"
+    records = [{"url": f"https://www.youm7.com/w/{i}", "title": title, "published": f"2024-05-02T{hour}:00:00",
+                "text": text} for i, (hour, text) in enumerate([
+                    ("08", WEATHER_STOCK + "\n" + article(rng, 9)), ("09", WEATHER_STOCK),
+                    ("10", WEATHER_STOCK + "\n" + article(rng, 9))])]
+    build(write_jsonl(tmp_path / "in" / "feed.jsonl", records), tmp_path / "out")
+    kept, dropped = by_url(tmp_path / "out")
+    assert sorted(kept) == ["https://www.youm7.com/w/0", "https://www.youm7.com/w/2"]
+    assert dropped["https://www.youm7.com/w/1"]["kept_id"] == kept["https://www.youm7.com/w/2"]["id"]  # the latest
+
+
+def test_stars_link_every_member_to_its_head():
+    """Edges 0-1 and 1-2, node 2 ranked first: 2 heads {2, 1}; 0 is not linked to 2, so it heads its own."""
+    assert stars(3, np.array([[0, 1], [1, 2]]), rank=np.array([1, 2, 0])).tolist() == [0, 1, 1]
+    assert stars(3, np.zeros((0, 2), dtype=np.int64), np.arange(3)).tolist() == [0, 1, 2]
+
+
+def test_a_block_is_recurring_when_its_bodies_span_enough_days():
+    day = 86_400
+    block = np.array([0, 0, 0, 1, 1, -1])
+    published = np.array([0, day, 2 * day, 0, 10, 3 * day])
+    assert recurring(block, published, min_days=3, no_time=-1).tolist() == [True] * 3 + [False] * 3
+
+
 def test_a_wire_story_on_five_sites_is_kept_once_with_the_five_outlets(tmp_path):
     rng = random.Random(13)
     wire = article(rng, 12)
@@ -211,7 +262,7 @@ def test_a_bucket_whose_first_member_is_unrelated_still_pairs_the_others():
     pairs, bounded = band_pairs(sig, range(bands), rows_per_band, window=50)
     assert [1, 2] in pairs.tolist() and bounded == 0
     keys = PageKeys(site=np.full(3, -1), title=np.full(3, -1), url=np.full(3, -1), published=np.zeros(3, np.int64),
-                    n_shingles=np.full(3, 100), titles=[None] * 3)
+                    n_shingles=np.full(3, 100), recurring=np.zeros(3, bool), titles=[None] * 3)
     verdict = judge(pairs, sig, keys, NearDupConfig())
     assert {tuple(p) for p, r in zip(pairs.tolist(), verdict.relation, strict=True) if r == COPY} == {(1, 2)}
 

@@ -86,7 +86,7 @@ def exact_copies(groups: list[dict], clustering: Clustering) -> dict:
 def edit_groups(groups: list[dict], clustering: Clustering, threshold: float) -> dict:
     """Share of same-outlet same-title groups whose documents all landed in one cluster, overall, for the groups
     whose bodies are connected at Jaccard >= threshold (what a perfect single-link dedup at that threshold
-    merges), and by band of that connecting Jaccard and of quick_ratio."""
+    merges), and by band of that connecting Jaccard and of the character ratio."""
     cluster, _ = clustering
     scored = [g for g in groups if sum(i in cluster for i in g["ids"]) > 1]
     merged = [len({cluster[i] for i in g["ids"] if i in cluster}) == 1 for g in scored]
@@ -98,10 +98,10 @@ def edit_groups(groups: list[dict], clustering: Clustering, threshold: float) ->
         "merged_share": share(sum(merged), len(scored)),
         "groups_at_or_above_threshold": len(above),
         "merged_share_at_or_above_threshold": share(sum(above), len(above)),
-        "quick_ratio_at_least_0.9": share_at_least(scored, merged, "quick_ratio", 0.9),
+        "char_ratio_at_least_0.9": share_at_least(scored, merged, "char_ratio", 0.9),
         "jaccard_at_least_0.5": share_at_least(scored, merged, "jaccard", 0.5),
         "by_jaccard_band": banded([g["jaccard"] for g in scored], merged),
-        "by_quick_ratio_band": banded([g["quick_ratio"] for g in scored], merged),
+        "by_char_ratio_band": banded([g["char_ratio"] for g in scored], merged),
     }
 
 

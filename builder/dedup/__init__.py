@@ -10,8 +10,9 @@ signatures   per shard (a pipeline phase): match hash, MinHash of the match key'
 buckets      one task per range of LSH bands, tuned for near_dup.candidate_threshold, plus a share of the
              (site, title) and URL blocks (keys.py): every pair of a bucket is a candidate (bounded for giant
              buckets, candidates.py), judged on the signatures and written with its relation (buckets.py)
-clusters     one task: exact groups, then version groups, then copy clusters, as connected components over
-             integer arrays; one page kept per group by its relation's policy (keep.py, clusters.py)
+clusters     one task: exact groups, then version groups (each a kept page and the pages it is a version pair
+             with), then copy clusters (connected components), over integer arrays; one page kept per group by
+             its relation's policy (keep.py, clusters.py)
 finalize     per shard, in pipeline.py: apply the decisions
 
 Every file records the parameters it was made with, and each stage checks them against what it expects, so

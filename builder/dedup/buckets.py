@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from builder.config import NearDupConfig
 from builder.dedup.candidates import band_pairs, block_pairs, combine, unique_pairs
 from builder.dedup.evidence import NO_TIME, RELATIONS, PageKeys, borderline, estimated_jaccard, exact_jaccard, judge
-from builder.dedup.keys import UrlKey, factorize, site_key, title_key
+from builder.dedup.keys import UrlKey, factorize, recurring, site_key, title_key
 from builder.dedup.signatures import check_params, lsh_params, matrix, with_params
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
@@ -90,12 +90,14 @@ def load(layout: Layout, n_shards: int, cfg: NearDupConfig, exact: bool = True) 
     table = table.take(rows)
     url_key = UrlKey(cfg.versions.tracking_params_file)
     urls, titles = table["url"].to_pylist(), table["title"].to_pylist()
+    site = factorize([site_key(o, u) for o, u in zip(table["outlet"].to_pylist(), urls, strict=True)])
+    title, url = factorize([title_key(t) for t in titles]), factorize([url_key(u) for u in urls])
+    published = seconds(table["published"])
+    days = cfg.versions.recurring_days
     keys = PageKeys(
-        site=factorize([site_key(o, u) for o, u in zip(table["outlet"].to_pylist(), urls, strict=True)]),
-        title=factorize([title_key(t) for t in titles]),
-        url=factorize([url_key(u) for u in urls]),
-        published=seconds(table["published"]),
+        site=site, title=title, url=url, published=published,
         n_shingles=table["n_shingles"].to_numpy().astype(np.int64),
+        recurring=recurring(combine(site, title), published, days, NO_TIME) | recurring(url, published, days, NO_TIME),
         titles=titles,
     )
     return Corpus(rows, matrix(table["minhash"].to_pylist(), cfg.num_perm), keys, shard_rows)

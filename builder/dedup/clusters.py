@@ -1,8 +1,9 @@
 """The cluster task: exact copies, then versions, then copies, joined over integer arrays, one page kept each.
 
 exact     documents with one match hash form an exact group; it keeps its first by the copy policy
-versions  exact groups joined by version pairs form an article's version group; it keeps one page by
-          near_dup.versions.keep (the latest, then the longest: the most complete edit)
+versions  an article's version group is a page kept by near_dup.versions.keep (the latest, then the longest: the
+          most complete edit) with the exact groups it forms a version pair with itself: a star, not a
+          connected component, so a page contained in two different editions of a bulletin cannot chain them
 copies    version groups joined by copy pairs form a cluster (one story on several sites); it keeps one of
           its version keepers by near_dup.keep (the earliest, then outlet priority, as before)
 
@@ -92,6 +93,26 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
+def stars(n: int, pairs: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """A group id per node: in rank order, each node not yet placed takes every unplaced neighbour it has an
+    edge with (greedy star clustering), so every member is linked directly to the node that heads its group.
+    The loop runs over the nodes that have an edge only: versions are a small share of any corpus."""
+    group = np.arange(n)
+    if not len(pairs):
+        return group
+    edges = np.concatenate([pairs, pairs[:, ::-1]])
+    graph = coo_matrix((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n)).tocsr()
+    placed = np.zeros(n, dtype=bool)
+    linked = np.unique(edges[:, 0])
+    for head in linked[np.argsort(rank[linked], kind="stable")].tolist():
+        if placed[head]:
+            continue
+        members = graph.indices[graph.indptr[head] : graph.indptr[head + 1]]
+        members = members[~placed[members]]
+        group[members], placed[members], placed[head] = head, True, True
+    return np.unique(group, return_inverse=True)[1]
+
+
 def best(members: np.ndarray, groups: np.ndarray, rank: np.ndarray, n_groups: int) -> np.ndarray:
     """Per group, the member (a document number) with the lowest rank."""
     order = np.lexsort((rank[members], groups))
@@ -117,7 +138,7 @@ def cluster(exact_group: np.ndarray, pairs: Pairs, copy_rank: np.ndarray, versio
     docs = np.arange(n)
     n_exact = int(exact_group.max(initial=-1)) + 1
     rep = best(docs, exact_group, copy_rank, n_exact)  # per exact group
-    version_of = components(n_exact, exact_group[pairs.versions])  # per exact group
+    version_of = stars(n_exact, exact_group[pairs.versions], version_rank[rep])  # per exact group
     n_versions = int(version_of.max(initial=-1)) + 1
     vkeep = best(rep, version_of, version_rank, n_versions)  # per version group, among exact representatives
     cluster_of = components(n_versions, version_of[exact_group[pairs.copies]])  # per version group

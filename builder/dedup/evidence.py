@@ -10,8 +10,11 @@ version  one site (outlet, or URL host when the outlet is unknown), the same tit
          containment stays near 1.
 A pair with version evidence is a version even when it is also a copy: one site's edits keep the latest.
 
-The guard against a recurring title (a daily column, a price bulletin) is the body test and the time window:
-two different bodies under one title share few shingles, so neither bar is met.
+Guards against a recurring title (a daily column, a price bulletin, a court case followed session by session),
+whose editions share stock wording: the time window, and a block (site and title, or URL) whose distinct bodies
+were published on versions.recurring_days days or more is recurring (keys.recurring), so its pages are versions
+only on a copy's evidence (Jaccard >= near_dup.threshold), never on the lower bars. The cluster task adds the
+third: a version joins the page kept only when the two are a pair themselves, never through a chain.
 
 Containment comes from the Jaccard J and the exact shingle counts: |A & B| = J (|A| + |B|) / (1 + J). J is the
 signatures' estimate, or the exact value for a pair estimated just below a bar (`borderline`).
@@ -43,6 +46,7 @@ class PageKeys:
     url: np.ndarray
     published: np.ndarray  # int64 seconds, NO_TIME when unknown
     n_shingles: np.ndarray
+    recurring: np.ndarray  # bool: the page's title or URL block recurs over many days
     titles: list[str | None]  # raw titles, for the nearly-the-same-title check of the few pairs that need it
 
 
@@ -97,7 +101,8 @@ def judge(pairs: np.ndarray, sig: np.ndarray, keys: PageKeys, cfg: NearDupConfig
         unknown_time = (keys.published[a] == NO_TIME) | (keys.published[b] == NO_TIME)
         gap = np.abs(keys.published[a] - keys.published[b]) if len(pairs) else np.zeros(0, np.int64)
         close = unknown_time | (gap <= v.max_days * SECONDS_PER_DAY)
-        body = (jac >= v.min_jaccard) | ((cont >= v.min_containment) & (np.minimum(size_a, size_b) >= v.min_shingles))
+        lower = (jac >= v.min_jaccard) | ((cont >= v.min_containment) & (np.minimum(size_a, size_b) >= v.min_shingles))
+        body = np.where(keys.recurring[a] | keys.recurring[b], jac >= cfg.threshold, lower)
         page = ((keys.title[a] == keys.title[b]) & (keys.title[a] >= 0)) | \
                ((keys.url[a] == keys.url[b]) & (keys.url[a] >= 0))
         maybe = same_site & close & body

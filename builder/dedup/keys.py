@@ -5,6 +5,10 @@ title  the title's dedup key (spelling, digits, punctuation flattened); an empty
 url    host, path and the query less its tracking parameters (conf/data/tracking_params.yaml), sorted: the
        same page reached from a newsletter and from a share button
 
+A block (one site's title, or one URL) is *recurring* when its distinct bodies were published on many days: a
+daily bulletin, a price table, a court case followed session by session. Its pages share stock wording, so
+their versions need the evidence of a copy (`recurring`).
+
 Each key is factorised to an integer id per document (-1 for none), so the bucket tasks compare ints in numpy.
 """
 
@@ -57,6 +61,17 @@ def factorize(values: list[str | None]) -> np.ndarray:
     """An int64 id per value, equal ids for equal values, -1 for None."""
     ids: dict[str, int] = {}
     return np.array([-1 if v is None else ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
+
+
+def recurring(block: np.ndarray, published: np.ndarray, min_days: int, no_time: int) -> np.ndarray:
+    """Per row (one row per distinct body): does its block (id >= 0) have bodies published on >= min_days days?
+    On egypt_news the edits of one article come within hours (95% of the pairs at Jaccard 0.7-0.9 within a
+    day) and their (outlet, title) blocks span at most 4 days; recurring titles span 10 to 47."""
+    known = (block >= 0) & (published != no_time)
+    days = np.unique(np.stack([block[known], published[known] // 86_400], axis=1), axis=0)[:, 0]
+    blocks, n_days = np.unique(days, return_counts=True)
+    flagged = blocks[n_days >= min_days]
+    return np.isin(block, flagged) & (block >= 0)
 
 
 def title_words(title: str | None) -> frozenset[str]:
