@@ -1,11 +1,11 @@
 """A build killed with SIGKILL at any moment, however often, resumes to exactly the files of a build never killed.
 
-test_pipeline.py kills once, after a few document tasks. Here the whole process group (the CLI and its worker
-pool) is killed again and again on one output folder, at seeded random moments of the work: in the document
-tasks, the near-duplicate buckets, the cluster task, finalize, or while the writer swaps the output in (each
-kill aims at a phase drawn by a seeded generator, then waits a seeded fraction of a second). Then a last run
-finishes, and every file under data/ and rejected/ and the card must match, byte for byte, a clean build
-of the same input.
+The whole process group (the CLI and its worker pool) is killed again and again on one output folder: first
+once a few document tasks have finished (the finished ones must survive the kill), then at seeded random
+moments of the work: in the document tasks, the near-duplicate buckets, the cluster task, finalize, or while
+the writer swaps the output in (each kill aims at a phase drawn by a seeded generator, then waits a seeded
+fraction of a second). Then a last run finishes, and every file under data/ and rejected/ and the card must
+match, byte for byte, a clean build of the same input.
 """
 
 from __future__ import annotations
@@ -53,20 +53,27 @@ def build(src: Path, out: Path, log: Path) -> subprocess.Popen:
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def kill_in(src: Path, out: Path, phase: str, delay: float, round_: int) -> dict:
-    """Start a build, wait until it enters `phase`, SIGKILL its whole process group `delay` seconds later.
-    Returns where the kill landed: the phase the build was in and whether it was still running."""
+def document_tasks_done(out: Path) -> int:
+    return len(list((out / ".build" / "work" / "done").glob("docs-*")))
+
+
+def kill_in(src: Path, out: Path, phase: str, delay: float, round_: int, after_tasks: int = 0) -> dict:
+    """Start a build, wait until it enters `phase` (and has finished `after_tasks` document tasks), SIGKILL its
+    whole process group `delay` seconds later. Returns where the kill landed: the phase the build was in,
+    whether it was still running and how many document tasks had finished."""
     log = out.parent / f"{out.name}-kill-{round_}.log"
     proc = build(src, out, log)
     deadline = time.monotonic() + 120
-    while proc.poll() is None and phase not in phase_lines(log) and time.monotonic() < deadline:
+    while proc.poll() is None and time.monotonic() < deadline and (
+            phase not in phase_lines(log) or document_tasks_done(out) < after_tasks):
         time.sleep(0.01)
     time.sleep(delay)
     running = proc.poll() is None
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     seen = phase_lines(log)
-    return {"aimed_at": phase, "delay": round(delay, 2), "running": running, "in": seen[-1] if seen else "startup"}
+    return {"aimed_at": phase, "delay": round(delay, 2), "running": running, "in": seen[-1] if seen else "startup",
+            "document_tasks_done": document_tasks_done(out)}
 
 
 def test_kills_in_several_phases_then_a_rerun_give_the_same_files(tmp_path):
@@ -82,8 +89,11 @@ def test_kills_in_several_phases_then_a_rerun_give_the_same_files(tmp_path):
     # Seeded: which phases (in pipeline order, on one output folder, so each rerun resumes the last) and how long
     # after the phase starts. A delay past the last phase's start lands in the writer.
     out = tmp_path / "killed"
+    first = kill_in(src, out, phases[0], 0.0, 0, after_tasks=3)
+    total = document_tasks_done(tmp_path / "clean")
+    assert first["running"] and 3 <= first["document_tasks_done"] < total, f"kill midway in the documents: {first}"
     aims = sorted(rng.sample(range(len(phases)), KILLS))
-    landed = [kill_in(src, out, phases[i], rng.uniform(0.0, 0.6), k) for k, i in enumerate(aims)]
+    landed = [first, *(kill_in(src, out, phases[i], rng.uniform(0.0, 0.6), k + 1) for k, i in enumerate(aims))]
     assert sum(kill["running"] for kill in landed) >= KILLS - 1, f"most kills must land mid-build: {landed}"
     assert len({kill["in"] for kill in landed if kill["running"]}) >= 2, f"kills must hit several phases: {landed}"
 

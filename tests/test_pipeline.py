@@ -1,10 +1,7 @@
 """End to end: input folder in, a Hub-shaped dataset out that `load_dataset` reads, nothing lost."""
 
 import json
-import os
-import signal
 import subprocess
-import time
 
 import datasets
 import pyarrow.parquet as pq
@@ -86,25 +83,6 @@ def test_two_builds_of_the_same_input_are_byte_identical(tmp_path, rng):
     build(src, tmp_path / "b", "executor.workers=2", "input.files_per_shard=1")
     a, b = parquet_bytes(tmp_path / "a"), parquet_bytes(tmp_path / "b")
     assert a and a == b
-
-
-def test_a_killed_build_resumes_to_the_same_files(tmp_path, rng):
-    src = make_corpus(tmp_path / "in", rng, files=24, per_file=15)
-    build(src, tmp_path / "clean", "input.files_per_shard=1")
-    out = tmp_path / "killed"
-    proc = subprocess.Popen(cli(f"input.path={src}", f"output.path={out}", "input.files_per_shard=1"),
-                            start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    markers = out / ".build" / "work" / "done"
-    deadline = time.monotonic() + 120
-    while len(list(markers.glob("docs-*"))) < 3 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    done_at_kill = len(list(markers.glob("docs-*")))
-    assert 3 <= done_at_kill < 24, "the build must be killed midway for this test to mean anything"
-    build(src, out, "input.files_per_shard=1")
-    assert parquet_bytes(out) == parquet_bytes(tmp_path / "clean")
 
 
 def test_rebuilding_in_place_loads_the_new_rows(tmp_path, rng):
