@@ -254,6 +254,7 @@ class VersionsConfig:
     min_jaccard: float = 0.5  # estimated Jaccard of the bodies, or...
     min_containment: float = 0.7  # ...share of the smaller body's shingles found in the larger one
     min_shingles: int = 10  # a body with fewer shingles is contained in too much to count as evidence
+    min_word_ratio: float = 0.85  # ...or, same title or URL, words in the same order (difflib ratio of the keys)
     title_similarity: float = 0.6  # word Jaccard of two titles above which they are nearly the same title
     max_days: float = 3.0  # pages further apart are not versions: an edit comes within hours of the first scrape
     recurring_days: int = 5  # a title or URL with distinct bodies on this many days recurs: copy-level evidence

@@ -12,7 +12,7 @@ from builder.config import NearDupConfig, SplitConfig
 from builder.dedup.buckets import BucketJob, run_buckets
 from builder.dedup.candidates import band_pairs, run_pairs
 from builder.dedup.clusters import ClusterJob, Pairs, cluster, run_clusters, stars
-from builder.dedup.evidence import COPY, PageKeys, borderline, exact_jaccard, judge
+from builder.dedup.evidence import COPY, PageKeys, borderline, exact_jaccard, judge, word_ratio
 from builder.dedup.keep import ranks
 from builder.dedup.keys import recurring
 from builder.dedup.signatures import lsh_params, shingles
@@ -182,6 +182,25 @@ def test_a_recurring_title_with_different_bodies_is_never_a_version(tmp_path):
     out = tmp_path / "out"
     build(write_jsonl(tmp_path / "in" / "feed.jsonl", records), out)
     assert [r["dup_count"] for r in rows(out)] == [1] * 5 and not rejects(out)
+
+
+def test_an_edit_spread_over_a_short_article_is_a_version_read_word_by_word(tmp_path):
+    """One word in ten replaced all through the text (spellings, a verb): most 5-word shingles break (Jaccard
+    below the bars), but the words still match in order, so the two pages of one title are one article."""
+    rng = random.Random(34)
+    first = article(rng, 9)
+    update = edited(first, random.Random(2), n=len(first.split()) // 10)
+    old, new = (set(shingles(dedup_key(t), 5)) for t in (first, update))
+    assert len(old & new) / len(old | new) < 0.5 and len(old & new) / len(old) < 0.7
+    assert word_ratio([first], [update])[0] > 0.85
+    title = "ضبط ربع طن دقيق مدعم لدى صاحب مخبز"
+    records = [{"url": f"https://www.youm7.com/story/{i}", "title": title, "published": f"2024-05-02T{h}:00:00",
+                "text": text} for i, (h, text) in enumerate([("10", first), ("20", update)])]
+    build(write_jsonl(tmp_path / "in" / "feed.jsonl", records), tmp_path / "out")
+    kept, dropped = by_url(tmp_path / "out")
+    [(url, latest)] = kept.items()
+    assert url == "https://www.youm7.com/story/1" and latest["dup_versions"] == 2
+    assert dropped["https://www.youm7.com/story/0"]["reason"] == "edited_version"
 
 
 WEATHER_STOCK = (

@@ -19,7 +19,17 @@ import pyarrow.parquet as pq
 
 from builder.config import NearDupConfig
 from builder.dedup.candidates import band_pairs, block_pairs, combine, unique_pairs
-from builder.dedup.evidence import NO_TIME, RELATIONS, PageKeys, borderline, estimated_jaccard, exact_jaccard, judge
+from builder.dedup.evidence import (
+    NO_TIME,
+    RELATIONS,
+    VERSION,
+    PageKeys,
+    borderline,
+    estimated_jaccard,
+    exact_jaccard,
+    judge,
+    word_ratio,
+)
 from builder.dedup.keys import UrlKey, factorize, recurring, site_key, title_key
 from builder.dedup.signatures import check_params, lsh_params, matrix, with_params
 from builder.errors import BuildError
@@ -140,13 +150,22 @@ def run_buckets(job: BucketJob) -> None:
     corpus = load(job.layout, job.n_shards, cfg, job.exact)
     pairs, counts = candidates(corpus, cfg, job.task, job.n_tasks, my_bands)
     jaccard = estimated_jaccard(corpus.sig, pairs)
+    texts: dict[int, str] = {}
+
+    def both(check: np.ndarray) -> tuple[list[str], list[str]]:
+        """The texts of both sides of these pairs, read once per row (only a few pairs need them)."""
+        rows = corpus.rows[pairs[check]]
+        texts.update(read_texts(job.layout, job.n_shards, np.setdiff1d(rows, np.fromiter(texts, dtype=np.int64))))
+        return [texts[r] for r in rows[:, 0].tolist()], [texts[r] for r in rows[:, 1].tolist()]
+
     check = np.flatnonzero(borderline(jaccard, cfg))
     if len(check):
-        texts = read_texts(job.layout, job.n_shards, corpus.rows[np.unique(pairs[check])])
-        jaccard[check] = exact_jaccard([texts[r] for r in corpus.rows[pairs[check, 0]].tolist()],
-                                       [texts[r] for r in corpus.rows[pairs[check, 1]].tolist()], cfg.ngram)
-    counts["checked_exactly"] = len(check)
+        jaccard[check] = exact_jaccard(*both(check), cfg.ngram)
     verdict = judge(pairs, corpus.sig, corpus.keys, cfg, jaccard)
+    read = np.flatnonzero(verdict.read_words)
+    if len(read):
+        verdict.relation[read[word_ratio(*both(read)) >= cfg.versions.min_word_ratio]] = VERSION
+    counts |= {"checked_exactly": len(check), "read_word_by_word": len(read)}
     keep = verdict.relation > 0
     global_pairs = corpus.rows[pairs[keep]] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
     table = pa.table({

@@ -7,7 +7,11 @@ version  one site (outlet, or URL host when the outlet is unknown), the same tit
          versions.min_jaccard, or the smaller body contained in the larger for >= versions.min_containment of
          its shingles (when it has at least versions.min_shingles of them). An update that adds a third to an
          article keeps all its old shingles and gains new ones: its Jaccard falls to 0.75 or less, its
-         containment stays near 1.
+         containment stays near 1. A pair of one title or URL that clears neither bar is read word by word:
+         an edit spread over a short text (a spelling changed, a word per sentence) breaks most 5-word
+         shingles but keeps the words in order, so a difflib ratio of the two keys' words >=
+         versions.min_word_ratio is a version too (on egypt_news such pairs are 0.87-0.90, published hours
+         apart; different articles under a recurring title that reach it are weeks apart).
 A pair with version evidence is a version even when it is also a copy: one site's edits keep the latest.
 
 Guards against a recurring title (a daily column, a price bulletin, a court case followed session by session),
@@ -23,6 +27,7 @@ signatures' estimate, or the exact value for a pair estimated just below a bar (
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -55,6 +60,7 @@ class Verdicts:
     relation: np.ndarray  # int8: NONE, COPY, VERSION
     jaccard: np.ndarray
     containment: np.ndarray
+    read_words: np.ndarray  # bool: a page pair short of shingle evidence, to be judged by word_ratio
 
 
 def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray, chunk: int = 50_000) -> np.ndarray:
@@ -87,6 +93,12 @@ def exact_jaccard(texts_a: list[str], texts_b: list[str], ngram: int) -> np.ndar
     return out
 
 
+def word_ratio(texts_a: list[str], texts_b: list[str]) -> np.ndarray:
+    """Per pair, how much of the two keys' words match in order (difflib's ratio, no junk heuristic)."""
+    return np.array([SequenceMatcher(None, dedup_key(a).split(), dedup_key(b).split(), autojunk=False).ratio()
+                     for a, b in zip(texts_a, texts_b, strict=True)], dtype=np.float32)
+
+
 def judge(pairs: np.ndarray, sig: np.ndarray, keys: PageKeys, cfg: NearDupConfig,
           jaccard: np.ndarray | None = None) -> Verdicts:
     """The relation of each pair; `jaccard` replaces the signatures' estimate where it is known exactly."""
@@ -95,6 +107,7 @@ def judge(pairs: np.ndarray, sig: np.ndarray, keys: PageKeys, cfg: NearDupConfig
     size_a, size_b = keys.n_shingles[a], keys.n_shingles[b]
     cont = containment(jac, size_a, size_b)
     relation = np.where(jac >= cfg.threshold, COPY, NONE).astype(np.int8)
+    read_words = np.zeros(len(pairs), dtype=bool)
     v = cfg.versions
     if v.enabled and len(pairs):
         same_site = (keys.site[a] == keys.site[b]) & (keys.site[a] >= 0)
@@ -102,11 +115,14 @@ def judge(pairs: np.ndarray, sig: np.ndarray, keys: PageKeys, cfg: NearDupConfig
         gap = np.abs(keys.published[a] - keys.published[b]) if len(pairs) else np.zeros(0, np.int64)
         close = unknown_time | (gap <= v.max_days * SECONDS_PER_DAY)
         lower = (jac >= v.min_jaccard) | ((cont >= v.min_containment) & (np.minimum(size_a, size_b) >= v.min_shingles))
-        body = np.where(keys.recurring[a] | keys.recurring[b], jac >= cfg.threshold, lower)
-        page = ((keys.title[a] == keys.title[b]) & (keys.title[a] >= 0)) | \
-               ((keys.url[a] == keys.url[b]) & (keys.url[a] >= 0))
+        recurring = keys.recurring[a] | keys.recurring[b]
+        body = np.where(recurring, jac >= cfg.threshold, lower)
+        block = ((keys.title[a] == keys.title[b]) & (keys.title[a] >= 0)) | \
+                ((keys.url[a] == keys.url[b]) & (keys.url[a] >= 0))
+        page = block.copy()
         maybe = same_site & close & body
         for i in np.flatnonzero(maybe & ~page):  # few pairs: same site, similar body, another title
             page[i] = title_similarity(keys.titles[a[i]], keys.titles[b[i]]) >= v.title_similarity
         relation[maybe & page] = VERSION
-    return Verdicts(relation, jac, cont)
+        read_words = same_site & close & block & ~recurring & (relation == NONE)
+    return Verdicts(relation, jac, cont, read_words)
