@@ -30,7 +30,7 @@ from builder.dedup.evidence import (
     judge,
     word_ratio,
 )
-from builder.dedup.keys import UrlKey, factorize, recurring, site_key, title_key
+from builder.dedup.keys import UrlKey, factorize, recurring, site_key, title_key, title_shape
 from builder.dedup.signatures import check_params, lsh_params, matrix, with_params
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
@@ -107,7 +107,8 @@ def load(layout: Layout, n_shards: int, cfg: NearDupConfig, exact: bool = True) 
     keys = PageKeys(
         site=site, title=title, url=url, published=published,
         n_shingles=table["n_shingles"].to_numpy().astype(np.int64),
-        recurring=recurring(combine(site, title), published, days, NO_TIME) | recurring(url, published, days, NO_TIME),
+        recurring=recurring(combine(site, factorize([title_shape(t) for t in titles])), published, days, NO_TIME)
+        | recurring(url, published, days, NO_TIME),
         titles=titles,
     )
     return Corpus(rows, matrix(table["minhash"].to_pylist(), cfg.num_perm), keys, shard_rows)

@@ -5,15 +5,17 @@ title  the title's dedup key (spelling, digits, punctuation flattened); an empty
 url    host, path and the query less its tracking parameters (conf/data/tracking_params.yaml), sorted: the
        same page reached from a newsletter and from a share button
 
-A block (one site's title, or one URL) is *recurring* when its distinct bodies were published on many days: a
-daily bulletin, a price table, a court case followed session by session. Its pages share stock wording, so
-their versions need the evidence of a copy (`recurring`).
+A block (one site's title with its numbers masked, or one URL) is *recurring* when its distinct bodies were
+published on many days: a daily bulletin, a price table, a daily tally whose title changes only in its figures
+('تحرير 18 ألف مخالفة' one day, '16 ألف' the next). Its pages share stock wording, so their versions need the
+evidence of a copy (`recurring`).
 
 Each key is factorised to an integer id per document (-1 for none), so the bucket tasks compare ints in numpy.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
@@ -22,6 +24,8 @@ import yaml
 from builder.arabic import dedup_key
 from builder.config import data_file
 from builder.site import UNKNOWN_OUTLET, host
+
+DIGITS = re.compile(r"\d+")
 
 
 def site_key(outlet: str | None, url: str | None) -> str | None:
@@ -61,6 +65,12 @@ def factorize(values: list[str | None]) -> np.ndarray:
     """An int64 id per value, equal ids for equal values, -1 for None."""
     ids: dict[str, int] = {}
     return np.array([-1 if v is None else ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
+
+
+def title_shape(title: str | None) -> str | None:
+    """The title key with each number masked: the title of a recurring item, whatever its figures."""
+    key = title_key(title)
+    return DIGITS.sub("#", key) if key else None
 
 
 def recurring(block: np.ndarray, published: np.ndarray, min_days: int, no_time: int) -> np.ndarray:
