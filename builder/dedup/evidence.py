@@ -14,8 +14,8 @@ version  one site (outlet, or URL host when the outlet is unknown), the same tit
          apart; different articles under a recurring title that reach it are weeks apart).
 A pair with version evidence is a version even when it is also a copy: one site's edits keep the latest.
 
-Guards against a recurring title (a daily column, a price bulletin, a court case followed session by session),
-whose editions share stock wording: the time window, and a block (site and title, or URL) whose distinct bodies
+Guards against a recurring title (a daily column, a price bulletin, a daily tally), whose editions share stock
+wording: the time window, and a block (site and title with its numbers masked, or URL) whose distinct bodies
 were published on versions.recurring_days days or more is recurring (keys.recurring), so its pages are versions
 only on a copy's evidence (Jaccard >= near_dup.threshold), never on the lower bars. The cluster task adds the
 third: a version joins the page kept only when the two are a pair themselves, never through a chain.
