@@ -93,11 +93,14 @@ def load(layout: Layout, n_shards: int, cfg: NearDupConfig, exact: bool = True) 
         tables.append(table)
         shard_rows.append(table.num_rows)
     table = pa.concat_tables(tables)
-    hashes = table["match_hash"].to_pylist()
-    first: dict[str, int] = {}
-    rows = np.array([i for i, h in enumerate(hashes) if first.setdefault(h, i) == i] if exact else range(len(hashes)),
-                    dtype=np.int64)
+    del tables
+    if exact:  # the first row of each match hash (a dictionary numbers values in order of first appearance)
+        codes = table["match_hash"].combine_chunks().dictionary_encode().indices.to_numpy()
+        rows = np.unique(codes, return_index=True)[1].astype(np.int64)
+    else:
+        rows = np.arange(table.num_rows, dtype=np.int64)
     table = table.take(rows)
+    pa.default_memory_pool().release_unused()  # the columns of the rows not taken: a third of the task's peak
     url_key = UrlKey(cfg.versions.tracking_params_file)
     urls, titles = table["url"].to_pylist(), table["title"].to_pylist()
     site = factorize([site_key(o, u) for o, u in zip(table["outlet"].to_pylist(), urls, strict=True)])
@@ -111,7 +114,7 @@ def load(layout: Layout, n_shards: int, cfg: NearDupConfig, exact: bool = True) 
         | recurring(url, published, days, NO_TIME),
         titles=titles,
     )
-    return Corpus(rows, matrix(table["minhash"].to_pylist(), cfg.num_perm), keys, shard_rows)
+    return Corpus(rows, matrix(table["minhash"], cfg.num_perm), keys, shard_rows)
 
 
 def read_texts(layout: Layout, n_shards: int, rows: np.ndarray) -> dict[int, str]:
