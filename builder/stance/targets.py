@@ -17,7 +17,13 @@ Alias = tuple[str, ...]  # an alias as its key tokens, lowercased
 
 
 def key_tokens(text: str) -> list[str]:
-    return [t.lower() for t in WORD.findall(match_key(text))]
+    """The key's words, lowercased. Lowercasing the whole key first gives the same words (every other character
+    lowercases to one character, a word character or not as before) unless it holds İ (two characters lowercased)
+    or Σ (lowercased by what follows it, which may lie past the word)."""
+    key = match_key(text)
+    if "\u0130" in key or "\u03a3" in key:
+        return [t.lower() for t in WORD.findall(key)]
+    return WORD.findall(key.lower())
 
 
 @lru_cache(maxsize=64)
