@@ -9,7 +9,8 @@ of equal size, as many as `input.shard_bytes` needs rounded up to a multiple of 
 workers finish a file's pieces together; small files are grouped, so `executor.workers=N` keeps N cores busy on
 any input. The plan depends only on the input and those two settings (never on the number of workers: a build
 resumed with other workers reuses its finished shards), and a record's id only on its file and position, so any
-plan gives the same output bytes.
+plan gives the same output rows and values (the Parquet bytes of a big output can differ: the writer's row batches,
+and so a column's encoding, follow the shards).
 """
 
 from __future__ import annotations
