@@ -185,7 +185,10 @@ def build(cfg: Config) -> dict:
     started = time.perf_counter()
     root = resolve_input(cfg)
     out = Path(cfg.output.path)
-    build_stages(cfg)  # a bad stage config fails before anything is written or any worker starts
+    # a bad stage config fails before anything is written or any worker starts; the stages built are the ones
+    # this process then runs (workers=1), not built a second time
+    _built.clear()
+    _built[repr(cfg)] = build_stages(cfg)
     prepare_output(out, cfg.output.overwrite)
     layout = Layout(out)
     shards, ignored = plan_shards(root, cfg.input)

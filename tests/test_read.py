@@ -1,6 +1,7 @@
 """Reading a real scrape: one big file uses every worker, damaged pages are kept, junk leaves a reason."""
 
 import gzip
+import itertools
 import json
 from io import BytesIO
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from builder.config import InputConfig
 from builder.document import Doc
 from builder.stages.base import StageStats
-from builder.stages.read import Piece, decode, plan_shards, read_shard
+from builder.stages.read import Piece, balanced_cuts, decode, plan_shards, read_shard
 from conftest import article, build, write_jsonl
 
 ARABIC = "أعلنت وزارة النقل عن افتتاح خط جديد للحافلات يربط وسط المدينة بالأحياء الشرقية"
@@ -84,6 +85,34 @@ def test_a_warc_is_cut_at_record_boundaries(tmp_path, rng):
     assert [d.url for d in docs] == [f"https://sabq.org/news/{i}" for i in range(40)]
 
 
+def test_one_big_file_is_cut_into_equal_pieces_a_multiple_of_piece_multiple(tmp_path, rng):
+    plain = write_jsonl(tmp_path / "a" / "feed.jsonl", records(rng, 300))
+    size = plain.stat().st_size  # about 11 shards of 20 kB: 12 pieces, as 2 or 4 workers share them evenly
+    packed = tmp_path / "b" / "feed.jsonl.gz"
+    packed.parent.mkdir()
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    for multiple in (1, 2, 4, 12):
+        config = InputConfig(shard_bytes=size // 10 - 500, piece_multiple=multiple)
+        shards, _ = plan_shards(plain, config)
+        assert len(shards) % multiple == 0 and len(shards) >= 11
+        offsets = [s.pieces[0].offset for s in shards] + [size]
+        sizes = [b - a for a, b in itertools.pairwise(offsets)]
+        assert max(sizes) - min(sizes) < 2 * max(len(line) for line in plain.read_bytes().splitlines(True))
+        # a gzip stream is planned on its uncompressed bytes: the same records in each piece
+        assert [(p.start, p.stop) for s in plan_shards(packed, config)[0] for p in s.pieces] == \
+            [(p.start, p.stop) for s in shards for p in s.pieces]
+        docs, rejects, _ = read_all(plain, shard_bytes=config.shard_bytes, piece_multiple=multiple)
+        assert [d.url for d in docs] == [f"https://sabq.org/news/{i}" for i in range(300)] and not rejects
+
+
+def test_cuts_are_never_empty_pieces_nor_inside_a_record():
+    assert balanced_cuts([(1, 10, 10), (2, 20, 20), (3, 30, 30)], 40, 40, 4) == []  # fits in one shard
+    assert balanced_cuts([(1, 10, 10), (2, 20, 20), (3, 30, 30)], 40, 10, 1) == [(1, 10), (2, 20), (3, 30)]
+    # a huge record (5 to 90) passes several shares: fewer pieces, none of them empty
+    assert balanced_cuts([(1, 5, 5), (2, 90, 90), (3, 95, 95)], 100, 10, 2) == [(2, 90)]
+    assert balanced_cuts([(5, 3, 0), (5, 4, 60)], 100, 50, 1) == [(5, 4)]  # a row group of no rows starts none
+
+
 def test_small_files_are_grouped_in_order(tmp_path, rng):
     for f in range(6):
         write_jsonl(tmp_path / "in" / f"feed-{f}.jsonl", records(rng, 3))
@@ -97,6 +126,17 @@ def test_one_big_file_on_two_workers_gives_the_bytes_of_one_worker(tmp_path, rng
     two = build(path, tmp_path / "two", "input.shard_bytes=20000", "executor.workers=2")
     assert one["input"]["shards"] == 1 and two["input"]["shards"] > 3
     assert parquet_bytes(tmp_path / "two") == parquet_bytes(tmp_path / "one")
+
+
+def test_a_build_resumed_with_other_workers_reuses_its_shards(tmp_path, rng):
+    path = write_jsonl(tmp_path / "in" / "feed.jsonl", records(rng, 60))
+    first = build(path, tmp_path / "out", "input.shard_bytes=20000")
+    work = tmp_path / "out" / ".build" / "work"
+    done, digest = sorted((work / "done").glob("docs-*")), (work / "fingerprint").read_text()
+    stamps = [p.stat().st_mtime_ns for p in done]
+    build(path, tmp_path / "out", "input.shard_bytes=20000", "executor.workers=2", "output.overwrite=true")
+    assert (work / "fingerprint").read_text() == digest and len(done) == first["input"]["shards"] > 3
+    assert [p.stat().st_mtime_ns for p in done] == stamps  # the plan does not depend on the workers: nothing redone
 
 
 # --- decoding --------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import numpy as np
+
 from builder.config import LanguageConfig
 from builder.document import Doc, Drop
 from builder.rules import load_yaml
@@ -23,6 +25,23 @@ LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 TOKEN = re.compile(r"[\u0620-\u065F\u066E-\u06D3\u06D5\u0750-\u077F\u08A0-\u08FF\u200C]+")
 NOT_ARABIC_SCRIPT = re.compile(r"[^\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]+")
 ARABIC_KEYBOARD = str.maketrans("یک", "يك")  # Persian typed on an Arabic keyboard
+
+
+def char_table(pattern: re.Pattern) -> np.ndarray:
+    """Per code point, whether the one-character class matches it (the classes above are all below U+10000), so
+    a text's letters of a class are counted in one vectorised lookup instead of a list of one-letter strings."""
+    table = np.zeros(0x110000, dtype=bool)
+    table[[cp for cp in range(0x10000) if pattern.fullmatch(chr(cp))]] = True
+    return table
+
+
+_IS_ARABIC_SCRIPT, _IS_LATIN = char_table(ARABIC_SCRIPT), char_table(LATIN)
+
+
+def letter_counts(text: str) -> tuple[int, int]:
+    """len(ARABIC_SCRIPT.findall(text)), len(LATIN.findall(text))."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(np.count_nonzero(_IS_ARABIC_SCRIPT[codes])), int(np.count_nonzero(_IS_LATIN[codes]))
 
 
 class ArabicScriptEvidence:
@@ -143,8 +162,7 @@ class LanguageFilter(Stage):
         return max(candidates, key=lambda lang: (probs.get(lang, 0.0), lang == candidates[0]))
 
     def detect(self, text: str) -> tuple[str, float]:
-        arabic = len(ARABIC_SCRIPT.findall(text))
-        latin = len(LATIN.findall(text))
+        arabic, latin = letter_counts(text)
         if arabic + latin == 0:
             return "unknown", 0.0
         if 2 * arabic >= latin:  # a third of the letters in Arabic script: judge the Arabic-script text

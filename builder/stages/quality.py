@@ -20,24 +20,50 @@ _LETTER = re.compile(r"[^\W\d_]")
 STOP_CHARS = (*SENTENCE_END, "”", "»", '"', "'", ")", ":", "؛")  # FineWeb-2's terminal punctuation, in Arabic
 
 
-def top_ngram_fraction(words: list[str], n: int, text_chars: int) -> float:
-    """Characters covered by the most frequent n-gram (if repeated), over the text's characters."""
-    grams = Counter(zip(*(words[i:] for i in range(n)), strict=False))
-    if not grams:
+class NGrams:
+    """A text's words as integer ids, and its n-grams as one integer each (the (n-1)-gram's times the vocabulary
+    size plus the last word's id: one number per n-gram, never two n-grams on one), built up from the shorter ones
+    and kept for the next n. Counting and looking up numbers is what the repetition checks spend their time on,
+    and numbers hash and compare faster than tuples of strings."""
+
+    def __init__(self, words: list[str]):
+        vocab: dict[str, int] = {}
+        self.words = words
+        self.ids = [vocab.setdefault(w, len(vocab)) for w in words]
+        self.size = len(vocab)
+        self.keys = {1: self.ids}
+
+    def of(self, n: int) -> list[int]:
+        """One number per n-gram, in order of their first word."""
+        if n not in self.keys:
+            shorter, ids, size = self.of(n - 1), self.ids, self.size
+            self.keys[n] = [k * size + ids[i] for i, k in enumerate(shorter[: max(len(ids) - n + 1, 0)], start=n - 1)]
+        return self.keys[n]
+
+
+def top_ngram_fraction(grams: NGrams, n: int, text_chars: int) -> float:
+    """Characters covered by the most frequent n-gram (if repeated), over the text's characters (of equally
+    frequent n-grams, the one seen first)."""
+    keys = grams.of(n)
+    if not keys:
         return 0.0
-    gram, count = grams.most_common(1)[0]
-    return (sum(map(len, gram)) + n - 1) * count / text_chars if count > 1 else 0.0
+    key, count = Counter(keys).most_common(1)[0]
+    if count <= 1:
+        return 0.0
+    at = keys.index(key)
+    return (sum(map(len, grams.words[at : at + n])) + n - 1) * count / text_chars
 
 
-def duplicate_ngram_fraction(words: list[str], n: int, text_chars: int) -> float:
+def duplicate_ngram_fraction(grams: NGrams, n: int, text_chars: int) -> float:
     """Characters in n-grams seen before (counting each word once), over the text's characters."""
+    words, keys = grams.words, grams.of(n)
     seen, covered = set(), [False] * len(words)
-    for i in range(len(words) - n + 1):
-        gram = tuple(words[i : i + n])
-        if gram in seen:
+    for i, key in enumerate(keys):
+        if key in seen:
             for j in range(i, i + n):
                 covered[j] = True
-        seen.add(gram)
+        else:
+            seen.add(key)
     return sum(len(w) + 1 for w, c in zip(words, covered, strict=True) if c) / text_chars
 
 
@@ -86,12 +112,12 @@ class QualityFilter(Stage):
         new_lines = (len(lines) - 1) / len(words)
         if new_lines > self.max_new_line:
             return Drop("list_ratio", f"{new_lines:.3f} > {self.max_new_line}")
-        chars = len(key)
+        chars, grams = len(key), NGrams(words)
         for n, limit in sorted(self.top_ngrams.items()):
-            if (frac := top_ngram_fraction(words, n, chars)) > limit:
+            if (frac := top_ngram_fraction(grams, n, chars)) > limit:
                 return Drop(f"top_{n}_gram", f"{frac:.3f} > {limit}")
         for n, limit in sorted(self.dup_ngrams.items()):
-            if (frac := duplicate_ngram_fraction(words, n, chars)) > limit:
+            if (frac := duplicate_ngram_fraction(grams, n, chars)) > limit:
                 return Drop(f"duplicated_{n}_grams", f"{frac:.3f} > {limit}")
             if frac == 0:  # no repeated n-gram means no repeated longer one either
                 break

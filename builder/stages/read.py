@@ -4,10 +4,13 @@ A reader handles a set of file extensions and yields one `Doc` per page, or a `R
 it cannot use (a malformed JSON line, an undecodable file, a field of the wrong type, a page over the size cap).
 Adding a format is one more `Reader` subclass registered in `READERS` (WARC was added that way).
 
-Shards are cut by size, not by file: a big JSONL, Parquet or WARC file becomes several pieces (ranges of records),
-and small files are grouped, so `executor.workers=N` keeps N cores busy on any input. The plan depends only on
-the input and `input.shard_bytes`, and a record's id only on its file and position, so any plan gives the same
-output bytes.
+Shards are cut by size, not by file: a big JSONL, Parquet or WARC file becomes several pieces (ranges of records)
+of equal size, as many as `input.shard_bytes` needs rounded up to a multiple of `input.piece_multiple`, so 1, 2 or 4
+workers finish a file's pieces together; small files are grouped, so `executor.workers=N` keeps N cores busy on
+any input. The plan depends only on the input and those two settings (never on the number of workers: a build
+resumed with other workers reuses its finished shards), and a record's id only on its file and position, so any
+plan gives the same output rows and values (the Parquet bytes of a big output can differ: the writer's row batches,
+and so a column's encoding, follow the shards).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import gzip
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -124,6 +127,30 @@ class Shard:
         return tuple(dict.fromkeys(p.file for p in self.pieces))
 
 
+CANDIDATES_PER_SHARD = 64  # where the size is not known before the scan (gzip): line starts kept per shard
+
+
+def balanced_cuts(candidates: Iterable[tuple[int, int, int]], total: int, shard_bytes: int,
+                  multiple: int) -> list[tuple[int, int]]:
+    """Cut points (first record, its offset) for pieces of equal size: ceil(total / shard_bytes) pieces rounded up
+    to a multiple of `multiple`. `candidates` are (record, offset, bytes before it) where a piece may start, in
+    order; each cut is the first candidate at or past its share of `total` (records bigger than a share give
+    fewer pieces). No cuts when the file fits in one shard."""
+    if total <= shard_bytes:
+        return []
+    n = -(-total // shard_bytes)
+    n += -n % max(multiple, 1)
+    cuts, k = [], 1
+    for position, offset, at in candidates:
+        if k >= n:
+            break
+        if position > (cuts[-1][0] if cuts else 0) and at * n >= k * total:  # no empty piece
+            cuts.append((position, offset))
+            while k < n and at * n >= k * total:
+                k += 1
+    return cuts
+
+
 def pieces_at(rel: str, cuts: list[tuple[int, int]], seekable: bool) -> list[Piece]:
     """The pieces between cut points (first record, its byte offset), the first from the file's start; a file that
     cannot seek (gzip) gets offset 0 and is skipped through."""
@@ -145,8 +172,9 @@ class Reader:
     def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
         raise NotImplementedError
 
-    def pieces(self, path: Path, rel: str, shard_bytes: int) -> list[Piece]:
-        """How to cut this file into pieces of about `shard_bytes`; one piece unless the format can do better."""
+    def pieces(self, path: Path, rel: str, shard_bytes: int, multiple: int = 1) -> list[Piece]:
+        """How to cut this file into pieces of about `shard_bytes` (see `balanced_cuts`); one piece unless the
+        format can do better."""
         return [Piece(rel)]
 
     def decode(self, data: bytes) -> str | None:
@@ -209,29 +237,46 @@ def _lines(fh: BinaryIO, cap: int) -> Iterator[bytes | int]:
         yield size + len(more)
 
 
+def _line_starts(fh: BinaryIO, rel: str, end: list[int] | None = None) -> Iterator[tuple[int, int, int]]:
+    """(line number, byte offset, offset) of every line start after the first; `end` gets the bytes read. A
+    truncated gzip ends the scan: the reader reports it when it gets there."""
+    position, offset, line_start = 0, 0, True
+    try:
+        for chunk in iter(lambda: fh.readline(1 << 24), b""):
+            if line_start and offset:  # a piece starts at a line start, never inside a long line
+                yield position, offset, offset
+            offset += len(chunk)
+            line_start = chunk.endswith(b"\n")
+            position += line_start
+    except (OSError, EOFError) as err:
+        log.debug("%s: stopped planning at byte %d: %s", rel, offset, err)
+    if end is not None:
+        end[0] = offset
+
+
 class JsonlReader(Reader):
     extensions = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
 
-    def pieces(self, path: Path, rel: str, shard_bytes: int) -> list[Piece]:
-        """Scan for line starts every `shard_bytes` (of uncompressed text); a gzip stream cannot seek, so
-        its pieces are skipped to by reading (cheap next to processing them)."""
+    def pieces(self, path: Path, rel: str, shard_bytes: int, multiple: int = 1) -> list[Piece]:
+        """Cut at line starts into equal pieces (of uncompressed text). A plain file's size is known, so the scan
+        stops at the last cut; a gzip stream's is not, so it is read through once, keeping a few line starts per
+        shard as candidates; it cannot seek either, so its pieces are skipped to by reading (cheap next to
+        processing them)."""
         gz = path.name.endswith(".gz")
         if path.stat().st_size <= (shard_bytes // 8 if gz else shard_bytes):
             return [Piece(rel)]
-        cuts, position, offset, next_cut = [], 0, 0, shard_bytes
-        try:
-            with (gzip.open if gz else open)(path, "rb") as fh:
-                for line in iter(lambda: fh.readline(1 << 24), b""):
-                    if offset >= next_cut:
-                        cuts.append((position, offset))
-                        next_cut = offset + shard_bytes
-                    offset += len(line)
-                    position += line.endswith(b"\n")
-        except (OSError, EOFError) as err:  # a truncated gzip: the reader reports it when it gets there
-            log.debug("%s: stopped planning at byte %d: %s", rel, offset, err)
-        if cuts and offset - cuts[-1][1] < shard_bytes // 2:  # no small last piece: the one before takes it
-            cuts.pop()
-        return pieces_at(rel, cuts, seekable=not gz)
+        if not gz:
+            with path.open("rb") as fh:
+                cuts = balanced_cuts(_line_starts(fh, rel), path.stat().st_size, shard_bytes, multiple)
+            return pieces_at(rel, cuts, seekable=True)
+        step = max(shard_bytes // CANDIDATES_PER_SHARD, 1)
+        candidates, next_mark, end = [], step, [0]
+        with gzip.open(path, "rb") as fh:
+            for candidate in _line_starts(fh, rel, end):
+                if candidate[1] >= next_mark:
+                    candidates.append(candidate)
+                    next_mark = candidate[1] + step
+        return pieces_at(rel, balanced_cuts(candidates, end[0], shard_bytes, multiple), seekable=False)
 
     def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
         rel, gz = piece.file, path.name.endswith(".gz")
@@ -266,21 +311,19 @@ class JsonlReader(Reader):
 class ParquetReader(Reader):
     extensions = (".parquet",)
 
-    def pieces(self, path: Path, rel: str, shard_bytes: int) -> list[Piece]:
-        """Runs of row groups of about `shard_bytes` (uncompressed); `offset` is the first row group."""
+    def pieces(self, path: Path, rel: str, shard_bytes: int, multiple: int = 1) -> list[Piece]:
+        """Runs of row groups of equal size (uncompressed); `offset` is the first row group."""
         try:
             meta = pq.ParquetFile(path).metadata
         except Exception:  # a corrupt file: one piece, and the reader reports why
             return [Piece(rel)]
-        pieces, start, first_group, size, row = [], 0, 0, 0, 0
+        candidates, size, row = [], 0, 0
         for g in range(meta.num_row_groups):
+            candidates.append((row, g, size))
             group = meta.row_group(g)
-            if size and size + group.total_byte_size > shard_bytes:
-                pieces.append(Piece(rel, start, row, first_group))
-                start, first_group, size = row, g, 0
             size += group.total_byte_size
             row += group.num_rows
-        return [*pieces, Piece(rel, start, None, first_group)]
+        return pieces_at(rel, balanced_cuts(candidates, size, shard_bytes, multiple), seekable=True)
 
     def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
         file = pq.ParquetFile(path)
@@ -326,23 +369,25 @@ class WarcReader(Reader):
 
     extensions = (".warc", ".warc.gz")
 
-    def pieces(self, path: Path, rel: str, shard_bytes: int) -> list[Piece]:
-        if path.stat().st_size <= shard_bytes:
+    def pieces(self, path: Path, rel: str, shard_bytes: int, multiple: int = 1) -> list[Piece]:
+        size = path.stat().st_size
+        if size <= shard_bytes:
             return [Piece(rel)]
         from warcio.archiveiterator import ArchiveIterator
 
-        cuts, next_cut = [], shard_bytes
+        step = max(shard_bytes // CANDIDATES_PER_SHARD, 1)
+        candidates, next_mark = [], step
         try:
             with path.open("rb") as fh:
                 records = ArchiveIterator(fh)
                 for position, _ in enumerate(records):
                     offset = records.get_record_offset()
-                    if offset >= next_cut:
-                        cuts.append((position, offset))
-                        next_cut = offset + shard_bytes
+                    if offset >= next_mark:
+                        candidates.append((position, offset, offset))
+                        next_mark = offset + step
         except Exception as err:  # a corrupt archive: the reader reports it when it gets there
             log.debug("%s: stopped planning: %s", rel, err)
-        return pieces_at(rel, cuts, seekable=True)
+        return pieces_at(rel, balanced_cuts(candidates, size, shard_bytes, multiple), seekable=True)
 
     def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
         from warcio.archiveiterator import ArchiveIterator
@@ -387,8 +432,9 @@ def reader_for(name: str) -> type[Reader] | None:
 
 
 def plan_shards(root: Path, config: InputConfig) -> tuple[list[Shard], Counter]:
-    """Cut the input into shards of about `input.shard_bytes`: big files into pieces, small files grouped in
-    order (page files also at most `input.files_per_shard` to a shard).
+    """Cut the input into shards of about `input.shard_bytes`: big files into equal pieces (a multiple of
+    `input.piece_multiple` of them), small files grouped in order (page files also at most `input.files_per_shard`
+    to a shard).
 
     Returns the shards and a count of ignored files by extension (reported, never silently skipped).
     """
@@ -409,7 +455,7 @@ def plan_shards(root: Path, config: InputConfig) -> tuple[list[Shard], Counter]:
             continue
         try:
             file_bytes = p.stat().st_size
-            pieces = reader(config).pieces(p, rel, config.shard_bytes)
+            pieces = reader(config).pieces(p, rel, config.shard_bytes, config.piece_multiple)
         except OSError:  # unreadable: one piece, and the reader reports why
             file_bytes, pieces = 0, [Piece(rel)]
         if len(pieces) > 1:  # a big file: its pieces are shards of their own

@@ -7,6 +7,7 @@ import unicodedata
 
 import ftfy
 
+from builder.arabic import Translation
 from builder.config import RepairConfig
 from builder.document import Doc
 from builder.stages.base import Stage
@@ -15,6 +16,7 @@ from builder.stages.base import Stage
 # it is spelling in Persian and Urdu, which the language stage needs to see.
 _CONTROLS = dict.fromkeys([0x200B, 0x200D, 0x200E, 0x200F, 0x061C, 0xFEFF, *range(0x202A, 0x202F),
                            *range(0x2066, 0x206A), 0x0640])
+_DROP_CONTROLS = Translation(_CONTROLS)
 # A tatweel that follows no letter is a dash ("كتب ـ محمد"), not a stretched letter: keep it as one.
 _DASH_TATWEEL = re.compile(r"(?<![\u0620-\u064A\u066E-\u06D3\u0640])\u0640+")
 # What ftfy can act on: C0/C1 controls, the letters that mojibake leaves from Latin-1 and the other code pages
@@ -55,12 +57,12 @@ class Repair(Stage):
         return doc
 
     def repair(self, text: str) -> str:
-        if self.fix_cp1256:
+        if self.fix_cp1256 and len(_MOJIBAKE.findall(text)) >= 3:  # no match spans lines: else no line has 3
             text = "\n".join(fix_cp1256_mojibake(line) for line in text.split("\n"))
         if self.ftfy and _FTFY_CAN_FIX.search(text):
             text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
         if self.nfkc:
             text = unicodedata.normalize("NFKC", text)
-        text = _DASH_TATWEEL.sub("-", text).translate(_CONTROLS)
+        text = _DROP_CONTROLS(_DASH_TATWEEL.sub("-", text))
         lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
         return "\n".join(line for line in lines if line)

@@ -86,8 +86,9 @@ class Segmenter(Stage):
         return article
 
     def opens_story(self, line: str, before: list[str]) -> bool:
-        """A wire dateline ("دبي، الإمارات العربية المتحدة (CNN)--") after a paragraph starts another story."""
-        return (self.story_openers.first_match(line, lead=True) is not None
+        """A wire dateline ("دبي، الإمارات العربية المتحدة (CNN)--") after a paragraph starts another story. A block's
+        first line has no paragraph before it: the dateline rules, the costly question, are not asked of it."""
+        return (bool(before) and self.story_openers.first_match(line, lead=True) is not None
                 and any(len(WORD.findall(b)) >= 15 and not self.is_boilerplate(b) for b in before))
 
     def split_teasers(self, block: list[str]) -> tuple[list[str], list[str]]:

@@ -17,7 +17,13 @@ Alias = tuple[str, ...]  # an alias as its key tokens, lowercased
 
 
 def key_tokens(text: str) -> list[str]:
-    return [t.lower() for t in WORD.findall(match_key(text))]
+    """The key's words, lowercased. Lowercasing the whole key first gives the same words (every other character
+    lowercases to one character, a word character or not as before) unless it holds İ (two characters lowercased)
+    or Σ (lowercased by what follows it, which may lie past the word)."""
+    key = match_key(text)
+    if "\u0130" in key or "\u03a3" in key:
+        return [t.lower() for t in WORD.findall(key)]
+    return WORD.findall(key.lower())
 
 
 @lru_cache(maxsize=64)
@@ -29,22 +35,45 @@ def by_first_token(aliases: tuple[Alias, ...]) -> dict[str, tuple[Alias, ...]]:
     return {first: tuple(group) for first, group in index.items()}
 
 
+_PROCLITICS = (("", "و", "ف"), ("", "ب", "ل", "ك"), ("", "ال"))  # the groups `word_forms` peels, in its order
+
+
+@lru_cache(maxsize=64)
+def alias_starts(aliases: tuple[Alias, ...]) -> frozenset[str]:
+    """Every token at which one of the aliases may start: a first token, with each combination of the proclitics
+    `word_forms` peels (kept when peeling gives that first token back). A token not in it starts no alias, so
+    `alias_spans` looks only at the few positions that hold one (most documents: none)."""
+    starts = set()
+    for first in by_first_token(aliases):
+        for a in _PROCLITICS[0]:
+            for b in _PROCLITICS[1]:
+                for c in _PROCLITICS[2]:
+                    if first in word_forms(token := a + b + c + first):
+                        starts.add(token)
+    return frozenset(starts)
+
+
 def alias_spans(tokens: list[str], aliases: tuple[Alias, ...]) -> list[tuple[int, int]]:
     """Token spans [start, end) where one of the aliases (longest first) starts; a proclitic is allowed."""
+    starts = alias_starts(aliases)
+    if starts.isdisjoint(tokens):
+        return []
     index = by_first_token(aliases)
     found, i = [], 0
-    while i < len(tokens):
+    for j in [j for j, token in enumerate(tokens) if token in starts]:  # left to right, as every position would be
+        if j < i:  # inside the alias found before
+            continue
         n = 0
-        for form in word_forms(tokens[i]):  # plain loops: this runs once per token of every document
+        for form in word_forms(tokens[j]):  # plain loops: this runs once per candidate token of every document
             for alias in index.get(form, ()):
-                if len(alias) == 1 or tuple(tokens[i + 1 : i + len(alias)]) == alias[1:]:
+                if len(alias) == 1 or tuple(tokens[j + 1 : j + len(alias)]) == alias[1:]:
                     n = len(alias)
                     break
             if n:
                 break
         if n:
-            found.append((i, i + n))
-        i += n or 1
+            found.append((j, j + n))
+        i = j + (n or 1)
     return found
 
 

@@ -47,7 +47,9 @@ class Masked:
         return sum(self.literal)
 
 
+@lru_cache(maxsize=1 << 16)
 def is_literal(token: str) -> bool:
+    """A word of the line itself: a letter, and not a slot. Cached: a site's lines repeat the same tokens."""
     return bool(_LETTER.search(token)) and not _SLOT.match(token)
 
 
