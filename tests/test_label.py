@@ -146,6 +146,13 @@ def test_outlets_the_text_only_mentions_are_weak_candidates_never_the_label(stag
     assert (plain.outlet, plain.outlet_evidence, plain.outlet_candidates) == ("unknown", "none", [])
 
 
+def test_weak_candidates_named_as_often_are_in_id_order_in_every_process(stages):
+    """A shared name counts for each outlet it may be: the tie is broken by id, never by a set's order
+    (which changes with PYTHONHASHSEED, so two runs of one build would differ)."""
+    [doc] = label(stages, page(BODY + " وقالت صحيفة الشروق إن الخط جاهز."))
+    assert (doc.outlet_evidence, doc.outlet_candidates) == ("weak", ["alchourouk", "echorouk", "shorouk"])
+
+
 def test_an_unregistered_input_outlet_is_a_candidate(stages):
     [doc] = label(stages, page(BODY), outlet_hint="موقع الأخبار المحلية")
     assert (doc.outlet, doc.outlet_evidence, doc.outlet_candidates) == (

@@ -182,7 +182,8 @@ class OutletIdentifier:
                 return Verdict(None, "unregistered" if unregistered else "conflict", list(dict.fromkeys(seen)))
         # weak: the original a republished text credits may or may not be its publisher; a story names many outlets
         named = self.registry.mentioned([doc.title or "", doc.text])
-        weak = list(dict.fromkeys([*sorted(origin), *(o for o, _ in named.most_common())]))
+        by_mentions = sorted(named, key=lambda o: (-named[o], o))  # ties by id: a set's order varies per process
+        weak = list(dict.fromkeys([*sorted(origin), *by_mentions]))
         return Verdict(None, "weak" if weak else "none", weak)
 
     def credits(self, doc: Doc) -> tuple[set[str], dict[str, str]]:
