@@ -198,6 +198,9 @@ def test_short_lines_of_their_own_stay_lines(stages):
                                       "وتضم القائمة الدول التالية:", "1- مصر", "2- الأردن", "3- تونس", MORE]
     [doc] = clean(stages, page("عنوان", "المنيا ", STORY, MORE))
     assert doc.text.split("\n\n")[-2:] == [STORY, MORE]
+    # a scrape that pads every line with a space: the padding is no sign of a broken sentence
+    [doc] = clean(stages, page("عنوان ", "ملف خاص ", "المدن الجديدة ", STORY + " ", MORE + " "))
+    assert doc.text.split("\n\n")[-2:] == [STORY, MORE]
 
 
 @pytest.mark.parametrize("opening, city, credit", [

@@ -7,6 +7,7 @@ import unicodedata
 
 import ftfy
 
+from builder.arabic import LINE_END, WORD
 from builder.config import RepairConfig
 from builder.document import Doc
 from builder.stages.base import Stage
@@ -26,6 +27,9 @@ _FTFY_CAN_FIX = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xa1-\xff\u0100-\u02ff\
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # UTF-8 Arabic read as Windows-1256 turns every letter into ط or ظ plus a second character.
 _MOJIBAKE = re.compile(r"[طظ][\u0080-\u00ff\u0600-\u06ff\u2000-\u206f\u0152-\u0192]")
+# A list item ("1- مصر", "2) الأردن", "• تونس") is a line of its own even when spaced like inline text.
+_GOES_ON = ("،", ",", "؛", ";")  # no line of its own starts with a comma: the sentence goes on
+_LIST_ITEM = re.compile(r"^\s*(?:\d+\s*[-–.)]|[•▪◦*\-–])")
 
 
 def fix_cp1256_mojibake(line: str) -> str:
@@ -47,6 +51,7 @@ class Repair(Stage):
         self.fix_cp1256 = config.fix_cp1256
         self.ftfy = config.ftfy
         self.nfkc = config.nfkc
+        self.rejoin_words = config.rejoin_words
 
     def process(self, doc: Doc) -> Doc:
         doc.text = self.repair(doc.text)
@@ -62,5 +67,37 @@ class Repair(Stage):
         if self.nfkc:
             text = unicodedata.normalize("NFKC", text)
         text = _DASH_TATWEEL.sub("-", text).translate(_CONTROLS)
-        lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        raw = [_SPACES.sub(" ", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        lines = (line.strip() for line in rejoin_fragments(raw, self.rejoin_words))
         return "\n".join(line for line in lines if line)
+
+
+def rejoin_fragments(lines: list[str], max_words: int) -> list[str]:
+    """Join back a short line a link broke out of a sentence: the line before runs on (no end mark), the line
+    after goes on, and the spaces at both breaks show the pieces stood inline. The spaces are the evidence, so
+    this runs before they are trimmed; a page that pads every line the same way gives none, and a list item or a
+    piece that ends a sentence stays a line. A comma opening the next line shows the same as a space."""
+    if max_words <= 0 or len(lines) < 3:
+        return lines
+    filled = [line for line in lines if line.strip()]
+    trailing = sum(line.endswith(" ") for line in filled) * 2 > len(filled)  # padding, not evidence
+    leading = sum(line.startswith(" ") for line in filled) * 2 > len(filled)
+
+    def inline(left: str, right: str) -> bool:
+        return ((left.endswith(" ") and not trailing) or (right.startswith(" ") and not leading)
+                or right.startswith(_GOES_ON))
+
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        piece = lines[i]
+        if (out and out[-1].strip() and i + 1 < len(lines) and lines[i + 1].strip()
+                and 0 < len(WORD.findall(piece)) <= max_words and not piece.strip().endswith(LINE_END)
+                and not out[-1].rstrip().endswith(LINE_END) and not _LIST_ITEM.match(piece)
+                and not _LIST_ITEM.match(lines[i + 1]) and inline(out[-1], piece) and inline(piece, lines[i + 1])):
+            out[-1] += piece + lines[i + 1]
+            i += 2
+            continue
+        out.append(piece)
+        i += 1
+    return out
