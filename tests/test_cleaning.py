@@ -220,6 +220,14 @@ def test_a_listed_city_and_a_listed_source_before_the_story_are_its_dateline_and
     assert [r.text.strip() for r in doc.removed if r.kind == "dateline"] == [opening.strip()]
 
 
+def test_a_closing_line_of_sources_and_a_decorated_opinions_disclaimer_go(stages):
+    [doc] = clean(stages, page("عنوان الخبر", STORY, MORE, "فرانس 24/ رويترز/ أ ف ب"))
+    assert (doc.text.split("\n\n"), [r.kind for r in doc.removed][-1]) == ([STORY, MORE], "credit")
+    [doc] = clean(stages, page("رأي: المدن تحتاج إلى حدائق", STORY, MORE,
+                               "* كل المقالات المنشورة تعبر عن رأي كتابها فقط"))
+    assert (doc.text.split("\n\n"), [r.kind for r in doc.removed][-1]) == ([STORY, MORE], "disclaimer")
+
+
 def test_a_city_and_brackets_that_hold_no_source_open_a_sentence(stages):
     line = "الكويت (وهي أول دولة خليجية أقرت دستورا مكتوبا) تستعد لانتخابات برلمانية جديدة في الشهر المقبل."
     [doc] = clean(stages, page("عنوان الخبر", line, MORE))
