@@ -205,6 +205,7 @@ def test_short_lines_of_their_own_stay_lines(stages):
 
 @pytest.mark.parametrize("opening, city, credit", [
     ("بغداد/ المسلة ", "بغداد", "المسلة"),
+    ("كربلاء/ الفرات نيوز ", "كربلاء", "الفرات نيوز"),  # unlisted, but a news site by its name's shape
     ("البصرة/ شفق نيوز- ", "البصرة", "شفق نيوز"),
     ("أربيل: روداو - ", "أربيل", "روداو"),
     ("الكويت (د ب أ) - ", "الكويت", "dpa"),
