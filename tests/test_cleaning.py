@@ -187,6 +187,11 @@ def test_a_linked_name_the_scraper_broke_out_of_its_sentence_is_joined_back(stag
         "ونقلت وكالة أنباء البحرين عن وزير العدل قوله إن الوزارة ستفتتح محكمتين جديدتين.", MORE]
     [doc] = clean(stages, page("عنوان", STORY, "وأكد الوزير في حديث لصحيفة ", "الأهرام", "، أن " + LAST))
     assert doc.text.split("\n\n") == [STORY, "وأكد الوزير في حديث لصحيفة الأهرام، أن " + LAST]
+    # no space kept at all, but a line never ends on an opening quote nor starts on a comma or a closing one
+    [doc] = clean(stages, page("عنوان", STORY, "وكتب المتحدث على", "حسابه في «تويتر»", "، مساء الأحد، أن " + LAST,
+                               'وتحدث عن مشروع "', "المدينة الخضراء", '" الذي تبنته البلدية منذ عامين.'))
+    assert doc.text.split("\n\n") == [STORY, "وكتب المتحدث على حسابه في «تويتر»، مساء الأحد، أن " + LAST,
+                                      'وتحدث عن مشروع "المدينة الخضراء" الذي تبنته البلدية منذ عامين.']
 
 
 def test_short_lines_of_their_own_stay_lines(stages):
