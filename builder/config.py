@@ -82,12 +82,20 @@ class ExtractConfig:
     agencies_file: str = "agencies.yaml"
 
 
+# Words a linked name broken out of its sentence may have (an agency, a place, a person): repair joins such a
+# line back where the spacing shows it; the cleaner and the template phase still spare one where it does not.
+FRAGMENT_WORDS = 4
+
+
 @dataclass
 class RepairConfig:
     _target_: str = "builder.stages.repair.Repair"
     fix_cp1256: bool = True
     ftfy: bool = True
     nfkc: bool = True
+    # a line of this many words or fewer that a link broke out of a sentence ("وكالة أنباء \nالبحرين\n عن"),
+    # spaced as inline text is, is joined back to the lines around it before the spaces are trimmed (0: never)
+    rejoin_words: int = FRAGMENT_WORDS
 
 
 @dataclass
@@ -113,7 +121,7 @@ class CleanConfig:
     subtitle_words: int = 15
     # a line this short between a sentence that has not ended and more text is a piece of the sentence (a scraper
     # broke it at a link), so credit, dateline and byline rules leave it alone
-    fragment_words: int = 4
+    fragment_words: int = FRAGMENT_WORDS
 
 
 @dataclass

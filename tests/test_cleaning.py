@@ -179,6 +179,67 @@ def test_a_name_inside_a_sentence_broken_across_lines_stays(stages):
     assert "رويترز" in doc.text.split("\n\n")
 
 
+def test_a_linked_name_the_scraper_broke_out_of_its_sentence_is_joined_back(stages):
+    """A link put "البحرين" on a line of its own, mid-sentence; the spaces around it show it stood inline."""
+    [doc] = clean(stages, page(
+        "عنوان", "ونقلت وكالة أنباء ", "البحرين", " عن وزير العدل قوله إن الوزارة ستفتتح محكمتين جديدتين.", MORE))
+    assert doc.text.split("\n\n") == [
+        "ونقلت وكالة أنباء البحرين عن وزير العدل قوله إن الوزارة ستفتتح محكمتين جديدتين.", MORE]
+    [doc] = clean(stages, page("عنوان", STORY, "وأكد الوزير في حديث لصحيفة ", "الأهرام", "، أن " + LAST))
+    assert doc.text.split("\n\n") == [STORY, "وأكد الوزير في حديث لصحيفة الأهرام، أن " + LAST]
+    # no space kept at all, but a line never ends on an opening quote nor starts on a comma or a closing one
+    [doc] = clean(stages, page("عنوان", STORY, "وكتب المتحدث على", "حسابه في «تويتر»", "، مساء الأحد، أن " + LAST,
+                               'وتحدث عن مشروع "', "المدينة الخضراء", '" الذي تبنته البلدية منذ عامين.'))
+    assert doc.text.split("\n\n") == [STORY, "وكتب المتحدث على حسابه في «تويتر»، مساء الأحد، أن " + LAST,
+                                      'وتحدث عن مشروع "المدينة الخضراء" الذي تبنته البلدية منذ عامين.']
+
+
+def test_short_lines_of_their_own_stay_lines(stages):
+    """A heading after a finished sentence, a list under its colon, a dateline alone on its line: not fragments."""
+    [doc] = clean(stages, page(
+        "عنوان", STORY, "البحرين", "أما البحرين، فأعلنت " + LAST,
+        "وتضم القائمة الدول التالية: ", "1- مصر ", "2- الأردن ", "3- تونس", MORE))
+    assert doc.text.split("\n\n") == [STORY, "البحرين", "أما البحرين، فأعلنت " + LAST,
+                                      "وتضم القائمة الدول التالية:", "1- مصر", "2- الأردن", "3- تونس", MORE]
+    [doc] = clean(stages, page("عنوان", "المنيا ", STORY, MORE))
+    assert doc.text.split("\n\n")[-2:] == [STORY, MORE]
+    # a scrape that pads every line with a space: the padding is no sign of a broken sentence
+    [doc] = clean(stages, page("عنوان ", "ملف خاص ", "المدن الجديدة ", STORY + " ", MORE + " "))
+    assert doc.text.split("\n\n")[-2:] == [STORY, MORE]
+
+
+@pytest.mark.parametrize("opening, city, credit", [
+    ("بغداد/ المسلة ", "بغداد", "المسلة"),
+    ("كربلاء/ الفرات نيوز ", "كربلاء", "الفرات نيوز"),  # unlisted, but a news site by its name's shape
+    ("البصرة/ شفق نيوز- ", "البصرة", "شفق نيوز"),
+    ("أربيل: روداو - ", "أربيل", "روداو"),
+    ("الكويت (د ب أ) - ", "الكويت", "dpa"),
+    ("المنامة (بنا) – ", "المنامة", "bna"),
+    ("الموصل/ واع: ", "الموصل", "ina"),
+    ("تونس - (وات) ", "تونس", "tap"),
+])
+def test_a_listed_city_and_a_listed_source_before_the_story_are_its_dateline_and_credit(stages, opening, city,
+                                                                                        credit):
+    """Any city of cities.yaml, any outlet or agency of the registry, with a slash, dash, colon or brackets."""
+    [doc] = clean(stages, page("عنوان الخبر", opening + STORY, MORE))
+    assert (doc.text.split("\n\n"), doc.dateline, doc.credit) == ([STORY, MORE], city, credit)
+    assert [r.text.strip() for r in doc.removed if r.kind == "dateline"] == [opening.strip()]
+
+
+def test_a_closing_line_of_sources_and_a_decorated_opinions_disclaimer_go(stages):
+    [doc] = clean(stages, page("عنوان الخبر", STORY, MORE, "فرانس 24/ رويترز/ أ ف ب"))
+    assert (doc.text.split("\n\n"), [r.kind for r in doc.removed][-1]) == ([STORY, MORE], "credit")
+    [doc] = clean(stages, page("رأي: المدن تحتاج إلى حدائق", STORY, MORE,
+                               "* كل المقالات المنشورة تعبر عن رأي كتابها فقط"))
+    assert (doc.text.split("\n\n"), [r.kind for r in doc.removed][-1]) == ([STORY, MORE], "disclaimer")
+
+
+def test_a_city_and_brackets_that_hold_no_source_open_a_sentence(stages):
+    line = "الكويت (وهي أول دولة خليجية أقرت دستورا مكتوبا) تستعد لانتخابات برلمانية جديدة في الشهر المقبل."
+    [doc] = clean(stages, page("عنوان الخبر", line, MORE))
+    assert (doc.text.split("\n\n"), doc.credit) == ([line, MORE], None)
+
+
 def test_scraped_lines_that_are_only_links_or_punctuation(stages):
     [doc] = clean(stages, page("عنوان", "(", "شاهد التقرير", ")", "القاهرة، مصر (CNN)-- " + STORY,
                                "لقراءة تفاصيل الخبر بالكامل ومشاهدة الصور", "إضغط هنا", "www.example.com/news/15118",

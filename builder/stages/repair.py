@@ -7,7 +7,7 @@ import unicodedata
 
 import ftfy
 
-from builder.arabic import Translation
+from builder.arabic import LINE_END, SENTENCE_END, WORD, Translation
 from builder.config import RepairConfig
 from builder.document import Doc
 from builder.stages.base import Stage
@@ -28,6 +28,14 @@ _FTFY_CAN_FIX = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xa1-\xff\u0100-\u02ff\
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # UTF-8 Arabic read as Windows-1256 turns every letter into ط or ظ plus a second character.
 _MOJIBAKE = re.compile(r"[طظ][\u0080-\u00ff\u0600-\u06ff\u2000-\u206f\u0152-\u0192]")
+# A list item ("1- مصر", "2) الأردن", "• تونس") is a line of its own even when spaced like inline text.
+_LIST_ITEM = re.compile(r"^\s*(?:\d+\s*[-–.)]|[•▪◦*\-–])")
+# Marks no line of its own starts or ends with: a comma, a full stop or a closing quote that the sentence goes on
+# with; an opening quote or bracket it was cut after.
+_GOES_ON = re.compile(r"^(?:[،,؛;.:)»\]”]|[\"'](?=[\s.،,:]|$))")
+_OPENS = re.compile(r"(?:^|(?<![.!?؟…])\s)[\"'“]$|[«(\[]$")  # a quote after ". " closes a sentence
+_ENDS = (*SENTENCE_END, ":")  # a piece that ends like this ends its sentence
+_PADDED = 0.8  # a page whose lines nearly all end (or start) with a space pads them: such spaces show nothing
 
 
 def fix_cp1256_mojibake(line: str) -> str:
@@ -49,6 +57,7 @@ class Repair(Stage):
         self.fix_cp1256 = config.fix_cp1256
         self.ftfy = config.ftfy
         self.nfkc = config.nfkc
+        self.rejoin_words = config.rejoin_words
 
     def process(self, doc: Doc) -> Doc:
         doc.text = self.repair(doc.text)
@@ -64,5 +73,50 @@ class Repair(Stage):
         if self.nfkc:
             text = unicodedata.normalize("NFKC", text)
         text = _DROP_CONTROLS(_DASH_TATWEEL.sub("-", text))
-        lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        raw = [_SPACES.sub(" ", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        lines = (line.strip() for line in rejoin_fragments(raw, self.rejoin_words))
         return "\n".join(line for line in lines if line)
+
+
+def rejoin_fragments(lines: list[str], max_words: int) -> list[str]:
+    """Join back a short line a link broke out of a sentence ("ونقلت وكالة أنباء \nالبحرين\n عن ..."): the line
+    before runs on (no end mark), the piece ends no sentence, and both breaks show they stood inline. A space at a
+    break is the evidence, so this runs before spaces are trimmed (a page that pads nearly every line gives none);
+    so is a line ending on an opening quote, or starting on a comma, a full stop or a closing quote, which no line
+    of its own does; with that at the far break, the near one needs only a line before of a few words. A list item
+    stays a line."""
+    if max_words <= 0 or len(lines) < 3:
+        return lines
+    filled = [line for line in lines if line.strip()]
+    trailing = sum(line.endswith(" ") for line in filled) > _PADDED * len(filled)
+    leading = sum(line.startswith(" ") for line in filled) > _PADDED * len(filled)
+
+    def spaced(left: str, right: str) -> bool:
+        return (left.endswith(" ") and not trailing) or (right.startswith(" ") and not leading)
+
+    def runs_on(line: str) -> bool:
+        end = line.rstrip()
+        return not end.endswith(LINE_END) or bool(_OPENS.search(end))
+
+    def fragment(before: str, piece: str, after: str) -> bool:
+        if not (before.strip() and after.strip() and 0 < len(WORD.findall(piece)) <= max_words):
+            return False
+        if not runs_on(before) or piece.rstrip().endswith(_ENDS) or _LIST_ITEM.match(piece) or _LIST_ITEM.match(after):
+            return False
+        far = spaced(piece, after) or bool(_GOES_ON.match(after.lstrip()))
+        near = spaced(before, piece) or bool(_OPENS.search(before.rstrip()))
+        return far and (near or (bool(_GOES_ON.match(after.lstrip())) and len(WORD.findall(before)) >= 3))
+
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        piece = lines[i]
+        if out and i + 1 < len(lines) and fragment(out[-1], piece, lines[i + 1]):
+            before = out[-1]
+            glue = "" if before.endswith(" ") or piece.startswith(" ") or _OPENS.search(before) else " "
+            out[-1] = before + glue + piece + lines[i + 1]  # the far break has its space or its mark already
+            i += 2
+            continue
+        out.append(piece)
+        i += 1
+    return out
