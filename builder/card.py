@@ -292,7 +292,9 @@ def label_quality(cfg: dict) -> list[str]:
     if o := q.get("outlets"):
         out += ["Outlets: from URLs, accuracy " + ", ".join(f"{c} {a}" for c, a in o["with_urls"].items()) +
                 "; from text alone, precision / coverage " +
-                ", ".join(f"{c} {f['precision']} / {f['coverage']}" for c, f in o["text_only"].items()) + ".", ""]
+                ", ".join(f"{c} {'n/a' if f['precision'] is None else f['precision']} / {f['coverage']}"
+                          for c, f in o["text_only"].items()) +
+                " (n/a: no document labelled, so no precision).", ""]
     return [*out, f"Source: `{path.name}` ({q.get('written_by', 'benchmark')}).", ""]
 
 
