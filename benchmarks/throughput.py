@@ -90,7 +90,8 @@ def run_ours(input_dir: Path, out: Path, workers: int, source: Path | None = Non
     stats = json.loads((out / "stats.json").read_text())
     return {**speed(stats["totals"]["entered"], measured, before), "kept": stats["totals"]["kept"],
             "input_shards": stats["input"]["shards"],
-            "stage_seconds": {s["stage"]: s["seconds"] for s in stats["stages"]}}
+            "stage_seconds": {s["stage"]: s["seconds"] for s in stats["stages"]},
+            "phase_seconds": stats.get("phase_seconds")}  # wall seconds per phase (None before 2026-12-02)
 
 
 def run_theirs(python: Path, input_dir: Path, out: Path, near: dict) -> dict:

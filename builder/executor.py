@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -33,7 +34,11 @@ class Task:
 
 
 class Executor:
-    """Skips finished tasks, runs the others with `_run_pending`, marks each one done as it completes."""
+    """Skips finished tasks, runs the others with `_run_pending`, marks each one done as it completes, and keeps
+    each phase's wall seconds (`phase_seconds`, in stats.json): where a build's time goes, serial phases included."""
+
+    def __init__(self) -> None:
+        self.phase_seconds: dict[str, float] = {}
 
     def __enter__(self) -> Executor:
         return self
@@ -49,11 +54,13 @@ class Executor:
         pending = [t for t in tasks if not (markers / t.name).exists()]
         log.info("%s: %d task%s%s", desc, len(tasks), "" if len(tasks) == 1 else "s",
                  f", {len(tasks) - len(pending)} already done" if len(pending) < len(tasks) else "")
+        started = time.perf_counter()
         with tqdm(total=len(tasks), initial=len(tasks) - len(pending), desc=desc, unit="task",
                   disable=None, leave=False) as bar:
             for task in self._run_pending(pending):
                 atomic_write_bytes(markers / task.name, b"")
                 bar.update()
+        self.phase_seconds[desc] = round(time.perf_counter() - started, 2)
 
     def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
         raise NotImplementedError
@@ -63,6 +70,7 @@ class LocalExecutor(Executor):
     """Tasks in this process (workers=1) or in a pool of spawned processes."""
 
     def __init__(self, workers: int = 1):
+        super().__init__()
         if workers < 1:
             raise BuildError(f"executor.workers must be at least 1, got {workers}")
         self.workers = workers
@@ -103,6 +111,7 @@ class RayExecutor(Executor):
     """
 
     def __init__(self, address: str | None = None, num_cpus: int | None = None):
+        super().__init__()
         self.address = address
         self.num_cpus = num_cpus
 

@@ -228,4 +228,4 @@ def build(cfg: Config) -> dict:
         executor.run([Task("clusters", run_clusters, clusters)], layout.markers, "clusters")
         executor.run([Task(f"final-{j.shard.index:05d}", run_finalize, j) for j in jobs], layout.markers,
                      "finalize")
-    return write_output(cfg, settings, layout, shards, ignored, root, started)
+    return write_output(cfg, settings, layout, shards, ignored, root, started, executor.phase_seconds)

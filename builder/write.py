@@ -110,8 +110,9 @@ def shareable(settings: dict, root: Path) -> dict:
 
 
 def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path,
-                 started: float) -> dict:
-    """`settings` is `cfg` as plain data, for the card."""
+                 started: float, phase_seconds: dict[str, float]) -> dict:
+    """`settings` is `cfg` as plain data, for the card; `phase_seconds` the executor's wall seconds per phase."""
+    writing = time.perf_counter()
     wcfg = cfg.write
     staging = layout.staging
     shutil.rmtree(staging, ignore_errors=True)
@@ -163,6 +164,7 @@ def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard
             shutil.rmtree(target)
         (staging / name).replace(target)
     stats["seconds"] = round(time.perf_counter() - started, 2)
+    stats["phase_seconds"] = {**phase_seconds, "write": round(time.perf_counter() - writing, 2)}
     write_json(stats, layout.out / "stats.json")
     shutil.rmtree(staging, ignore_errors=True)
     return stats

@@ -75,6 +75,10 @@ def test_every_stage_accounts_for_its_input(tmp_path, rng):
     names = [s["stage"] for s in stats["stages"]]
     assert names == ["read", "extract", "repair", "segment", "clean", "metadata", "language", "quality", "label",
                      "exact", "near_dup"]
+    # where the wall time went, phase by phase, serial ones included
+    assert list(stats["phase_seconds"]) == ["documents", "site templates: counts", "site templates", "signatures",
+                                            "near-dup buckets", "clusters", "finalize", "write"]
+    assert sum(stats["phase_seconds"].values()) <= stats["seconds"]
 
 
 def test_two_builds_of_the_same_input_are_byte_identical(tmp_path, rng):
