@@ -45,6 +45,11 @@ SENTENCE_END = (*FULL_STOPS, "!", "?", "؟")
 LINE_END = (*SENTENCE_END, ":", "»", '"', "”")
 
 
+def code_points(text: str) -> np.ndarray:
+    """The text's code points as a uint32 array, for one vectorised table lookup per text."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 class Translation:
     """`text.translate(table)` for a table of single characters and deletions, in the forms that are fast to apply:
     `str.translate` with a list looks a code point up by index, not by hashing it (past the list's end a code point
@@ -70,7 +75,7 @@ class Translation:
     def __call__(self, text: str) -> str:
         if len(text) < self.NUMPY_CHARS:
             return text.translate(self.list)
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        codes = code_points(text)
         if self.deletes:
             codes = codes[self.keep[codes]]
         return self.codes[codes].tobytes().decode("utf-32-le", "surrogatepass")
@@ -100,12 +105,15 @@ def dedup_key(text: str) -> str:
     return " ".join(WORD.findall(match_key(text)))
 
 
+PROCLITICS = (("و", "ف"), ("ب", "ل", "ك"), ("ال",))  # peeled in this order, at most one of each group
+
+
 @lru_cache(maxsize=1 << 17)
 def word_forms(token: str) -> tuple[str, ...]:
     """A key token and the forms left after peeling the common proclitics (و ف, then ب ل ك, then ال).
     Cached: news vocabulary is Zipfian, and stance and template matching ask for the same words again and again."""
     forms = [token]
-    for prefixes in (("و", "ف"), ("ب", "ل", "ك"), ("ال",)):
+    for prefixes in PROCLITICS:
         base = forms[-1]
         for p in prefixes:
             if base.startswith(p) and len(base) - len(p) >= 2:

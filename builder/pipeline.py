@@ -38,7 +38,7 @@ from builder.files import Layout, write_json, write_parquet
 from builder.fingerprint import fingerprint
 from builder.schema import DEDUP_FIELDS, LATE_FIELDS, REJECTED_FEATURES, arrow_schema, final_schema, work_schema
 from builder.split import split_of
-from builder.stages.base import Stage, StageStats
+from builder.stages.base import Stage, StageStats, built_for
 from builder.stages.read import READERS, Shard, plan_shards, read_shard
 from builder.templates.phase import LearnJob, apply_templates, run_counts, run_learn
 from builder.write import write_output
@@ -80,20 +80,9 @@ def build_stages(cfg: Config) -> list[Stage]:
     return stages
 
 
-_built: dict[str, list[Stage]] = {}  # the last config's stages: a worker builds them once, not once per shard
-
-
-def cached_stages(cfg: Config) -> list[Stage]:
-    key = repr(cfg)
-    if key not in _built:
-        _built.clear()
-        _built[key] = build_stages(cfg)
-    return _built[key]
-
-
 def run_documents(job: ShardJob) -> None:
     cfg, layout, shard = job.cfg, job.layout, job.shard
-    stages = cached_stages(cfg)
+    stages = built_for(cfg, build_stages)
     stats = {name: StageStats(name) for name in ["read", *cfg.stages]}
     rejects: list[dict] = []
     docs: Iterator[Doc] = read_shard(shard, job.root, cfg.input, stats["read"], rejects)
@@ -187,8 +176,7 @@ def build(cfg: Config) -> dict:
     out = Path(cfg.output.path)
     # a bad stage config fails before anything is written or any worker starts; the stages built are the ones
     # this process then runs (workers=1), not built a second time
-    _built.clear()
-    _built[repr(cfg)] = build_stages(cfg)
+    built_for(cfg, build_stages)
     prepare_output(out, cfg.output.overwrite)
     layout = Layout(out)
     shards, ignored = plan_shards(root, cfg.input)

@@ -104,13 +104,14 @@ def load(layout: Layout, n_shards: int, cfg: NearDupConfig, exact: bool = True) 
     url_key = UrlKey(cfg.versions.tracking_params_file)
     urls, titles = table["url"].to_pylist(), table["title"].to_pylist()
     site = factorize([site_key(o, u) for o, u in zip(table["outlet"].to_pylist(), urls, strict=True)])
-    title, url = factorize([title_key(t) for t in titles]), factorize([url_key(u) for u in urls])
+    title_keys = [title_key(t) for t in titles]
+    title, url = factorize(title_keys), factorize([url_key(u) for u in urls])
     published = seconds(table["published"])
     days = cfg.versions.recurring_days
     keys = PageKeys(
         site=site, title=title, url=url, published=published,
         n_shingles=table["n_shingles"].to_numpy().astype(np.int64),
-        recurring=recurring(combine(site, factorize([title_shape(t) for t in titles])), published, days, NO_TIME)
+        recurring=recurring(combine(site, factorize([title_shape(k) for k in title_keys])), published, days, NO_TIME)
         | recurring(url, published, days, NO_TIME),
         titles=titles,
     )
@@ -168,7 +169,8 @@ def run_buckets(job: BucketJob) -> None:
     verdict = judge(pairs, corpus.sig, corpus.keys, cfg, jaccard)
     read = np.flatnonzero(verdict.read_words)
     if len(read):
-        verdict.relation[read[word_ratio(*both(read)) >= cfg.versions.min_word_ratio]] = VERSION
+        bar = cfg.versions.min_word_ratio
+        verdict.relation[read[word_ratio(*both(read), floor=bar) >= bar]] = VERSION
     counts |= {"checked_exactly": len(check), "read_word_by_word": len(read)}
     keep = verdict.relation > 0
     global_pairs = corpus.rows[pairs[keep]] if len(pairs) else np.zeros((0, 2), dtype=np.int64)

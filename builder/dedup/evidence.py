@@ -93,10 +93,16 @@ def exact_jaccard(texts_a: list[str], texts_b: list[str], ngram: int) -> np.ndar
     return out
 
 
-def word_ratio(texts_a: list[str], texts_b: list[str]) -> np.ndarray:
-    """Per pair, how much of the two keys' words match in order (difflib's ratio, no junk heuristic)."""
-    return np.array([SequenceMatcher(None, dedup_key(a).split(), dedup_key(b).split(), autojunk=False).ratio()
-                     for a, b in zip(texts_a, texts_b, strict=True)], dtype=np.float32)
+def word_ratio(texts_a: list[str], texts_b: list[str], floor: float = 0.0) -> np.ndarray:
+    """Per pair, how much of the two keys' words match in order (difflib's ratio, no junk heuristic). Where the
+    words' counts alone (quick_ratio, an upper bound) fall below `floor`, that bound is returned instead: the
+    ordered comparison, the costly part, is only made for pairs that may reach the floor."""
+    out = np.empty(len(texts_a), dtype=np.float32)
+    for i, (a, b) in enumerate(zip(texts_a, texts_b, strict=True)):
+        matcher = SequenceMatcher(None, dedup_key(a).split(), dedup_key(b).split(), autojunk=False)
+        bound = matcher.quick_ratio()
+        out[i] = bound if bound < floor else matcher.ratio()
+    return out
 
 
 def judge(pairs: np.ndarray, sig: np.ndarray, keys: PageKeys, cfg: NearDupConfig,

@@ -67,9 +67,8 @@ def factorize(values: list[str | None]) -> np.ndarray:
     return np.array([-1 if v is None else ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
 
 
-def title_shape(title: str | None) -> str | None:
-    """The title key with each number masked: the title of a recurring item, whatever its figures."""
-    key = title_key(title)
+def title_shape(key: str | None) -> str | None:
+    """A title key (`title_key`) with each number masked: the title of a recurring item, whatever its figures."""
     return DIGITS.sub("#", key) if key else None
 
 

@@ -9,11 +9,25 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from builder.document import Doc, Drop
+
+T = TypeVar("T")
+_built: dict[Callable, tuple[str, Any]] = {}
+
+
+def built_for(cfg: Any, factory: Callable[[Any], T]) -> T:
+    """`factory(cfg)`, built once per process and config (the last config's kept, per factory): a worker builds
+    its stages and reads their word lists once, not once per shard. What it builds must keep no state between
+    documents."""
+    key = repr(cfg)
+    last = _built.get(factory)
+    if last is None or last[0] != key:
+        last = _built[factory] = (key, factory(cfg))
+    return last[1]
 
 
 @dataclass

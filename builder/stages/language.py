@@ -15,6 +15,7 @@ from collections import Counter
 
 import numpy as np
 
+from builder.arabic import code_points
 from builder.config import LanguageConfig
 from builder.document import Doc, Drop
 from builder.rules import load_yaml
@@ -40,7 +41,7 @@ _IS_ARABIC_SCRIPT, _IS_LATIN = char_table(ARABIC_SCRIPT), char_table(LATIN)
 
 def letter_counts(text: str) -> tuple[int, int]:
     """len(ARABIC_SCRIPT.findall(text)), len(LATIN.findall(text))."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)
     return int(np.count_nonzero(_IS_ARABIC_SCRIPT[codes])), int(np.count_nonzero(_IS_LATIN[codes]))
 
 

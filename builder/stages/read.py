@@ -127,7 +127,19 @@ class Shard:
         return tuple(dict.fromkeys(p.file for p in self.pieces))
 
 
-CANDIDATES_PER_SHARD = 64  # where the size is not known before the scan (gzip): line starts kept per shard
+CANDIDATES_PER_SHARD = 64  # where a scan reads the whole file (gzip, WARC): cut points kept per shard's worth
+
+
+def thinned(candidates: Iterable[tuple[int, int, int]], shard_bytes: int) -> list[tuple[int, int, int]]:
+    """Every candidate cut at least shard_bytes / CANDIDATES_PER_SHARD bytes after the last one kept: enough to
+    cut equal pieces, few enough to hold for a file of any size."""
+    step = max(shard_bytes // CANDIDATES_PER_SHARD, 1)
+    kept, next_mark = [], step
+    for candidate in candidates:
+        if candidate[2] >= next_mark:
+            kept.append(candidate)
+            next_mark = candidate[2] + step
+    return kept
 
 
 def balanced_cuts(candidates: Iterable[tuple[int, int, int]], total: int, shard_bytes: int,
@@ -269,13 +281,9 @@ class JsonlReader(Reader):
             with path.open("rb") as fh:
                 cuts = balanced_cuts(_line_starts(fh, rel), path.stat().st_size, shard_bytes, multiple)
             return pieces_at(rel, cuts, seekable=True)
-        step = max(shard_bytes // CANDIDATES_PER_SHARD, 1)
-        candidates, next_mark, end = [], step, [0]
+        end = [0]
         with gzip.open(path, "rb") as fh:
-            for candidate in _line_starts(fh, rel, end):
-                if candidate[1] >= next_mark:
-                    candidates.append(candidate)
-                    next_mark = candidate[1] + step
+            candidates = thinned(_line_starts(fh, rel, end), shard_bytes)
         return pieces_at(rel, balanced_cuts(candidates, end[0], shard_bytes, multiple), seekable=False)
 
     def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
@@ -375,19 +383,18 @@ class WarcReader(Reader):
             return [Piece(rel)]
         from warcio.archiveiterator import ArchiveIterator
 
-        step = max(shard_bytes // CANDIDATES_PER_SHARD, 1)
-        candidates, next_mark = [], step
-        try:
-            with path.open("rb") as fh:
-                records = ArchiveIterator(fh)
-                for position, _ in enumerate(records):
-                    offset = records.get_record_offset()
-                    if offset >= next_mark:
-                        candidates.append((position, offset, offset))
-                        next_mark = offset + step
-        except Exception as err:  # a corrupt archive: the reader reports it when it gets there
-            log.debug("%s: stopped planning: %s", rel, err)
-        return pieces_at(rel, balanced_cuts(candidates, size, shard_bytes, multiple), seekable=True)
+        def record_starts() -> Iterator[tuple[int, int, int]]:
+            try:
+                with path.open("rb") as fh:
+                    records = ArchiveIterator(fh)
+                    for position, _ in enumerate(records):
+                        offset = records.get_record_offset()
+                        yield position, offset, offset
+            except Exception as err:  # a corrupt archive: the reader reports it when it gets there
+                log.debug("%s: stopped planning: %s", rel, err)
+
+        return pieces_at(rel, balanced_cuts(thinned(record_starts(), shard_bytes), size, shard_bytes, multiple),
+                         seekable=True)
 
     def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
         from warcio.archiveiterator import ArchiveIterator

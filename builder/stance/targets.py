@@ -7,11 +7,12 @@ common word on its own: it counts as a mention only in a document that names the
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from builder.arabic import WORD, match_key, word_forms
+from builder.arabic import PROCLITICS, WORD, match_key, word_forms
 
 Alias = tuple[str, ...]  # an alias as its key tokens, lowercased
 
@@ -35,9 +36,6 @@ def by_first_token(aliases: tuple[Alias, ...]) -> dict[str, tuple[Alias, ...]]:
     return {first: tuple(group) for first, group in index.items()}
 
 
-_PROCLITICS = (("", "و", "ف"), ("", "ب", "ل", "ك"), ("", "ال"))  # the groups `word_forms` peels, in its order
-
-
 @lru_cache(maxsize=64)
 def alias_starts(aliases: tuple[Alias, ...]) -> frozenset[str]:
     """Every token at which one of the aliases may start: a first token, with each combination of the proclitics
@@ -45,11 +43,9 @@ def alias_starts(aliases: tuple[Alias, ...]) -> frozenset[str]:
     `alias_spans` looks only at the few positions that hold one (most documents: none)."""
     starts = set()
     for first in by_first_token(aliases):
-        for a in _PROCLITICS[0]:
-            for b in _PROCLITICS[1]:
-                for c in _PROCLITICS[2]:
-                    if first in word_forms(token := a + b + c + first):
-                        starts.add(token)
+        for clitics in itertools.product(*(("", *group) for group in PROCLITICS)):
+            if first in word_forms(token := "".join(clitics) + first):
+                starts.add(token)
     return frozenset(starts)
 
 

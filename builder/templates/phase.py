@@ -15,8 +15,9 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from builder.config import Config, MetadataConfig, TemplatesConfig
+from builder.config import Config, TemplatesConfig
 from builder.files import Layout, write_json, write_parquet
+from builder.stages.base import built_for
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook, site_stats
 from builder.templates.counts import ShapeCounter, merge
@@ -43,19 +44,6 @@ class LearnJob:
 def masker_for(cfg: TemplatesConfig) -> ShapeMasker:
     return masker(cfg.shapes_file, cfg.rules_file,
                   ShapeLimits(cfg.max_fixed_words, cfg.max_free_words, cfg.max_name_words, cfg.frame_words))
-
-
-_extractors: dict[str, MetadataExtractor] = {}  # the last config's: a worker builds it once, not once per shard
-
-
-def metadata_extractor(cfg: MetadataConfig) -> MetadataExtractor:
-    """The metadata stage's extractor for the template cuts; building it reads its word lists (a tenth of a second
-    per shard otherwise), and it keeps no state between documents."""
-    key = repr(cfg)
-    if key not in _extractors:
-        _extractors.clear()
-        _extractors[key] = MetadataExtractor(cfg)
-    return _extractors[key]
 
 
 def run_counts(job: ShardTask) -> None:
@@ -88,7 +76,8 @@ def apply_templates(job: ShardTask, table: pa.Table) -> pa.Table:
     cfg, layout, index = job.cfg, job.layout, job.shard.index
     book = TemplateBook.from_table(pq.read_table(layout.templates))
     applier = TemplateApplier(book, masker_for(cfg.templates), cfg.templates.edge_lines,
-                              cfg.templates.max_line_words, metadata_extractor(cfg.metadata), cfg.clean.fragment_words)
+                              cfg.templates.max_line_words, built_for(cfg.metadata, MetadataExtractor),
+                              cfg.clean.fragment_words)
     if book.shapes and table.num_rows:
         columns = sorted({*COUNT_COLUMNS, *APPLIED_COLUMNS, "id"})
         rows = table.select(columns).to_pylist()
