@@ -286,7 +286,8 @@ class NearDupConfig:
     ngram: int = 5
     seed: int = 1
     scheme: str = "affine32"  # datasketch permutation scheme; recorded in the output
-    bucket_tasks: int = 2  # LSH band ranges processed as separate tasks
+    bucket_tasks: int = 2  # partitions of the LSH band keys and blocks, each a task; at least this many
+    bucket_docs: int = 200_000  # more partitions on a larger corpus: about this many documents' entries per task
     # copies: tie-breakers, in order, for the document a cluster keeps
     keep: list[str] = field(default_factory=lambda: ["earliest", "outlet_priority", "longest"])
     outlet_priority: list[str] = field(default_factory=list)  # outlet ids, most preferred first

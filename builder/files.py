@@ -55,6 +55,10 @@ class Layout:
         """The shapes learned as each site's template."""
         return self.work("templates", "learned.parquet")
 
+    def pages(self, kind: str, shard: int) -> Path:
+        """A shard's dedup arrays: signatures, keys, band entries, exact groups (builder/dedup/pages.py)."""
+        return self.work("dedup", f"{kind}-{shard:05d}.npy")
+
     def pairs(self, task: int) -> Path:
         return self.work("dedup", f"pairs-{task:05d}.parquet")
 

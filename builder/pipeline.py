@@ -4,8 +4,9 @@
 documents   per input shard: read -> extract -> ... -> label (the configured `stages`) -> docs/NNNNN
 templates   per shard, then whole corpus: line shapes counted per site -> templates/counts-NNNNN, the shapes
                              that are a site's template -> templates/learned (builder/templates/)
-signatures  per shard:       site templates cut, then the exact-copy hash and MinHash signature -> signed/NNNNN
-dedup       whole corpus:    near-duplicate bucket tasks, then one cluster task -> dedup/decisions-NNNNN
+signatures  per shard:       site templates cut, then the exact-copy hash and MinHash signature -> signed/NNNNN,
+                             and the dedup arrays (signatures, keys, partitioned band entries) -> dedup/*-NNNNN.npy
+dedup       whole corpus:    the exact task, one bucket task per partition, one cluster task -> dedup/decisions-NNNNN
 finalize    per shard:       apply decisions, add cluster columns and the split -> final/NNNNN
 write       whole corpus:    data/{split}-*.parquet, rejected/, README.md, stats.json (see builder/write.py)
 """
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from hydra.errors import InstantiationException
@@ -28,9 +30,13 @@ from hydra.utils import get_class, instantiate
 
 from builder.arabic import dedup_key
 from builder.config import SAMPLE_CORPUS, Config
-from builder.dedup.buckets import BucketJob, run_buckets
+from builder.dedup.buckets import BucketJob, bucket_count, run_buckets
 from builder.dedup.clusters import ClusterJob, run_clusters
-from builder.dedup.signatures import signatures, with_params
+from builder.dedup.evidence import NO_TIME
+from builder.dedup.exact import ExactJob, run_exact
+from builder.dedup.keys import UrlKey
+from builder.dedup.pages import page_keys, write_pages
+from builder.dedup.signatures import lsh_params, signatures, with_params
 from builder.document import Doc
 from builder.errors import BuildError
 from builder.executor import Executor, Task
@@ -96,24 +102,38 @@ def run_documents(job: ShardJob) -> None:
 
 # --- phase 2: signatures -----------------------------------------------------------------------------
 
-def run_signatures(job: ShardJob) -> None:
-    """The keys dedup compares: a hash of the spelling-blind text (exact copies) and a MinHash signature."""
+@dataclass(frozen=True)
+class SignJob(ShardJob):
+    parts: int  # partitions of the band entries: the bucket tasks (buckets.bucket_count)
+
+
+def run_signatures(job: SignJob) -> None:
+    """The keys dedup compares: a hash of the spelling-blind text (exact copies), a MinHash signature, and the
+    arrays the global dedup tasks read by row or by partition (builder/dedup/pages.py)."""
     cfg, layout, shard = job.cfg, job.layout, job.shard
     table = pq.read_table(layout.docs(shard.index))
     if cfg.templates.enabled:  # before the keys, so copies that differ only in a site's furniture collapse
         table = apply_templates(job, table)  # timed as the template phase's
     started = time.perf_counter()
+    near = cfg.near_dup
     keys = [dedup_key(text) for text in table["text"].to_pylist()]
-    minhash, n_shingles = signatures(keys, cfg.near_dup)
+    digests = [hashlib.blake2b(k.encode(), digest_size=16).digest() for k in keys]
+    minhash, n_shingles = signatures(keys, near)
     dedup_columns = {
-        "match_hash": [hashlib.blake2b(k.encode(), digest_size=16).hexdigest() for k in keys],
+        "match_hash": [d.hex() for d in digests],
         "minhash": minhash,
         "n_shingles": n_shingles,
         "n_chars": pa.compute.utf8_length(table["text"]).cast(pa.int64()),
     }
     for name in DEDUP_FIELDS:
         table = table.append_column(name, pa.array(dedup_columns[name], DEDUP_FIELDS[name]))
-    write_parquet(table.cast(with_params(table.schema, cfg.near_dup)), layout.signed(shard.index))
+    write_parquet(table.cast(with_params(table.schema, near)), layout.signed(shard.index))
+    published = table["published"].cast(pa.timestamp("s")).cast(pa.int64()).fill_null(NO_TIME).to_numpy()
+    page = page_keys(digests, table["outlet"].to_pylist(), table["url"].to_pylist(), table["title"].to_pylist(),
+                     published, n_shingles, built_for(near.versions.tracking_params_file, UrlKey))
+    sig = np.frombuffer(b"".join(minhash), dtype=np.uint32).reshape(len(minhash), near.num_perm)
+    write_pages(layout, shard.index, sig, page, *lsh_params(near.candidate_threshold, near.num_perm), job.parts,
+                near.versions.enabled)
     seconds = StageStats("near_dup", seconds=time.perf_counter() - started)  # counts come from the cluster task
     write_json(seconds.to_dict(), layout.stats("signatures", shard.index))
 
@@ -204,16 +224,19 @@ def build(cfg: Config) -> dict:
                          layout.markers, "site templates: counts")
             executor.run([Task("templates", run_learn, LearnJob(cfg.templates, len(shards), layout))],
                          layout.markers, "site templates")
-        executor.run([Task(f"signatures-{j.shard.index:05d}", run_signatures, j) for j in jobs], layout.markers,
-                     "signatures")
-        n_buckets = cfg.near_dup.bucket_tasks
+        n_docs = sum(pq.read_metadata(layout.docs(j.shard.index)).num_rows for j in jobs)
+        n_buckets = bucket_count(n_docs, cfg.near_dup)
+        signing = [SignJob(**vars(j), parts=n_buckets) for j in jobs]
+        executor.run([Task(f"signatures-{j.shard.index:05d}", run_signatures, j) for j in signing],
+                     layout.markers, "signatures")
+        executor.run([Task("exact", run_exact, ExactJob(cfg.near_dup, cfg.exact.enabled, len(shards), layout))],
+                     layout.markers, "exact copies")
         if cfg.near_dup.enabled:
-            buckets = [BucketJob(cfg.near_dup, t, n_buckets, len(shards), layout, cfg.exact.enabled)
-                       for t in range(n_buckets)]
-            executor.run([Task(f"buckets-{j.task:05d}", run_buckets, j) for j in buckets], layout.markers,
-                         "near-dup buckets")
-        clusters = ClusterJob(cfg.near_dup, cfg.exact, n_buckets, len(shards), layout)
-        executor.run([Task("clusters", run_clusters, clusters)], layout.markers, "clusters")
+            executor.run([Task(f"buckets-{t:05d}", run_buckets, BucketJob(cfg.near_dup, t, n_buckets, len(shards),
+                                                                          layout)) for t in range(n_buckets)],
+                         layout.markers, "near-dup buckets")
+        executor.run([Task("clusters", run_clusters, ClusterJob(cfg.near_dup, n_buckets, len(shards), layout))],
+                     layout.markers, "clusters")
         executor.run([Task(f"final-{j.shard.index:05d}", run_finalize, j) for j in jobs], layout.markers,
                      "finalize")
     return write_output(cfg, settings, layout, shards, ignored, root, started, executor.phase_seconds)

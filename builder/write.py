@@ -37,7 +37,8 @@ def merged_stats(layout: Layout, shards: list[Shard], order: list[str]) -> tuple
         for d in json.loads(layout.stats("docs", shard.index).read_text()):
             by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
     dedup = json.loads(layout.stats("dedup").read_text())
-    timings = [json.loads(p.read_text()) for phase in ("signatures", "buckets") for p in layout.stats_files(phase)]
+    timings = [json.loads(p.read_text()) for phase in ("signatures", "exact", "buckets")
+               for p in layout.stats_files(phase)]
     for d in [*dedup["stages"], *timings]:
         by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
     return sorted(by_stage.values(), key=lambda s: order.index(s.stage)), dedup

@@ -139,10 +139,36 @@ def test_mismatched_stage_files_are_an_error(syndicated, tmp_path):
     other = dataclasses.replace(cfg.near_dup, num_perm=64)
     with pytest.raises(BuildError, match="other MinHash settings"):
         run_buckets(BucketJob(other, 0, 2, 1, layout))
+    with pytest.raises(BuildError, match="made for 2 bucket tasks, not 3"):
+        run_buckets(BucketJob(cfg.near_dup, 0, 3, 1, layout))  # entries partitioned for another task count
     with pytest.raises(BuildError, match="missing"):
-        run_clusters(ClusterJob(cfg.near_dup, cfg.exact, 3, 1, layout))  # a third bucket task that never ran
+        run_clusters(ClusterJob(cfg.near_dup, 3, 1, layout))  # a third bucket task that never ran
     with pytest.raises(BuildError, match="signed shards"):
-        run_clusters(ClusterJob(cfg.near_dup, cfg.exact, 2, 2, layout))  # a shard count that does not match
+        run_clusters(ClusterJob(cfg.near_dup, 2, 2, layout))  # a shard count that does not match
+
+
+def test_the_number_of_bucket_partitions_does_not_change_the_decisions(tmp_path):
+    """A bucket task holds one partition of the band keys and blocks, so no task holds the corpus; a larger
+    corpus gets more partitions (near_dup.bucket_docs). Every document of a bucket or block lands in one
+    partition, so copies, versions and URL copies are found the same whatever the count."""
+    rng = random.Random(17)
+    wire, article_text, page = story(rng), story(rng), story(rng)
+    title = "مصرع 3 أشخاص في حادث تصادم على الطريق الصحراوي"
+    records = [{"url": f"https://www.{site}/n/{i}", "title": f"عنوان {i}", "published": f"2024-05-0{i + 1}T08:00:00",
+                "text": edited(wire, rng)} for i, site in enumerate(["youm7.com", "masrawy.com", "elwatannews.com"])]
+    records += [{"url": f"https://www.youm7.com/story/{i}", "title": title, "published": f"2024-05-02T1{i}:00:00",
+                 "text": edited(article_text, rng)} for i in range(2)]
+    records += [{"url": f"https://www.shorouknews.com/p/9{tracking}", "title": f"صفحة {i}",
+                 "published": f"2024-05-03T0{i}:00:00", "text": edited(page, rng)}
+                for i, tracking in enumerate(["", "?utm_source=fb"])]
+    records += [{"url": f"https://www.shorouknews.com/{i}", "text": story(rng)} for i in range(20)]
+    feed = write_jsonl(tmp_path / "in" / "feed.jsonl", records)
+    build(feed, tmp_path / "two")
+    build(feed, tmp_path / "many", "near_dup.bucket_docs=3")
+    assert len(list((tmp_path / "many" / ".build" / "work" / "dedup").glob("pairs-*"))) == -(-len(records) // 3)
+    assert {r["reason"] for r in rejects(tmp_path / "two")} == {"near_duplicate", "edited_version"}
+    for f in sorted((tmp_path / "two").glob("[dr]*/*.parquet")):
+        assert f.read_bytes() == (tmp_path / "many" / f.relative_to(tmp_path / "two")).read_bytes(), f.name
 
 
 # --- versions and copies (issue 12) ---------------------------------------------------------------------
@@ -285,7 +311,7 @@ def test_a_bucket_whose_first_member_is_unrelated_still_pairs_the_others():
     pairs, bounded = band_pairs(sig, range(bands), rows_per_band, window=50)
     assert [1, 2] in pairs.tolist() and bounded == 0
     keys = PageKeys(site=np.full(3, -1), title=np.full(3, -1), url=np.full(3, -1), published=np.zeros(3, np.int64),
-                    n_shingles=np.full(3, 100), recurring=np.zeros(3, bool), titles=[None] * 3)
+                    n_shingles=np.full(3, 100), recurring=np.zeros(3, bool), titles=lambda rows: [None] * len(rows))
     verdict = judge(pairs, sig, keys, NearDupConfig())
     assert {tuple(p) for p, r in zip(pairs.tolist(), verdict.relation, strict=True) if r == COPY} == {(1, 2)}
 

@@ -77,7 +77,7 @@ def test_every_stage_accounts_for_its_input(tmp_path, rng):
                      "exact", "near_dup"]
     # where the wall time went, phase by phase, serial ones included
     assert list(stats["phase_seconds"]) == ["documents", "site templates: counts", "site templates", "signatures",
-                                            "near-dup buckets", "clusters", "finalize", "write"]
+                                            "exact copies", "near-dup buckets", "clusters", "finalize", "write"]
     assert sum(stats["phase_seconds"].values()) <= stats["seconds"]
 
 

@@ -6,10 +6,14 @@ Two relations, each with its own evidence and keep policy (evidence.py):
   copies    one story on any sites: estimated Jaccard >= near_dup.threshold; the earliest is kept
 
 signatures   per shard (a pipeline phase): match hash, MinHash of the match key's word n-grams and the shingle
-             count of each document (signatures.py)
-buckets      one task per range of LSH bands, tuned for near_dup.candidate_threshold, plus a share of the
-             (site, title) and URL blocks (keys.py): every pair of a bucket is a candidate (bounded for giant
-             buckets, candidates.py), judged on the signatures and written with its relation (buckets.py)
+             count of each document (signatures.py), and the shard's dedup arrays: signatures and keys to read
+             by row, band and block entries grouped by partition (pages.py)
+exact        one task over a few bytes per document: each row's exact group and whether its title or URL block
+             recurs (exact.py)
+buckets      one task per partition of the LSH band keys (tuned for near_dup.candidate_threshold) and of the
+             (site, title) and URL blocks (keys.py), more partitions on a larger corpus: every pair of a bucket
+             is a candidate (bounded for giant buckets, candidates.py), judged on the two pages' signatures and
+             keys and written with its relation (buckets.py)
 clusters     one task: exact groups, then version groups (each a kept page and the pages it is a version pair
              with), then copy clusters (connected components), over integer arrays; one page kept per group by
              its relation's policy (keep.py, clusters.py)

@@ -39,24 +39,22 @@ def run_pairs(order: np.ndarray, sorted_keys: np.ndarray, window: int) -> tuple[
     return (np.concatenate(found) if found else NO_PAIRS), bounded
 
 
+def bucket_pairs(key: np.ndarray, row: np.ndarray, window: int, time: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, int]:
+    """Pairs of `row`s with equal `key`s (a band's bucket or a block), each with its next `window` in the
+    bucket's order: row order, or publication time then row order when `time` is given."""
+    order = np.lexsort((row, key) if time is None else (row, time, key))
+    return run_pairs(row[order], key[order], window)
+
+
 def band_pairs(sig: np.ndarray, bands: range, rows: int, window: int) -> tuple[np.ndarray, int]:
     """(a, b) pairs, a < b, of rows of `sig` that share a bucket in any of the bands."""
     found, bounded = [], 0
     for band in bands if len(sig) else ():
-        keys = band_keys(sig, band, rows)
-        order = np.argsort(keys, kind="stable")
-        pairs, n = run_pairs(order, keys[order], window)
+        pairs, n = bucket_pairs(band_keys(sig, band, rows), np.arange(len(sig)), window)
         found.append(pairs)
         bounded += n
     return unique_pairs(found), bounded
-
-
-def block_pairs(block: np.ndarray, time: np.ndarray, window: int) -> tuple[np.ndarray, int]:
-    """Pairs of rows with the same block id (>= 0), each with its nearest `window` successors in time."""
-    rows = np.flatnonzero(block >= 0)
-    order = rows[np.lexsort((time[rows], block[rows]))]
-    pairs, bounded = run_pairs(order, block[order], window)
-    return unique_pairs([pairs]), bounded
 
 
 def unique_pairs(parts: list[np.ndarray]) -> np.ndarray:
@@ -68,8 +66,3 @@ def unique_pairs(parts: list[np.ndarray]) -> np.ndarray:
     packed = np.unique((found[:, 0] << 32) | found[:, 1])  # one int64 per pair: row numbers stay below 2**31
     return np.stack([packed >> 32, packed & 0xFFFFFFFF], axis=1)
 
-
-def combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One block id for the pair of ids (a, b); -1 when either is -1."""
-    combined = a * (int(b.max(initial=0)) + 1) + b
-    return np.where((a >= 0) & (b >= 0), combined, -1)

@@ -26,24 +26,24 @@ import pyarrow.parquet as pq
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from builder.config import ExactConfig, NearDupConfig
-from builder.dedup.buckets import LAYOUT_KEY, VERSIONS_KEY, band_ranges, doc_files, versions_metadata
+from builder.config import NearDupConfig
+from builder.dedup.buckets import LAYOUT_KEY, VERSIONS_KEY, doc_files, versions_metadata
 from builder.dedup.evidence import RELATIONS
 from builder.dedup.keep import ranks
-from builder.dedup.signatures import check_params, lsh_params, params
+from builder.dedup.pages import load
+from builder.dedup.signatures import check_params, params
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
 from builder.schema import DECISION_SCHEMA
 from builder.site import UNKNOWN_OUTLET
 from builder.stages.base import StageStats
 
-COLUMNS = ["id", "match_hash", "published", "outlet", "n_chars"]
+COLUMNS = ["id", "published", "outlet", "n_chars"]
 
 
 @dataclass(frozen=True)
 class ClusterJob:
     cfg: NearDupConfig
-    exact: ExactConfig
     n_bucket_tasks: int
     n_shards: int
     layout: Layout
@@ -57,8 +57,7 @@ class Pairs:
 
 
 def load_pairs(layout: Layout, n_tasks: int, shard_rows: list[int], cfg: NearDupConfig) -> Pairs:
-    """Judged pairs from every bucket task, after checking they cover every band once, on these shards."""
-    bands = lsh_params(cfg.candidate_threshold, cfg.num_perm)[0]
+    """Judged pairs from every bucket task, after checking they cover every partition once, on these shards."""
     covered, tables, counts = [], [], {}
     for task in range(n_tasks):
         path = layout.pairs(task)
@@ -72,13 +71,13 @@ def load_pairs(layout: Layout, n_tasks: int, shard_rows: list[int], cfg: NearDup
         if made_from["shard_rows"] != shard_rows:
             raise BuildError(f"{path} was made from other document shards than the current ones; "
                              "delete OUT/.build and rebuild")
-        covered += range(*made_from["bands"])
+        covered.append(made_from["partition"])
         for key, value in made_from.items():
-            if key not in ("shard_rows", "bands"):
+            if key not in ("shard_rows", "partition"):
                 counts[key] = counts.get(key, 0) + value
         tables.append(table)
-    if sorted(covered) != [b for r in band_ranges(bands, n_tasks) for b in r]:
-        raise BuildError(f"bucket files cover bands {sorted(set(covered))}, expected 0..{bands - 1} once each")
+    if covered != [[t, n_tasks] for t in range(n_tasks)]:
+        raise BuildError(f"bucket files cover partitions {covered}, expected each of 0..{n_tasks - 1} of {n_tasks}")
     pairs = pa.concat_tables(tables)
     both = np.stack([pairs["a"].to_numpy(), pairs["b"].to_numpy()], axis=1).astype(np.int64)
     relation = np.array(pairs["relation"].to_pylist(), dtype=object)
@@ -178,8 +177,8 @@ def run_clusters(job: ClusterJob) -> None:
              "n_chars": table["n_chars"].to_numpy(), "priority": cfg.outlet_priority}
     copy_rank = ranks(cfg.keep, **facts, setting="near_dup.keep")
     version_rank = ranks(cfg.versions.keep, **facts, setting="near_dup.versions.keep")
-    key = table["match_hash"] if job.exact.enabled else table["id"]
-    exact_group = np.unique(np.array(key.to_pylist(), dtype=object).astype(str), return_inverse=True)[1]
+    rep = np.concatenate([load(layout, "exact", s)["rep"] for s in range(job.n_shards)])  # exact.py
+    exact_group = np.unique(rep, return_inverse=True)[1]
     exact_seconds = time.perf_counter() - started
 
     none = np.zeros((0, 2), dtype=np.int64)

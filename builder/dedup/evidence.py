@@ -26,6 +26,7 @@ signatures' estimate, or the exact value for a pair estimated just below a bar (
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -44,7 +45,7 @@ NO_TIME = np.iinfo(np.int64).min
 
 @dataclass(frozen=True)
 class PageKeys:
-    """Per document, the facts the relations look at, as arrays (ids from builder.dedup.keys.factorize)."""
+    """Per document, the facts the relations look at, as arrays (ids from builder.dedup.pages.key_id)."""
 
     site: np.ndarray
     title: np.ndarray
@@ -52,7 +53,8 @@ class PageKeys:
     published: np.ndarray  # int64 seconds, NO_TIME when unknown
     n_shingles: np.ndarray
     recurring: np.ndarray  # bool: the page's title or URL block recurs over many days
-    titles: list[str | None]  # raw titles, for the nearly-the-same-title check of the few pairs that need it
+    titles: Callable[[np.ndarray], list[str | None]]  # raw titles of these rows: read only for the few pairs
+    # that need the nearly-the-same-title check
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,12 @@ def judge(pairs: np.ndarray, sig: np.ndarray, keys: PageKeys, cfg: NearDupConfig
                 ((keys.url[a] == keys.url[b]) & (keys.url[a] >= 0))
         page = block.copy()
         maybe = same_site & close & body
-        for i in np.flatnonzero(maybe & ~page):  # few pairs: same site, similar body, another title
-            page[i] = title_similarity(keys.titles[a[i]], keys.titles[b[i]]) >= v.title_similarity
+        other = np.flatnonzero(maybe & ~page)  # few pairs: same site, similar body, another title
+        if len(other):
+            rows = np.unique(pairs[other])
+            title = dict(zip(rows.tolist(), keys.titles(rows), strict=True))
+            for i in other.tolist():
+                page[i] = title_similarity(title[a[i]], title[b[i]]) >= v.title_similarity
         relation[maybe & page] = VERSION
         read_words = same_site & close & block & ~recurring & (relation == NONE)
     return Verdicts(relation, jac, cont, read_words)

@@ -10,7 +10,7 @@ published on many days: a daily bulletin, a price table, a daily tally whose tit
 ('تحرير 18 ألف مخالفة' one day, '16 ألف' the next). Its pages share stock wording, so their versions need the
 evidence of a copy (`recurring`).
 
-Each key is factorised to an integer id per document (-1 for none), so the bucket tasks compare ints in numpy.
+Each key becomes a 63-bit id per document (-1 for none, pages.key_id), so the bucket tasks compare ints in numpy.
 """
 
 from __future__ import annotations
@@ -59,12 +59,6 @@ class UrlKey:
         path = parts.path.rstrip("/").removesuffix("/amp") or "/"
         query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not self.tracking(k))
         return f"{name}{path}?{urlencode(query)}" if query else f"{name}{path}"
-
-
-def factorize(values: list[str | None]) -> np.ndarray:
-    """An int64 id per value, equal ids for equal values, -1 for None."""
-    ids: dict[str, int] = {}
-    return np.array([-1 if v is None else ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
 
 
 def title_shape(key: str | None) -> str | None:
