@@ -154,14 +154,15 @@ def counts_table(sites: dict[str, SiteCounts], keep: int) -> pa.Table:
 def merge(tables: Iterable[pa.Table], keep: int) -> dict[str, SiteCounts]:
     """Shard counts summed per site, in shard order (the first example wins), each site cut back to `keep`."""
     sites: dict[str, SiteCounts] = {}
+    names = ["site", "zone", "shape", "pages", "example", "lines", "words"]
     for table in tables:
-        for row in table.to_pylist():
-            counts = sites.setdefault(row["site"], SiteCounts())
-            if row["zone"] == SITE:
-                counts.pages += row["pages"]
+        for site, zone, shape, pages, example, lines, words in zip(*(table[n].to_pylist() for n in names),
+                                                                   strict=True):
+            counts = sites.get(site) or sites.setdefault(site, SiteCounts())
+            if zone == SITE:
+                counts.pages += pages
             else:
-                counts.add((row["zone"], row["shape"]), row["pages"], row["example"] or "", keep, row["lines"],
-                           row["words"])
+                counts.add((zone, shape), pages, example or "", keep, lines, words)
     for counts in sites.values():
         counts.prune(keep)
     return sites
