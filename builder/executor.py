@@ -8,6 +8,9 @@ executor serves every phase of a build (its worker pool is started once), and is
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import logging
 import multiprocessing
 import time
@@ -24,6 +27,22 @@ from builder.errors import BuildError
 from builder.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)
+try:
+    _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim  # glibc's; other C libraries lack it
+except (AttributeError, OSError, TypeError):
+    _malloc_trim = None
+
+
+def run_task(fn: Callable[[Any], None], job: Any) -> None:
+    """Run one task, then hand the memory it freed back to the system: the process lives on for the next task
+    (a pool worker, or this process for a one-task phase), and glibc keeps freed heap otherwise (measured: the
+    template learning task leaves 520 MB of RSS behind it, 217 MB after the trim)."""
+    try:
+        fn(job)
+    finally:
+        gc.collect()
+        if _malloc_trim is not None:
+            _malloc_trim(0)
 
 
 @dataclass(frozen=True)
@@ -84,12 +103,12 @@ class LocalExecutor(Executor):
     def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
         if self.workers == 1 or len(pending) <= 1:
             for task in pending:
-                task.fn(task.job)
+                run_task(task.fn, task.job)
                 yield task
             return
         if self._pool is None:  # started once per build: spawning workers and importing costs seconds
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
-        futures = {self._pool.submit(t.fn, t.job): t for t in pending}
+        futures = {self._pool.submit(run_task, t.fn, t.job): t for t in pending}
         for future in as_completed(futures):
             try:
                 future.result()
@@ -98,10 +117,6 @@ class LocalExecutor(Executor):
                 raise BuildError(f"a worker died while running {futures[future].name}; "
                                  "rerun the same command to resume") from None
             yield futures[future]
-
-
-def _call(fn: Callable[[Any], None], job: Any) -> None:
-    fn(job)
 
 
 class RayExecutor(Executor):
@@ -123,7 +138,7 @@ class RayExecutor(Executor):
         if not ray.is_initialized():
             ray.init(address=self.address, num_cpus=self.num_cpus if self.address is None else None,
                      include_dashboard=False, log_to_driver=False, configure_logging=False)
-        remote = ray.remote(max_retries=0)(_call)
+        remote = ray.remote(max_retries=0)(run_task)
         refs = {remote.remote(t.fn, t.job): t for t in pending}
         while refs:
             done, _ = ray.wait(list(refs), num_returns=1)
