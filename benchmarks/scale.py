@@ -57,6 +57,7 @@ def build(input_dir: Path, out: Path, executor: str) -> dict:
     stats = json.loads((out / "stats.json").read_text())
     return {**speed(stats["totals"]["entered"], measured, before), "kept": stats["totals"]["kept"],
             "input_shards": stats["input"]["shards"],
+            "largest_processes": measured["largest_processes"],  # role, peak and when (seconds from the start)
             "stage_seconds": {s["stage"]: s["seconds"] for s in stats["stages"]},
             "phase_seconds": stats.get("phase_seconds")}  # wall seconds per phase (None before 2026-12-02)
 

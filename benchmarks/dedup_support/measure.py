@@ -23,16 +23,34 @@ import psutil
 GNU_TIME = shutil.which("time", path="/usr/bin")
 
 
-def sample(proc: psutil.Process, cpu: dict[tuple[int, float], float]) -> tuple[int, int]:
+def role(p: psutil.Process, root: psutil.Process) -> str:
+    """What a process of the tree is, for the report: the command, a pool worker, a Ray process."""
+    if p.pid == root.pid:
+        return "command"
+    line = " ".join(p.cmdline())
+    for name in ("multiprocessing.spawn", "multiprocessing.resource_tracker", "raylet", "gcs_server",
+                 "default_worker", "dashboard", "log_monitor", "monitor.py"):
+        if name in line:
+            return name.split(".")[-1]
+    return p.name()
+
+
+def sample(proc: psutil.Process, cpu: dict[tuple[int, float], float], peaks: dict[tuple[int, float], dict],
+           elapsed: float) -> tuple[int, int]:
     """(sum, max) of RSS in bytes over a process and all its descendants; records each one's CPU seconds so far
-    in `cpu` (its own time only, so a parent never counts its reaped children twice)."""
+    in `cpu` (its own time only, so a parent never counts its reaped children twice) and its peak RSS, with when
+    it was reached, in `peaks`."""
     sizes = []
     for p in [proc, *proc.children(recursive=True)]:
         try:
             with p.oneshot():
-                sizes.append(p.memory_info().rss)
+                rss = p.memory_info().rss
                 times = p.cpu_times()
-                cpu[(p.pid, p.create_time())] = times.user + times.system
+                key = (p.pid, p.create_time())
+                cpu[key] = times.user + times.system
+            sizes.append(rss)
+            if rss > peaks.get(key, {}).get("rss", 0):
+                peaks[key] = {"rss": rss, "at_second": round(elapsed, 1), "role": role(p, proc)}
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
     return sum(sizes), max(sizes, default=0)
@@ -46,8 +64,9 @@ def run_measured(cmd: list[str], log: Path, interval: float = 0.2) -> dict:
         proc = psutil.Popen(full, stdout=out, stderr=subprocess.STDOUT)
         peak_sum = peak_one = 0
         cpu: dict[tuple[int, float], float] = {}
+        peaks: dict[tuple[int, float], dict] = {}
         while proc.poll() is None:
-            total, largest = sample(proc, cpu)
+            total, largest = sample(proc, cpu, peaks, time.perf_counter() - started)
             peak_sum, peak_one = max(peak_sum, total), max(peak_one, largest)
             time.sleep(interval)
         wall = time.perf_counter() - started
@@ -62,5 +81,8 @@ def run_measured(cmd: list[str], log: Path, interval: float = 0.2) -> dict:
         "peak_rss_mb_tree_sum": round(peak_sum / 2**20, 1),
         "peak_rss_mb_largest_process": round(peak_one / 2**20, 1),
         "cpu_seconds_tree": round(sum(cpu.values()), 1),
+        "largest_processes": [{"role": p["role"], "peak_rss_mb": round(p["rss"] / 2**20, 1),
+                               "at_second": p["at_second"]}
+                              for p in sorted(peaks.values(), key=lambda p: -p["rss"])[:4]],
         "started_epoch": epoch,
     }
