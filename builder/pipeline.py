@@ -189,6 +189,53 @@ def resolve_input(cfg: Config) -> Path:
     return path
 
 
+def warm_worker(cfg: Config) -> None:
+    """What every document task does first, done while the shards are planned: build the stages."""
+    built_for(cfg, build_stages)
+
+
+def plan(cfg: Config, root: Path, layout: Layout) -> tuple[list[Shard], dict[str, int], dict]:
+    """The shards, the ignored files and the settings; the work folder is cleared when they changed."""
+    shards, ignored = plan_shards(root, cfg.input)
+    if not shards:
+        supported = ", ".join(ext for reader in READERS for ext in reader.extensions)
+        raise BuildError(f"no readable input under {root} (supported: {supported})")
+    for ext, n in sorted(ignored.items()):
+        log.warning("ignored %d input files with extension %s (no reader for it)", n, ext)
+    settings = dataclasses.asdict(cfg)
+    digest = fingerprint(settings, root, shards)
+    if layout.fingerprint.exists() and layout.fingerprint.read_text() != digest:
+        log.info("input or configuration changed since the last run in %s: starting over", layout.out)
+        shutil.rmtree(layout.work())
+    layout.work().mkdir(parents=True, exist_ok=True)
+    layout.fingerprint.write_text(digest)
+    return shards, ignored, settings
+
+
+def run_phases(executor: Executor, cfg: Config, layout: Layout, shards: list[Shard], root: Path) -> None:
+    jobs = [ShardJob(cfg, layout, s, root) for s in shards]
+    executor.run([Task(f"docs-{j.shard.index:05d}", run_documents, j) for j in jobs], layout.markers, "documents")
+    if cfg.templates.enabled:
+        executor.run([Task(f"template-counts-{j.shard.index:05d}", run_counts, j) for j in jobs],
+                     layout.markers, "site templates: counts")
+        executor.run([Task("templates", run_learn, LearnJob(cfg.templates, len(shards), layout))],
+                     layout.markers, "site templates")
+    n_docs = sum(pq.read_metadata(layout.docs(j.shard.index)).num_rows for j in jobs)
+    n_buckets = bucket_count(n_docs, cfg.near_dup)
+    signing = [SignJob(**vars(j), parts=n_buckets) for j in jobs]
+    executor.run([Task(f"signatures-{j.shard.index:05d}", run_signatures, j) for j in signing],
+                 layout.markers, "signatures")
+    executor.run([Task("exact", run_exact, ExactJob(cfg.near_dup, cfg.exact.enabled, len(shards), layout))],
+                 layout.markers, "exact copies")
+    if cfg.near_dup.enabled:
+        executor.run([Task(f"buckets-{t:05d}", run_buckets, BucketJob(cfg.near_dup, t, n_buckets, len(shards),
+                                                                      layout)) for t in range(n_buckets)],
+                     layout.markers, "near-dup buckets")
+    executor.run([Task("clusters", run_clusters, ClusterJob(cfg.near_dup, n_buckets, len(shards), layout))],
+                 layout.markers, "clusters")
+    executor.run([Task(f"final-{j.shard.index:05d}", run_finalize, j) for j in jobs], layout.markers, "finalize")
+
+
 def build(cfg: Config) -> dict:
     """Run every phase; return the stats written to OUT/stats.json."""
     started = time.perf_counter()
@@ -199,44 +246,9 @@ def build(cfg: Config) -> dict:
     built_for(cfg, build_stages)
     prepare_output(out, cfg.output.overwrite)
     layout = Layout(out)
-    shards, ignored = plan_shards(root, cfg.input)
-    if not shards:
-        supported = ", ".join(ext for reader in READERS for ext in reader.extensions)
-        raise BuildError(f"no readable input under {root} (supported: {supported})")
-    for ext, n in sorted(ignored.items()):
-        log.warning("ignored %d input files with extension %s (no reader for it)", n, ext)
-
-    settings = dataclasses.asdict(cfg)
-    digest = fingerprint(settings, root, shards)
-    if layout.fingerprint.exists() and layout.fingerprint.read_text() != digest:
-        log.info("input or configuration changed since the last run in %s: starting over", out)
-        shutil.rmtree(layout.work())
-    layout.work().mkdir(parents=True, exist_ok=True)
-    layout.fingerprint.write_text(digest)
-
-    jobs = [ShardJob(cfg, layout, s, root) for s in shards]
     executor: Executor = instantiate(cfg.executor)
     with executor:
-        executor.run([Task(f"docs-{j.shard.index:05d}", run_documents, j) for j in jobs], layout.markers,
-                     "documents")
-        if cfg.templates.enabled:
-            executor.run([Task(f"template-counts-{j.shard.index:05d}", run_counts, j) for j in jobs],
-                         layout.markers, "site templates: counts")
-            executor.run([Task("templates", run_learn, LearnJob(cfg.templates, len(shards), layout))],
-                         layout.markers, "site templates")
-        n_docs = sum(pq.read_metadata(layout.docs(j.shard.index)).num_rows for j in jobs)
-        n_buckets = bucket_count(n_docs, cfg.near_dup)
-        signing = [SignJob(**vars(j), parts=n_buckets) for j in jobs]
-        executor.run([Task(f"signatures-{j.shard.index:05d}", run_signatures, j) for j in signing],
-                     layout.markers, "signatures")
-        executor.run([Task("exact", run_exact, ExactJob(cfg.near_dup, cfg.exact.enabled, len(shards), layout))],
-                     layout.markers, "exact copies")
-        if cfg.near_dup.enabled:
-            executor.run([Task(f"buckets-{t:05d}", run_buckets, BucketJob(cfg.near_dup, t, n_buckets, len(shards),
-                                                                          layout)) for t in range(n_buckets)],
-                         layout.markers, "near-dup buckets")
-        executor.run([Task("clusters", run_clusters, ClusterJob(cfg.near_dup, n_buckets, len(shards), layout))],
-                     layout.markers, "clusters")
-        executor.run([Task(f"final-{j.shard.index:05d}", run_finalize, j) for j in jobs], layout.markers,
-                     "finalize")
+        executor.warm(warm_worker, cfg)  # the workers start and build their stages while the shards are planned
+        shards, ignored, settings = plan(cfg, root, layout)
+        run_phases(executor, cfg, layout, shards, root)
     return write_output(cfg, settings, layout, shards, ignored, root, started, executor.phase_seconds)
