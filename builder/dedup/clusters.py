@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -169,12 +170,19 @@ def run_clusters(job: ClusterJob) -> None:
         check_params(tables[-1].schema, cfg, str(f))
     shard_rows = [t.num_rows for t in tables]
     table = pa.concat_tables(tables)
-    ids = np.array(table["id"].to_pylist(), dtype=object)
-    outlets = table["outlet"].to_pylist()
+    del tables
+    ids = table["id"].combine_chunks()  # Arrow, not a Python string per document
+    id_order = np.empty(len(ids), dtype=np.int64)
+    id_order[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))  # the ids' order, as the keep tie-break
+    coded = table["outlet"].combine_chunks().dictionary_encode()
+    # one string object per outlet, shared by its documents' slots
+    outlets = np.asarray([*coded.dictionary.to_pylist(), None], dtype=object)[
+        coded.indices.fill_null(len(coded.dictionary)).to_numpy()]
     published = table["published"].cast(pa.timestamp("s")).cast(pa.int64())
-    facts = {"ids": ids.astype(str), "published": published.fill_null(0).to_numpy(),
+    facts = {"ids": id_order, "published": published.fill_null(0).to_numpy(),
              "known": published.is_valid().to_numpy(zero_copy_only=False), "outlets": outlets,
              "n_chars": table["n_chars"].to_numpy(), "priority": cfg.outlet_priority}
+    del table
     copy_rank = ranks(cfg.keep, **facts, setting="near_dup.keep")
     version_rank = ranks(cfg.versions.keep, **facts, setting="near_dup.versions.keep")
     rep = np.concatenate([load(layout, "exact", s)["rep"] for s in range(job.n_shards)])  # exact.py
@@ -201,10 +209,12 @@ def run_clusters(job: ClusterJob) -> None:
     for shard in range(job.n_shards):
         part = slice(edges[shard], edges[shard + 1])
         keeper = result.keeper[part]
+        cluster_ids = ids.take(pa.array(keeper))
+        kept_ids = pc.if_else(pa.array(kept[part]), pa.scalar(None, ids.type), cluster_ids)
         write_parquet(pa.table({
-            "id": ids[part].tolist(), "keep": kept[part], "stage": stage[part].tolist(),
-            "reason": reason[part].tolist(), "kept_id": np.where(kept[part], None, ids[keeper]).tolist(),
-            "dup_cluster": ids[keeper].tolist(), "dup_count": result.cluster_size[part],
+            "id": ids[part], "keep": kept[part], "stage": stage[part].tolist(),
+            "reason": reason[part].tolist(), "kept_id": kept_ids,
+            "dup_cluster": cluster_ids, "dup_count": result.cluster_size[part],
             "dup_outlets": [shared_outlets.get(int(k)) or sorted({outlets[int(k)]} - {None, UNKNOWN_OUTLET})
                             for k in keeper],
             "dup_versions": result.versions[keeper],

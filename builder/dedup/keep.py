@@ -9,6 +9,8 @@ longest          the most characters
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from builder.errors import BuildError
@@ -17,9 +19,10 @@ RULES = ("earliest", "latest", "outlet_priority", "longest")
 _LAST = np.iinfo(np.int64).max
 
 
-def ranks(policy: list[str], *, ids: np.ndarray, published: np.ndarray, known: np.ndarray, outlets: list,
+def ranks(policy: list[str], *, ids: np.ndarray, published: np.ndarray, known: np.ndarray, outlets: Sequence,
           n_chars: np.ndarray, priority: list[str], setting: str) -> np.ndarray:
-    """rank[i] = position of document i when all are sorted by the policy."""
+    """rank[i] = position of document i when all are sorted by the policy (then by `ids`: the ids, or their
+    order as integers)."""
     keys = []
     for rule in policy:
         if rule == "earliest":
