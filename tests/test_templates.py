@@ -18,7 +18,7 @@ from builder.site import site_of
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook
 from builder.templates.counts import ShapeCounter, merge
-from builder.templates.learn import TemplateLearner, learned_table
+from builder.templates.learn import learn_from, learned_table
 from builder.templates.shapes import ShapeMasker
 from conftest import SENTENCES, article, build, cli, write_jsonl
 
@@ -45,8 +45,8 @@ def nile_page(i: int, rng: random.Random, host: str = "nilegate.example") -> dic
 
 def learn(rows: list[dict], masker: ShapeMasker, cfg: TemplatesConfig | None = None) -> TemplateBook:
     cfg = cfg or TemplatesConfig()
-    counts = ShapeCounter(masker, cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words).add_all(rows)
-    learned = TemplateLearner(cfg).learn(merge([counts.table()], cfg.max_shapes_merged))
+    counts = ShapeCounter(masker, cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words).add_all(rows).table()
+    _, learned = learn_from(lambda _: counts, 1, cfg)
     return TemplateBook.from_table(learned_table(learned))
 
 

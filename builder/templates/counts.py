@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,8 @@ def story_key(lines: list[str]) -> str:
 class SiteCounts:
     pages: int = 0
     shapes: Counter = field(default_factory=Counter)  # (zone, shape) -> pages
-    examples: dict[tuple[str, str], str] = field(default_factory=dict)
+    # the first line seen with the shape; in merged counts, the number of the shard whose counts hold it
+    examples: dict[tuple[str, str], str | int] = field(default_factory=dict)
     lines: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)  # up to VARIANTS line hashes
     words: Counter = field(default_factory=Counter)  # the most words of its own a line of the shape had
 
@@ -81,7 +82,7 @@ class SiteCounts:
         """Distinct lines seen with the shape (counted up to VARIANTS)."""
         return len(self.lines.get(key, ()))
 
-    def add(self, key: tuple[str, str], pages: int, example: str, cap: int, lines: Iterable[int],
+    def add(self, key: tuple[str, str], pages: int, example: str | int, cap: int, lines: Iterable[int],
             words: int) -> None:
         self.shapes[key] += pages
         self.words[key] = max(self.words[key], words)
@@ -152,17 +153,32 @@ def counts_table(sites: dict[str, SiteCounts], keep: int) -> pa.Table:
 
 
 def merge(tables: Iterable[pa.Table], keep: int) -> dict[str, SiteCounts]:
-    """Shard counts summed per site, in shard order (the first example wins), each site cut back to `keep`."""
+    """Shard counts summed per site, in shard order, each site cut back to `keep`. A shape's example is the number
+    of the first shard that printed it, not the line: a line for each of a million shapes would be most of the
+    task's memory, and only the learned shapes need theirs (`examples`)."""
     sites: dict[str, SiteCounts] = {}
-    names = ["site", "zone", "shape", "pages", "example", "lines", "words"]
-    for table in tables:
-        for site, zone, shape, pages, example, lines, words in zip(*(table[n].to_pylist() for n in names),
-                                                                   strict=True):
+    names = ["site", "zone", "shape", "pages", "lines", "words"]
+    for shard, table in enumerate(tables):
+        for site, zone, shape, pages, lines, words in zip(*(table[n].to_pylist() for n in names), strict=True):
             counts = sites.get(site) or sites.setdefault(site, SiteCounts())
             if zone == SITE:
                 counts.pages += pages
             else:
-                counts.add((zone, shape), pages, example or "", keep, lines, words)
+                counts.add((zone, shape), pages, shard, keep, lines, words)
     for counts in sites.values():
         counts.prune(keep)
     return sites
+
+
+def examples(wanted: Iterable[tuple[str, str, str, int]], read: Callable[[int], pa.Table]) -> dict:
+    """(site, zone, shape) -> its example line, for the (site, zone, shape, shard) asked: each shard read once."""
+    by_shard: dict[int, set[tuple[str, str, str]]] = {}
+    for site, zone, shape, shard in wanted:
+        by_shard.setdefault(shard, set()).add((site, zone, shape))
+    found = {}
+    for shard, keys in sorted(by_shard.items()):
+        table = read(shard)
+        for key in zip(*(table[n].to_pylist() for n in ("site", "zone", "shape", "example")), strict=True):
+            if key[:3] in keys:
+                found[key[:3]] = key[3] or ""
+    return found

@@ -10,8 +10,9 @@ line repeated is judged by its full shape, under the guards above. A site with t
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -20,7 +21,7 @@ from builder.arabic import match_key, word_forms
 from builder.config import TemplatesConfig
 from builder.rules import load_yaml
 from builder.schema import LEARNED_SCHEMA
-from builder.templates.counts import SiteCounts
+from builder.templates.counts import SiteCounts, examples, merge
 from builder.templates.shapes import TEXT, is_literal
 
 
@@ -31,7 +32,7 @@ class Template:
     shape: str
     pages: int
     site_pages: int
-    example: str
+    example: str | int  # the line; while learning from merged counts, the shard that holds it (counts.merge)
 
 
 class TemplateLearner:
@@ -76,8 +77,17 @@ class TemplateLearner:
                     need_pages, need_share = cfg.min_pages, cfg.slots_min_share if slots_only else cfg.min_share
                 if pages >= need_pages and pages >= need_share * counts.pages:
                     learned.append(Template(site, zone, shape, pages, counts.pages,
-                                            counts.examples.get((zone, shape), "")))
+                                            counts.examples.get((zone, shape), "")))  # a line, or a shard number
         return learned
+
+
+def learn_from(counts: Callable[[int], pa.Table], n_shards: int, cfg: TemplatesConfig
+               ) -> tuple[dict[str, SiteCounts], list[Template]]:
+    """The shards' counts merged, and the templates learned from them with their example lines."""
+    sites = merge(map(counts, range(n_shards)), cfg.max_shapes_merged)
+    learned = TemplateLearner(cfg).learn(sites)
+    lines = examples([(t.site, t.zone, t.shape, t.example) for t in learned if isinstance(t.example, int)], counts)
+    return sites, [dataclasses.replace(t, example=lines.get((t.site, t.zone, t.shape), t.example)) for t in learned]
 
 
 def learned_table(templates: Iterable[Template]) -> pa.Table:

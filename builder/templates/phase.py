@@ -20,8 +20,8 @@ from builder.files import Layout, write_json, write_parquet
 from builder.stages.base import built_for
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook, site_stats
-from builder.templates.counts import ShapeCounter, merge
-from builder.templates.learn import TemplateLearner, learned_table, site_summary
+from builder.templates.counts import ShapeCounter
+from builder.templates.learn import learn_from, learned_table, site_summary
 from builder.templates.shapes import ShapeLimits, ShapeMasker, masker
 
 COUNT_COLUMNS = ["text", "title", "url", "outlet", "outlet_hint", "source_file"]
@@ -61,8 +61,7 @@ def run_counts(job: ShardTask) -> None:
 def run_learn(job: LearnJob) -> None:
     started = time.perf_counter()
     layout = job.layout
-    sites = merge((pq.read_table(layout.template_counts(i)) for i in range(job.n_shards)), job.cfg.max_shapes_merged)
-    learned = TemplateLearner(job.cfg).learn(sites)
+    sites, learned = learn_from(lambda shard: pq.read_table(layout.template_counts(shard)), job.n_shards, job.cfg)
     write_parquet(learned_table(learned), layout.templates)
     summary = site_summary(sites, learned)
     for t in sorted(learned, key=lambda t: (-t.pages, t.zone, t.shape)):  # the most printed shape as the example
