@@ -252,6 +252,7 @@ class TemplatesConfig:
     frame_words: int = 2  # fixed words at each end of a framed line
     max_shapes_per_shard: int = 2000  # shapes kept per site per shard (the most frequent)
     max_shapes_merged: int = 20000  # shapes kept per site while the shard counts are merged
+    merge_tasks: int = 8  # the merge split by site hash (a site's counts never span two tasks), run in parallel
 
 
 @dataclass

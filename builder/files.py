@@ -50,6 +50,10 @@ class Layout:
         """Per site, the pages each line shape sits on at an edge (builder/templates/counts.py)."""
         return self.work("templates", f"counts-{shard:05d}.parquet")
 
+    def template_merged(self, part: int) -> Path:
+        """The counts of one share of the sites (by site hash), merged over every shard."""
+        return self.work("templates", f"merged-{part:05d}.parquet")
+
     @property
     def templates(self) -> Path:
         """The shapes learned as each site's template."""

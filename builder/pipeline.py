@@ -46,7 +46,7 @@ from builder.schema import DEDUP_FIELDS, LATE_FIELDS, REJECTED_FEATURES, arrow_s
 from builder.split import split_of
 from builder.stages.base import Stage, StageStats, built_for
 from builder.stages.read import READERS, Shard, plan_shards, read_shard
-from builder.templates.phase import LearnJob, apply_templates, run_counts, run_learn
+from builder.templates.phase import LearnJob, MergeJob, apply_templates, run_counts, run_learn, run_merge
 from builder.write import write_output
 
 log = logging.getLogger(__name__)
@@ -218,8 +218,10 @@ def run_phases(executor: Executor, cfg: Config, layout: Layout, shards: list[Sha
     if cfg.templates.enabled:
         executor.run([Task(f"template-counts-{j.shard.index:05d}", run_counts, j) for j in jobs],
                      layout.markers, "site templates: counts")
-        executor.run([Task("templates", run_learn, LearnJob(cfg.templates, len(shards), layout))],
-                     layout.markers, "site templates")
+        executor.run([Task(f"template-merge-{p:05d}", run_merge, MergeJob(cfg.templates, len(shards), p, layout))
+                      for p in range(cfg.templates.merge_tasks)], layout.markers, "site templates: merge")
+        executor.run([Task("templates", run_learn, LearnJob(cfg.templates, layout))], layout.markers,
+                     "site templates")
     n_docs = sum(pq.read_metadata(layout.docs(j.shard.index)).num_rows for j in jobs)
     n_buckets = bucket_count(n_docs, cfg.near_dup)
     signing = [SignJob(**vars(j), parts=n_buckets) for j in jobs]

@@ -98,6 +98,10 @@ DECISION_SCHEMA = pa.schema([
 COUNT_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
                           ("pages", pa.int64()), ("example", pa.string()), ("lines", pa.list_(pa.int64())),
                           ("words", pa.int32())])
+# The same counts merged over the shards, one file per share of the sites: the example is the number of the shard
+# whose counts hold it (builder/templates/counts.py: merge).
+MERGED_COUNT_SCHEMA = pa.schema([pa.field("example_shard", pa.int64()) if f.name == "example" else f
+                                 for f in COUNT_SCHEMA])
 LEARNED_SCHEMA = pa.schema([("site", pa.string()), ("zone", pa.string()), ("shape", pa.string()),
                             ("pages", pa.int64()), ("site_pages", pa.int64()), ("example", pa.string())])
 

@@ -76,7 +76,8 @@ def test_every_stage_accounts_for_its_input(tmp_path, rng):
     assert names == ["read", "extract", "repair", "segment", "clean", "metadata", "language", "quality", "label",
                      "exact", "near_dup"]
     # where the wall time went, phase by phase, serial ones included
-    assert list(stats["phase_seconds"]) == ["documents", "site templates: counts", "site templates", "signatures",
+    assert list(stats["phase_seconds"]) == ["documents", "site templates: counts",
+                                            "site templates: merge", "site templates", "signatures",
                                             "exact copies", "near-dup buckets", "clusters", "finalize", "write"]
     assert sum(stats["phase_seconds"].values()) <= stats["seconds"]
 

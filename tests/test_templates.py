@@ -17,7 +17,7 @@ from builder.config import TemplatesConfig
 from builder.site import site_of
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook
-from builder.templates.counts import ShapeCounter, merge
+from builder.templates.counts import ShapeCounter, counts_table, merge, of_share, read_merged
 from builder.templates.learn import learn_from, learned_table
 from builder.templates.shapes import ShapeMasker
 from conftest import SENTENCES, article, build, cli, write_jsonl
@@ -46,7 +46,7 @@ def nile_page(i: int, rng: random.Random, host: str = "nilegate.example") -> dic
 def learn(rows: list[dict], masker: ShapeMasker, cfg: TemplatesConfig | None = None) -> TemplateBook:
     cfg = cfg or TemplatesConfig()
     counts = ShapeCounter(masker, cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words).add_all(rows).table()
-    _, learned = learn_from(lambda _: counts, 1, cfg)
+    learned = learn_from(merge([counts], cfg.max_shapes_merged), lambda _: counts, cfg)
     return TemplateBook.from_table(learned_table(learned))
 
 
@@ -183,6 +183,27 @@ def test_counts_merged_from_shards_equal_the_counts_of_one_shard(masker, rng):
     merged, single = merge(halves, 10_000), merge([whole], 10_000)
     assert {s: (c.pages, dict(c.shapes)) for s, c in merged.items()} == \
         {s: (c.pages, dict(c.shapes)) for s, c in single.items()}
+
+
+def test_counts_merged_per_share_of_the_sites_equal_one_merge(masker, rng):
+    """The merge runs as several tasks, each over its own sites' rows of every shard: a site's merged counts
+    depend on its own rows only, so the shares read back together are the merge of everything."""
+    cfg = TemplatesConfig()
+    pages = [nile_page(i, rng, host) for host in ("nile.example", "delta.example", "sinai.example", "aswan.example")
+             for i in range(6)]
+    shards = [ShapeCounter(masker, cfg.edge_lines, 10_000, cfg.max_line_words).add_all(pages[h::3]).table()
+              for h in range(3)]
+    shares = [counts_table(merge([of_share(t, part, 3) for t in shards], 10_000), 10_000, merged=True)
+              for part in range(3)]
+    held = [set(share["site"].to_pylist()) for share in shares]
+    assert sum(map(len, held)) == 4 and sum(1 for h in held if h) >= 2  # each site in one share, over several
+    whole, split = merge(shards, 10_000), read_merged(shares)
+
+    def facts(sites):
+        return {site: (c.pages, dict(c.shapes), dict(c.words), dict(c.lines), dict(c.examples))
+                for site, c in sites.items()}
+
+    assert facts(split) == facts(whole) and len(whole) == 4
 
 
 def test_a_site_is_the_host_else_the_outlet_else_the_folder():

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
 
 from builder.arabic import LINE_END, WORD, dedup_key
 from builder.config import CleanConfig
-from builder.schema import COUNT_SCHEMA
+from builder.schema import COUNT_SCHEMA, MERGED_COUNT_SCHEMA
 from builder.site import site_of
 from builder.templates.shapes import ShapeMasker
 
@@ -139,23 +141,37 @@ class ShapeCounter:
         return counts_table(self.sites, self.max_shapes)
 
 
-def counts_table(sites: dict[str, SiteCounts], keep: int) -> pa.Table:
+def counts_table(sites: dict[str, SiteCounts], keep: int, merged: bool = False) -> pa.Table:
+    """One row per site (its page count) and per (zone, shape) kept; `merged` counts name their example's shard."""
+    example = "example_shard" if merged else "example"
     rows = []
     for site in sorted(sites):
         counts = sites[site]
         counts.prune(keep)
-        rows.append({"site": site, "zone": SITE, "shape": "", "pages": counts.pages, "example": None, "lines": [],
+        rows.append({"site": site, "zone": SITE, "shape": "", "pages": counts.pages, example: None, "lines": [],
                      "words": 0})
-        rows += [{"site": site, "zone": zone, "shape": shape, "pages": n, "example": counts.examples.get((zone, shape)),
+        rows += [{"site": site, "zone": zone, "shape": shape, "pages": n, example: counts.examples.get((zone, shape)),
                   "lines": list(counts.lines.get((zone, shape), ())), "words": counts.words[(zone, shape)]}
                  for (zone, shape), n in sorted(counts.shapes.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return pa.Table.from_pylist(rows, schema=COUNT_SCHEMA)
+    return pa.Table.from_pylist(rows, schema=MERGED_COUNT_SCHEMA if merged else COUNT_SCHEMA)
+
+
+def site_share(site: str, parts: int) -> int:
+    """Which of `parts` merge tasks counts this site (a stable hash: the same on every run and machine)."""
+    return xxhash.xxh64_intdigest(site.encode()) % parts
+
+
+def of_share(table: pa.Table, part: int, parts: int) -> pa.Table:
+    """The rows of the sites that fall to merge task `part`."""
+    mine = [site for site in pc.unique(table["site"]).to_pylist() if site_share(site, parts) == part]
+    return table.filter(pc.is_in(table["site"], value_set=pa.array(mine, pa.string())))
 
 
 def merge(tables: Iterable[pa.Table], keep: int) -> dict[str, SiteCounts]:
-    """Shard counts summed per site, in shard order, each site cut back to `keep`. A shape's example is the number
-    of the first shard that printed it, not the line: a line for each of a million shapes would be most of the
-    task's memory, and only the learned shapes need theirs (`examples`)."""
+    """Shard counts summed per site, in shard order, each site cut back to `keep`; a site's result depends on its
+    own rows only, so the sites can be merged in separate tasks. A shape's example is the number of the first
+    shard that printed it, not the line: a line for each of a million shapes would be most of the task's memory,
+    and only the learned shapes need theirs (`examples`)."""
     sites: dict[str, SiteCounts] = {}
     names = ["site", "zone", "shape", "pages", "lines", "words"]
     for shard, table in enumerate(tables):
@@ -167,6 +183,23 @@ def merge(tables: Iterable[pa.Table], keep: int) -> dict[str, SiteCounts]:
                 counts.add((zone, shape), pages, shard, keep, lines, words)
     for counts in sites.values():
         counts.prune(keep)
+    return sites
+
+
+def read_merged(tables: Iterable[pa.Table]) -> dict[str, SiteCounts]:
+    """Merged counts back from their tables (`counts_table(..., merged=True)`), as `merge` returned them."""
+    sites: dict[str, SiteCounts] = {}
+    names = ["site", "zone", "shape", "pages", "example_shard", "lines", "words"]
+    for table in tables:
+        for site, zone, shape, pages, shard, lines, words in zip(*(table[n].to_pylist() for n in names),
+                                                                 strict=True):
+            counts = sites.get(site) or sites.setdefault(site, SiteCounts())
+            if zone == SITE:
+                counts.pages = pages
+            else:
+                key = (zone, shape)
+                counts.shapes[key], counts.words[key], counts.examples[key] = pages, words, shard
+                counts.lines[key] = tuple(lines)
     return sites
 
 

@@ -21,7 +21,7 @@ from builder.arabic import match_key, word_forms
 from builder.config import TemplatesConfig
 from builder.rules import load_yaml
 from builder.schema import LEARNED_SCHEMA
-from builder.templates.counts import SiteCounts, examples, merge
+from builder.templates.counts import SiteCounts, examples
 from builder.templates.shapes import TEXT, is_literal
 
 
@@ -81,13 +81,12 @@ class TemplateLearner:
         return learned
 
 
-def learn_from(counts: Callable[[int], pa.Table], n_shards: int, cfg: TemplatesConfig
-               ) -> tuple[dict[str, SiteCounts], list[Template]]:
-    """The shards' counts merged, and the templates learned from them with their example lines."""
-    sites = merge(map(counts, range(n_shards)), cfg.max_shapes_merged)
+def learn_from(sites: dict[str, SiteCounts], counts: Callable[[int], pa.Table], cfg: TemplatesConfig
+               ) -> list[Template]:
+    """The templates learned from the merged counts, with their example lines read back from the shards' counts."""
     learned = TemplateLearner(cfg).learn(sites)
     lines = examples([(t.site, t.zone, t.shape, t.example) for t in learned if isinstance(t.example, int)], counts)
-    return sites, [dataclasses.replace(t, example=lines.get((t.site, t.zone, t.shape), t.example)) for t in learned]
+    return [dataclasses.replace(t, example=lines.get((t.site, t.zone, t.shape), t.example)) for t in learned]
 
 
 def learned_table(templates: Iterable[Template]) -> pa.Table:

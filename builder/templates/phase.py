@@ -1,4 +1,5 @@
-"""The site-template tasks: count shapes per shard, learn per site (one task), apply in the signatures phase.
+"""The site-template tasks: count shapes per shard, merge them per share of the sites, learn (one task over the
+merged counts), apply in the signatures phase.
 
 Each task reads and writes files under `OUT/.build/work/templates/` (paths in `builder.files.Layout`), so the
 phase runs on any executor and a killed build redoes only the task it was in. Nothing here depends on task order
@@ -20,11 +21,12 @@ from builder.files import Layout, write_json, write_parquet
 from builder.stages.base import built_for
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook, site_stats
-from builder.templates.counts import ShapeCounter
+from builder.templates.counts import ShapeCounter, counts_table, merge, of_share, read_merged
 from builder.templates.learn import learn_from, learned_table, site_summary
 from builder.templates.shapes import ShapeLimits, ShapeMasker, masker
 
 COUNT_COLUMNS = ["text", "title", "url", "outlet", "outlet_hint", "source_file"]
+MERGE_COLUMNS = ["site", "zone", "shape", "pages", "lines", "words"]  # what the merge sums (not the examples)
 APPLIED_COLUMNS = ["text", "removed", "n_words", "published", "dateline", "byline", "credit"]
 
 
@@ -35,9 +37,16 @@ class ShardTask(Protocol):
 
 
 @dataclass(frozen=True)
-class LearnJob:
+class MergeJob:
     cfg: TemplatesConfig
     n_shards: int
+    part: int  # which share of the sites (counts.site_share), of cfg.merge_tasks
+    layout: Layout
+
+
+@dataclass(frozen=True)
+class LearnJob:
+    cfg: TemplatesConfig
     layout: Layout
 
 
@@ -58,10 +67,23 @@ def run_counts(job: ShardTask) -> None:
                layout.stats("template-counts", index))
 
 
+def run_merge(job: MergeJob) -> None:
+    """One share of the sites' counts, summed over every shard: each task reads every shard's counts but keeps the
+    rows of its own sites only, so the merge runs in parallel and holds a share of the sites."""
+    started = time.perf_counter()
+    cfg, layout = job.cfg, job.layout
+    tables = (of_share(pq.read_table(layout.template_counts(i), columns=MERGE_COLUMNS), job.part, cfg.merge_tasks)
+              for i in range(job.n_shards))
+    sites = merge(tables, cfg.max_shapes_merged)
+    write_parquet(counts_table(sites, cfg.max_shapes_merged, merged=True), layout.template_merged(job.part))
+    write_json({"seconds": round(time.perf_counter() - started, 3)}, layout.stats("template-merge", job.part))
+
+
 def run_learn(job: LearnJob) -> None:
     started = time.perf_counter()
-    layout = job.layout
-    sites, learned = learn_from(lambda shard: pq.read_table(layout.template_counts(shard)), job.n_shards, job.cfg)
+    cfg, layout = job.cfg, job.layout
+    sites = read_merged(pq.read_table(layout.template_merged(p)) for p in range(cfg.merge_tasks))
+    learned = learn_from(sites, lambda shard: pq.read_table(layout.template_counts(shard)), cfg)
     write_parquet(learned_table(learned), layout.templates)
     summary = site_summary(sites, learned)
     for t in sorted(learned, key=lambda t: (-t.pages, t.zone, t.shape)):  # the most printed shape as the example
@@ -96,7 +118,7 @@ def summary(layout: Layout) -> dict[str, Any]:
     learned = json.loads(layout.stats("templates").read_text())
     sites = {site: {**d, "lines": 0, "docs": 0} for site, d in learned["sites"].items()}
     seconds = learned["seconds"]
-    for phase in ("template-counts", "template-apply"):
+    for phase in ("template-counts", "template-merge", "template-apply"):
         for path in layout.stats_files(phase):
             d = json.loads(path.read_text())
             seconds += d["seconds"]
