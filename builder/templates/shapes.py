@@ -148,44 +148,16 @@ class ShapeMasker:
         return list(dict.fromkeys(shapes))
 
 
-_INITIALS = re.compile(r"^\w(?:[\s.]+\w)+\.?$")  # أ ش أ: letters spelled one by one, dotted or not
-
-
-def trie_pattern(names: list[str]) -> str:
-    """An alternation of names on the match key as a character trie: the regex engine branches once per
-    character instead of trying a thousand names at every word. Abbreviations keep the rules' dotted forms."""
-    keys = {" ".join(match_key(str(n)).split()) for n in names} - {""}
-    initials = sorted(k for k in keys if _INITIALS.match(k))
-    trie: dict = {}
-    for key in keys - set(initials):
-        node = trie
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return f"(?:{body})?" if len(branches) == 1 else body + "?"
-        return body
-
-    parts = [emit(trie)] + ([alternation(initials)] if initials else [])
-    return "(?:" + "|".join(p for p in parts if p) + ")"
-
-
 @cache
 def name_tries(agencies_file: str = "agencies.yaml", outlets_file: str = "outlets.yaml",
                cities_file: str = "cities.yaml") -> dict[str, str]:
     """{agency_names}, {outlet_names}, {city_names}, {country_names}: the shared lists, as tries."""
     places = load_yaml(cities_file)
     return {
-        "agency_names": trie_pattern([n for a in load_yaml(agencies_file) for n in a["names"]]),
-        "outlet_names": trie_pattern([n for o in load_yaml(outlets_file) for n in [o["name"], *o.get("names", [])]]),
-        "city_names": trie_pattern([c for region, cities in places.items() if region != "countries" for c in cities]),
-        "country_names": trie_pattern(places["countries"]),
+        "agency_names": alternation([n for a in load_yaml(agencies_file) for n in a["names"]]),
+        "outlet_names": alternation([n for o in load_yaml(outlets_file) for n in [o["name"], *o.get("names", [])]]),
+        "city_names": alternation([c for region, cities in places.items() if region != "countries" for c in cities]),
+        "country_names": alternation(places["countries"]),
     }
 
 
