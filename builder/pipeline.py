@@ -243,14 +243,15 @@ def build(cfg: Config) -> dict:
     started = time.perf_counter()
     root = resolve_input(cfg)
     out = Path(cfg.output.path)
-    # a bad stage config fails before anything is written or any worker starts; the stages built are the ones
-    # this process then runs (workers=1), not built a second time
-    built_for(cfg, build_stages)
-    prepare_output(out, cfg.output.overwrite)
-    layout = Layout(out)
     executor: Executor = instantiate(cfg.executor)
     with executor:
-        executor.warm(warm_worker, cfg)  # the workers start and build their stages while the shards are planned
+        # the workers start, import and build their stages (about 3 s) while this process does the same and plans
+        # the shards; a bad stage config still fails before anything is written, and the stages built here are
+        # the ones this process runs (workers=1), not built a second time
+        executor.warm(warm_worker, cfg)
+        built_for(cfg, build_stages)
+        prepare_output(out, cfg.output.overwrite)
+        layout = Layout(out)
         shards, ignored, settings = plan(cfg, root, layout)
         run_phases(executor, cfg, layout, shards, root)
     return write_output(cfg, settings, layout, shards, ignored, root, started, executor.phase_seconds)
