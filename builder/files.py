@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -105,4 +106,11 @@ def write_json(data: Any, path: Path) -> None:
 def write_parquet(table: pa.Table, path: Path, **kwargs: Any) -> None:
     tmp = _tmp(path)
     pq.write_table(table, tmp, compression="zstd", **kwargs)
+    os.replace(tmp, path)
+
+
+def write_npy(array: np.ndarray, path: Path) -> None:
+    tmp = _tmp(path)
+    with tmp.open("wb") as f:
+        np.save(f, array, allow_pickle=False)
     os.replace(tmp, path)

@@ -15,8 +15,8 @@ import numpy as np
 from builder.config import NearDupConfig
 from builder.dedup.evidence import NO_TIME
 from builder.dedup.keys import recurring
-from builder.dedup.pages import EXACT, ShardRows, load, write_npy
-from builder.files import Layout, write_json
+from builder.dedup.pages import EXACT, ShardRows, load
+from builder.files import Layout, write_json, write_npy
 from builder.stages.base import StageStats
 
 

@@ -16,10 +16,8 @@ Rows are numbered across shards in shard order (`ShardRows`); a file holds its s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -28,11 +26,11 @@ import xxhash
 
 from builder.dedup.candidates import band_keys
 from builder.dedup.keys import UrlKey, site_key, title_key, title_shape
-from builder.files import Layout, _tmp
+from builder.files import Layout, write_npy
 
 KEYS = np.dtype([("match", "V16"), ("site", "<i8"), ("title", "<i8"), ("block", "<i8"), ("shape", "<i8"),
                  ("url", "<i8"), ("published", "<i8"), ("n_shingles", "<i4")])
-ENTRY = np.dtype([("kind", "<u2"), ("key", "<u8"), ("row", "<u4")])  # kind: a band, then TITLE_BLOCK, URL_BLOCK
+ENTRY = np.dtype([("kind", "<u2"), ("key", "<u8"), ("row", "<u4")])  # kind: a band, or a block (block_kinds)
 EXACT = np.dtype([("rep", "<i8"), ("recurring", "?")])
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -65,6 +63,7 @@ def page_keys(match: list[bytes], outlets: list, urls: list, titles: list, publi
 
 
 def partition_of(kind: np.ndarray, key: np.ndarray, parts: int) -> np.ndarray:
+    """The bucket task of each entry: a mix of its kind and key, so every member of a bucket or block meets in one."""
     mixed = (key ^ (kind.astype(np.uint64) * _MIX)) * np.uint64(0xBF58476D1CE4E5B9)
     return ((mixed >> np.uint64(33)) % np.uint64(parts)).astype(np.int64)
 
@@ -82,13 +81,6 @@ def entries(sig: np.ndarray, keys: np.ndarray, bands: int, rows: int, blocks: bo
     for name, values in zip(ENTRY.names, zip(*parts, strict=True), strict=True):
         found[name] = np.concatenate(values)
     return found
-
-
-def write_npy(array: np.ndarray, path: Path) -> None:
-    tmp = _tmp(path)
-    with tmp.open("wb") as f:
-        np.save(f, array, allow_pickle=False)
-    os.replace(tmp, path)
 
 
 def write_pages(layout: Layout, shard: int, sig: np.ndarray, keys: np.ndarray, bands: int, rows: int,
