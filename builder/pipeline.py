@@ -2,8 +2,9 @@
 (paths in `builder.files.Layout`):
 
 documents   per input shard: read -> extract -> ... -> label (the configured `stages`) -> docs/NNNNN
-templates   per shard, then whole corpus: line shapes counted per site -> templates/counts-NNNNN, the shapes
-                             that are a site's template -> templates/learned (builder/templates/)
+templates   per shard, then whole corpus: line shapes counted per site -> templates/counts-NNNNN, merged per share
+                             of the sites -> templates/merged-NNNNN, the shapes that are a site's template ->
+                             templates/learned (builder/templates/)
 signatures  per shard:       site templates cut, then the exact-copy hash and MinHash signature -> signed/NNNNN,
                              and the dedup arrays (signatures, keys, partitioned band entries) -> dedup/*-NNNNN.npy
 dedup       whole corpus:    the exact task, one bucket task per partition, one cluster task -> dedup/decisions-NNNNN

@@ -47,16 +47,6 @@ def bucket_pairs(key: np.ndarray, row: np.ndarray, window: int, time: np.ndarray
     return run_pairs(row[order], key[order], window)
 
 
-def band_pairs(sig: np.ndarray, bands: range, rows: int, window: int) -> tuple[np.ndarray, int]:
-    """(a, b) pairs, a < b, of rows of `sig` that share a bucket in any of the bands."""
-    found, bounded = [], 0
-    for band in bands if len(sig) else ():
-        pairs, n = bucket_pairs(band_keys(sig, band, rows), np.arange(len(sig)), window)
-        found.append(pairs)
-        bounded += n
-    return unique_pairs(found), bounded
-
-
 def unique_pairs(parts: list[np.ndarray]) -> np.ndarray:
     parts = [p for p in parts if len(p)]
     if not parts:

@@ -91,15 +91,3 @@ def check_params(schema: pa.Schema, cfg: NearDupConfig, where: str) -> None:
         raise BuildError(f"{where} was made with other MinHash settings {diff} (found, expected); "
                          "delete OUT/.build and rebuild")
 
-
-def matrix(column: pa.ChunkedArray, num_perm: int) -> np.ndarray:
-    """A binary column of signatures as an (n, num_perm) uint32 matrix, read from its Arrow buffer: no Python
-    object per document (the bucket task holds every document's signature)."""
-    blobs = column.combine_chunks() if column.num_chunks else pa.array([], type=pa.binary())
-    if not len(blobs):
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    offsets = np.frombuffer(blobs.buffers()[1], dtype=np.int32)[blobs.offset : blobs.offset + len(blobs) + 1]
-    if not (np.diff(offsets) == 4 * num_perm).all():
-        raise BuildError(f"signatures of another size than {num_perm} x 4 bytes: delete OUT/.build and rebuild")
-    data = np.frombuffer(blobs.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return data.view(np.uint32).reshape(len(blobs), num_perm)
