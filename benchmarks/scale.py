@@ -2,6 +2,7 @@
 and on Ray.
 
     python benchmarks/scale.py [--sizes 100000 1000000] [--quick] [--work /tmp/scale-bench] [--skip-ray]
+                               [--settle SECONDS]
 
 The corpus is synthetic (benchmarks/synthetic_corpus.py, seed 0, a few percent exact and near copies), written
 once per size under WORK/corpus and reused by later runs. Each size is built with `executor.workers=2` and with
@@ -26,9 +27,10 @@ import shutil
 import sys
 from pathlib import Path
 
+import throughput
 from dedup_support.measure import run_measured
 from synthetic_corpus import write
-from throughput import load, speed
+from throughput import load, settled, speed
 
 EXECUTORS = {"local": ["executor.workers=2"], "ray": ["executor=ray", "executor.num_cpus=2"]}
 RSS_TARGET_MB = 2048
@@ -50,7 +52,7 @@ def corpus(work: Path, docs: int, docs_per_file: int) -> tuple[Path, dict]:
 def build(input_dir: Path, out: Path, executor: str) -> dict:
     shutil.rmtree(out, ignore_errors=True)  # a leftover build would resume instead of running
     out.parent.mkdir(parents=True, exist_ok=True)
-    before = load()
+    before = settled()
     print(f"[scale] {out.name}", file=sys.stderr, flush=True)
     measured = run_measured([sys.executable, "-m", "builder.cli", f"input.path={input_dir}", f"output.path={out}",
                              *EXECUTORS[executor]], out.with_suffix(".log"), interval=0.5)
@@ -99,7 +101,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 and 8,000 documents: a smoke test")
     parser.add_argument("--work", type=Path, default=Path("/tmp/scale-bench"))
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--settle", type=float, default=0.0, metavar="SECONDS",
+                        help="before each build, wait up to this long for the load of the previous one to decay")
     args = parser.parse_args()
+    throughput.settle_seconds = args.settle
     sizes = [2_000, 8_000] if args.quick else sorted(args.sizes)
     executors = ["local"] if args.skip_ray or importlib.util.find_spec("ray") is None else ["local", "ray"]
     work = args.work.resolve()

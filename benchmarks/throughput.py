@@ -2,7 +2,7 @@
 the same cores, side by side in one run.
 
     python benchmarks/throughput.py [--docs 20000] [--quick] [--work /tmp/throughput-bench] [--skip-datatrove]
-                                    [--baseline REF]
+                                    [--baseline REF] [--settle SECONDS]
 
 The documents are the Arabic outlets of egypt_news_2013 (read from ../shared/eval at run time; their licence
 forbids copying them into the project), taken round-robin across the outlets, with title/body/timestamp written
@@ -29,6 +29,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from dedup import datatrove_python, our_settings, run_datatrove
@@ -57,6 +58,20 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+settle_seconds = 0.0  # --settle: how long a run may wait for the load its predecessor left to decay
+
+
+def settled() -> list[float]:
+    """The load average just before a run, after waiting (up to `settle_seconds`) for the 1-minute load to fall
+    to BUSY_LOAD: back to back, each run would otherwise start on the load the previous one left, and be flagged
+    busy for it (from 2.0, the load takes about 80 s to fall to 0.5)."""
+    waited = 0.0
+    while load()[0] > BUSY_LOAD and waited < settle_seconds:
+        time.sleep(5)
+        waited += 5
+    return load()
+
+
 def speed(docs: int, measured: dict, load_before: list[float]) -> dict:
     """dedup.py's speed figures, with the machine's load around the run."""
     return {
@@ -83,7 +98,7 @@ def run_ours(input_dir: Path, out: Path, workers: int, source: Path | None = Non
     """Our build in a child process; `source` runs another checkout of the builder instead of this one."""
     shutil.rmtree(out, ignore_errors=True)  # a leftover build would resume instead of running
     out.parent.mkdir(parents=True, exist_ok=True)
-    before = load()
+    before = settled()
     prefix = ["env", f"PYTHONPATH={source}"] if source else []
     measured = run_measured([*prefix, sys.executable, "-m", "builder.cli", f"input.path={input_dir}",
                              f"output.path={out}", f"executor.workers={workers}"], out.with_suffix(".log"))
@@ -95,7 +110,7 @@ def run_ours(input_dir: Path, out: Path, workers: int, source: Path | None = Non
 
 
 def run_theirs(python: Path, input_dir: Path, out: Path, near: dict) -> dict:
-    before = load()
+    before = settled()
     result = run_datatrove(python, input_dir, out, near)
     return {**result, "load_average_before": before, "load_average_after": load(),
             "busy_machine": before[0] > BUSY_LOAD}
@@ -143,7 +158,11 @@ def main() -> None:
                         help="where benchmarks/dedup.py keeps datatrove's virtualenv (made on first use)")
     parser.add_argument("--skip-datatrove", action="store_true")
     parser.add_argument("--baseline", metavar="REF", help="also run the builder at this git ref (e.g. 09b83b4)")
+    parser.add_argument("--settle", type=float, default=0.0, metavar="SECONDS",
+                        help="before each run, wait up to this long for the load of the previous one to decay")
     args = parser.parse_args()
+    global settle_seconds
+    settle_seconds = args.settle
     docs = 2_000 if args.quick else args.docs
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
