@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from hydra.errors import InstantiationException
@@ -33,10 +32,9 @@ from builder.arabic import dedup_key
 from builder.config import SAMPLE_CORPUS, Config
 from builder.dedup.buckets import BucketJob, bucket_count, run_buckets
 from builder.dedup.clusters import ClusterJob, run_clusters
-from builder.dedup.evidence import NO_TIME
 from builder.dedup.exact import ExactJob, run_exact
 from builder.dedup.keys import UrlKey
-from builder.dedup.pages import page_keys, write_pages
+from builder.dedup.pages import page_keys, seconds, write_pages
 from builder.dedup.signatures import lsh_params, signatures, with_params
 from builder.document import Doc
 from builder.errors import BuildError
@@ -109,8 +107,8 @@ class SignJob(ShardJob):
 
 
 def run_signatures(job: SignJob) -> None:
-    """The keys dedup compares: a hash of the spelling-blind text (exact copies), a MinHash signature, and the
-    arrays the global dedup tasks read by row or by partition (builder/dedup/pages.py)."""
+    """The keys dedup compares: a hash of the spelling-blind text (exact copies) and a MinHash signature, written
+    with the other keys as the arrays the global dedup tasks read by row or by partition (builder/dedup/pages.py)."""
     cfg, layout, shard = job.cfg, job.layout, job.shard
     table = pq.read_table(layout.docs(shard.index))
     if cfg.templates.enabled:  # before the keys, so copies that differ only in a site's furniture collapse
@@ -119,24 +117,17 @@ def run_signatures(job: SignJob) -> None:
     near = cfg.near_dup
     keys = [dedup_key(text) for text in table["text"].to_pylist()]
     digests = [hashlib.blake2b(k.encode(), digest_size=16).digest() for k in keys]
-    minhash, n_shingles = signatures(keys, near)
-    dedup_columns = {
-        "match_hash": [d.hex() for d in digests],
-        "minhash": minhash,
-        "n_shingles": n_shingles,
-        "n_chars": pa.compute.utf8_length(table["text"]).cast(pa.int64()),
-    }
+    sig, n_shingles = signatures(keys, near)
+    dedup_columns = {"n_chars": pa.compute.utf8_length(table["text"]).cast(pa.int64())}
     for name in DEDUP_FIELDS:
         table = table.append_column(name, pa.array(dedup_columns[name], DEDUP_FIELDS[name]))
     write_parquet(table.cast(with_params(table.schema, near)), layout.signed(shard.index))
-    published = table["published"].cast(pa.timestamp("s")).cast(pa.int64()).fill_null(NO_TIME).to_numpy()
     page = page_keys(digests, table["outlet"].to_pylist(), table["url"].to_pylist(), table["title"].to_pylist(),
-                     published, n_shingles, built_for(near.versions.tracking_params_file, UrlKey))
-    sig = np.frombuffer(b"".join(minhash), dtype=np.uint32).reshape(len(minhash), near.num_perm)
+                     seconds(table["published"]), n_shingles, built_for(near.versions.tracking_params_file, UrlKey))
     write_pages(layout, shard.index, sig, page, *lsh_params(near.candidate_threshold, near.num_perm), job.parts,
                 near.versions.enabled)
-    seconds = StageStats("near_dup", seconds=time.perf_counter() - started)  # counts come from the cluster task
-    write_json(seconds.to_dict(), layout.stats("signatures", shard.index))
+    spent = StageStats("near_dup", seconds=time.perf_counter() - started)  # counts come from the cluster task
+    write_json(spent.to_dict(), layout.stats("signatures", shard.index))
 
 
 # --- phase 4: finalize ---------------------------------------------------------------------------------

@@ -66,13 +66,9 @@ REJECTED_FEATURES = Features(
     }
 )
 
-# Columns the per-shard stages hand to the global dedup step; they never reach the published corpus.
-DEDUP_FIELDS = {
-    "match_hash": pa.string(),
-    "minhash": pa.binary(),
-    "n_chars": pa.int64(),
-    "n_shingles": pa.int32(),  # word n-grams of the match key: the set sizes containment needs
-}
+# Columns the signature phase adds for the cluster task's keep policy; they never reach the published corpus. The
+# signatures, match hashes and keys the dedup tasks compare are arrays of their own (builder/dedup/pages.py).
+DEDUP_FIELDS = {"n_chars": pa.int64()}
 
 # Filled by dedup and split, after the per-shard document stages.
 LATE_FIELDS = ("dup_cluster", "dup_count", "dup_outlets", "dup_versions")

@@ -29,9 +29,9 @@ from scipy.sparse.csgraph import connected_components
 
 from builder.config import NearDupConfig
 from builder.dedup.buckets import LAYOUT_KEY, VERSIONS_KEY, doc_files, versions_metadata
-from builder.dedup.evidence import RELATIONS
+from builder.dedup.evidence import NO_TIME, RELATIONS
 from builder.dedup.keep import ranks
-from builder.dedup.pages import load
+from builder.dedup.pages import load, seconds
 from builder.dedup.signatures import check_params, params
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
@@ -178,9 +178,9 @@ def run_clusters(job: ClusterJob) -> None:
     # one string object per outlet, shared by its documents' slots
     outlets = np.asarray([*coded.dictionary.to_pylist(), None], dtype=object)[
         coded.indices.fill_null(len(coded.dictionary)).to_numpy()]
-    published = table["published"].cast(pa.timestamp("s")).cast(pa.int64())
-    facts = {"ids": id_order, "published": published.fill_null(0).to_numpy(),
-             "known": published.is_valid().to_numpy(zero_copy_only=False), "outlets": outlets,
+    published = seconds(table["published"])
+    known = published != NO_TIME
+    facts = {"ids": id_order, "published": np.where(known, published, 0), "known": known, "outlets": outlets,
              "n_chars": table["n_chars"].to_numpy(), "priority": cfg.outlet_priority}
     del table
     copy_rank = ranks(cfg.keep, **facts, setting="near_dup.keep")

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 import xxhash
 
 from builder.dedup.candidates import band_keys
+from builder.dedup.evidence import NO_TIME
 from builder.dedup.keys import UrlKey, site_key, title_key, title_shape
 from builder.files import Layout, write_npy
 
@@ -60,6 +61,11 @@ def page_keys(match: list[bytes], outlets: list, urls: list, titles: list, publi
     keys["published"] = published
     keys["n_shingles"] = n_shingles
     return keys
+
+
+def seconds(column: pa.ChunkedArray) -> np.ndarray:
+    """Publication times as int64 seconds, NO_TIME where unknown."""
+    return column.cast(pa.timestamp("s")).cast(pa.int64()).fill_null(NO_TIME).to_numpy()
 
 
 def partition_of(kind: np.ndarray, key: np.ndarray, parts: int) -> np.ndarray:

@@ -45,14 +45,15 @@ def shingle_hashes(key: str, n: int) -> np.ndarray:
     return np.unique((gram ^ (gram >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
-def signatures(keys: list[str], cfg: NearDupConfig) -> tuple[list[bytes], list[int]]:
-    """MinHash signatures for a shard's documents (datasketch, in bulk, fed the shingle hashes), and each one's
-    shingle count (the set size that turns an estimated Jaccard into a containment)."""
+def signatures(keys: list[str], cfg: NearDupConfig) -> tuple[np.ndarray, list[int]]:
+    """MinHash signatures for a shard's documents (datasketch, in bulk, fed the shingle hashes) as a (docs,
+    num_perm) uint32 matrix, and each one's shingle count (the set size that turns an estimated Jaccard into a
+    containment)."""
     if not keys:
-        return [], []
+        return np.zeros((0, cfg.num_perm), dtype=np.uint32), []
     sets = [shingle_hashes(k, cfg.ngram) for k in keys]
     hashes = MinHash.bulk(sets, num_perm=cfg.num_perm, seed=cfg.seed, scheme=cfg.scheme, hashfunc=int)
-    return [m.hashvalues.tobytes() for m in hashes], [len(s) for s in sets]
+    return np.stack([m.hashvalues for m in hashes]).astype(np.uint32, copy=False), [len(s) for s in sets]
 
 
 @cache
