@@ -167,15 +167,18 @@ def of_share(table: pa.Table, part: int, parts: int) -> pa.Table:
     return table.filter(pc.is_in(table["site"], value_set=pa.array(mine, pa.string())))
 
 
+MERGE_COLUMNS = [n for n in COUNT_SCHEMA.names if n != "example"]  # what the merge sums: not the example lines
+
+
 def merge(tables: Iterable[pa.Table], keep: int) -> dict[str, SiteCounts]:
     """Shard counts summed per site, in shard order, each site cut back to `keep`; a site's result depends on its
     own rows only, so the sites can be merged in separate tasks. A shape's example is the number of the first
     shard that printed it, not the line: a line for each of a million shapes would be most of the task's memory,
     and only the learned shapes need theirs (`examples`)."""
     sites: dict[str, SiteCounts] = {}
-    names = ["site", "zone", "shape", "pages", "lines", "words"]
     for shard, table in enumerate(tables):
-        for site, zone, shape, pages, lines, words in zip(*(table[n].to_pylist() for n in names), strict=True):
+        for site, zone, shape, pages, lines, words in zip(*(table[n].to_pylist() for n in MERGE_COLUMNS),
+                                                          strict=True):
             counts = sites.get(site) or sites.setdefault(site, SiteCounts())
             if zone == SITE:
                 counts.pages += pages
@@ -189,10 +192,9 @@ def merge(tables: Iterable[pa.Table], keep: int) -> dict[str, SiteCounts]:
 def read_merged(tables: Iterable[pa.Table]) -> dict[str, SiteCounts]:
     """Merged counts back from their tables (`counts_table(..., merged=True)`), as `merge` returned them."""
     sites: dict[str, SiteCounts] = {}
-    names = ["site", "zone", "shape", "pages", "example_shard", "lines", "words"]
     for table in tables:
-        for site, zone, shape, pages, shard, lines, words in zip(*(table[n].to_pylist() for n in names),
-                                                                 strict=True):
+        for site, zone, shape, pages, shard, lines, words in zip(
+                *(table[n].to_pylist() for n in MERGED_COUNT_SCHEMA.names), strict=True):
             counts = sites.get(site) or sites.setdefault(site, SiteCounts())
             if zone == SITE:
                 counts.pages = pages

@@ -21,12 +21,11 @@ from builder.files import Layout, write_json, write_parquet
 from builder.stages.base import built_for
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook, site_stats
-from builder.templates.counts import ShapeCounter, counts_table, merge, of_share, read_merged
+from builder.templates.counts import MERGE_COLUMNS, ShapeCounter, counts_table, merge, of_share, read_merged
 from builder.templates.learn import learn_from, learned_table, site_summary
 from builder.templates.shapes import ShapeLimits, ShapeMasker, masker
 
 COUNT_COLUMNS = ["text", "title", "url", "outlet", "outlet_hint", "source_file"]
-MERGE_COLUMNS = ["site", "zone", "shape", "pages", "lines", "words"]  # what the merge sums (not the examples)
 APPLIED_COLUMNS = ["text", "removed", "n_words", "published", "dateline", "byline", "credit"]
 
 
