@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.config import PACKAGE_DIR, conf_dir
-from builder.stages.read import Shard, input_base
+from builder.readers import Shard, input_base
 
 
 def fingerprint(settings: dict[str, Any], root: Path, shards: list[Shard]) -> str:

@@ -41,10 +41,10 @@ from builder.errors import BuildError
 from builder.executor import Executor, Task
 from builder.files import Layout, write_json, write_parquet
 from builder.fingerprint import fingerprint
+from builder.readers import READERS, Shard, plan_shards, read_shard
 from builder.schema import DEDUP_FIELDS, LATE_FIELDS, REJECTED_FEATURES, arrow_schema, final_schema, work_schema
 from builder.split import split_of
 from builder.stages.base import Stage, StageStats, built_for
-from builder.stages.read import READERS, Shard, plan_shards, read_shard
 from builder.templates.phase import LearnJob, MergeJob, apply_templates, run_counts, run_learn, run_merge
 from builder.write import write_output
 

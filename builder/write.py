@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 from builder.card import write_card
 from builder.config import Config
 from builder.files import Layout, write_json
+from builder.readers import Shard
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema
 from builder.stages.base import StageStats
-from builder.stages.read import Shard
 from builder.templates.phase import summary as template_summary
 
 log = logging.getLogger(__name__)

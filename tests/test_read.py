@@ -12,8 +12,8 @@ import pytest
 
 from builder.config import InputConfig
 from builder.document import Doc
+from builder.readers import Piece, balanced_cuts, decode, plan_shards, read_shard
 from builder.stages.base import StageStats
-from builder.stages.read import Piece, balanced_cuts, decode, plan_shards, read_shard
 from conftest import article, build, write_jsonl
 
 ARABIC = "أعلنت وزارة النقل عن افتتاح خط جديد للحافلات يربط وسط المدينة بالأحياء الشرقية"

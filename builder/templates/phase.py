@@ -32,7 +32,7 @@ APPLIED_COLUMNS = ["text", "removed", "n_words", "published", "dateline", "bylin
 class ShardTask(Protocol):
     cfg: Config
     layout: Layout
-    shard: Any  # builder.stages.read.Shard
+    shard: Any  # builder.readers.Shard
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,101 @@
+"""What every reader shares: the `Reader` contract, the reject record, and structured record -> document.
+
+A reader handles a set of file extensions and yields one `Doc` per page, or a `Rejected` record for input it cannot
+use (a malformed JSON line, an undecodable file, a field of the wrong type, a page over the size cap). Adding a
+format is one more `Reader` subclass in its own module, registered in `builder.readers.READERS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from builder.config import InputConfig
+from builder.document import Doc, Drop, stable_id
+from builder.readers.decode import decode
+from builder.readers.plan import Piece
+from builder.stages.base import StageStats
+
+PREVIEW_CHARS = 500  # of a rejected record's text kept in its reject row
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Input that never became a document; it still leaves a reject row."""
+
+    source_file: str
+    position: int
+    drop: Drop
+    raw: str = ""
+
+    def reject_row(self, stage: str, drop: Drop) -> dict[str, Any]:
+        doc = Doc(id=stable_id(self.source_file, self.position), source_file=self.source_file, text=self.raw)
+        return doc.reject_row(stage, drop)
+
+
+class Reader:
+    extensions: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, config: InputConfig, stats: StageStats | None = None):
+        self.fields = dict(config.fields)  # our name -> the input's name
+        self.fallback_encodings = list(config.fallback_encodings)
+        self.max_page_bytes = config.max_page_bytes
+        self.stats = stats or StageStats("read")
+
+    def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
+        raise NotImplementedError
+
+    def pieces(self, path: Path, rel: str, shard_bytes: int, multiple: int = 1) -> list[Piece]:
+        """How to cut this file into pieces of about `shard_bytes` (see `plan.balanced_cuts`); one piece unless the
+        format can do better."""
+        return [Piece(rel)]
+
+    def decode(self, data: bytes) -> str | None:
+        decoded = decode(data, self.fallback_encodings)
+        if decoded is not None and decoded.replaced:
+            self.stats.notes["utf8_invalid_bytes_replaced"] += 1
+        return decoded.text if decoded is not None else None
+
+    def too_large(self, rel: str, position: int, size: int, where: str = "") -> Rejected:
+        detail = f"{where}{size:,} bytes, over input.max_page_bytes={self.max_page_bytes:,}"
+        return Rejected(rel, position, Drop("page_too_large", detail))
+
+    def record_to_doc(self, record: Any, rel: str, position: int) -> Doc | Rejected:
+        """Map one structured record (JSON object, Parquet row) through the configured field names."""
+        if not isinstance(record, dict):
+            return Rejected(rel, position, Drop("not_an_object", type(record).__name__), preview(record))
+        values = {}
+        for ours, theirs in self.fields.items():
+            value = record.get(theirs)
+            if value is not None and not isinstance(value, str):
+                if ours == "published" and hasattr(value, "isoformat"):
+                    value = value.isoformat()
+                else:
+                    detail = f"{theirs} is {type(value).__name__}, expected string"
+                    return Rejected(rel, position, Drop("bad_field_type", detail), preview(record))
+            values[ours] = value
+        values = {k: values.get(k) for k in ("text", "html", "url", "title", "published", "outlet")}
+        if values["text"] is None and values["html"] is None:
+            return Rejected(rel, position, Drop("no_text", "record has neither text nor html"), preview(record))
+        if not (values["text"] or values["html"] or "").strip():
+            return Rejected(rel, position, Drop("empty", "text is blank"), preview(record))
+        size = len(values["text"] or values["html"] or "")
+        if size > self.max_page_bytes:
+            return self.too_large(rel, position, size)
+        return Doc(
+            id=stable_id(rel, position),
+            source_file=rel,
+            text=values["text"] or "",
+            html=values["html"] if not values["text"] else None,
+            url=values["url"],
+            title=values["title"],
+            outlet_hint=values["outlet"],
+            published_hint=values["published"],
+        )
+
+
+def preview(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False, default=str)[:PREVIEW_CHARS]
