@@ -185,3 +185,48 @@ def test_a_truncated_gzip_keeps_what_came_before_it(tmp_path, rng):
 
 def test_a_piece_knows_its_records():
     assert Piece("f", 10, 20).holds(10) and not Piece("f", 10, 20).holds(20) and Piece("f", 5).holds(10**9)
+
+
+# --- the file types scrapers write ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["feed.jl", "feed.json", "feed.ndjson"])
+def test_json_lines_under_any_of_their_names_are_read(tmp_path, rng, name):
+    path = write_jsonl(tmp_path / name, records(rng, 5))
+    docs, rejects, _ = read_all(path)
+    assert [d.url for d in docs] == [f"https://sabq.org/news/{i}" for i in range(5)] and not rejects
+
+
+@pytest.mark.parametrize("name", ["feed.jl.gz", "feed.json.gz"])
+def test_gzipped_json_lines_are_read_and_cut(tmp_path, rng, name):
+    plain = write_jsonl(tmp_path / "plain.jsonl", records(rng, 100))
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    assert len(plan_shards(path, InputConfig(shard_bytes=10_000))[0]) > 3
+    docs, rejects, _ = read_all(path, shard_bytes=10_000)
+    assert [d.url for d in docs] == [f"https://sabq.org/news/{i}" for i in range(100)] and not rejects
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_json_array_file_is_read_whole_as_one_piece(tmp_path, rng, gz):
+    data = ("\ufeff \n" + json.dumps(records(rng, 60), ensure_ascii=False, indent=2)).encode()
+    path = tmp_path / ("feed.json.gz" if gz else "feed.json")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    assert [len(s.pieces) for s in plan_shards(path, InputConfig(shard_bytes=5_000))[0]] == [1]  # never cut in lines
+    docs, rejects, _ = read_all(path, shard_bytes=5_000)
+    assert [d.url for d in docs] == [f"https://sabq.org/news/{i}" for i in range(60)] and not rejects
+    assert docs[3].title == "خبر 3" and len({d.id for d in docs}) == 60
+
+
+def test_a_json_array_over_the_page_cap_is_rejected_with_its_reason(tmp_path, rng):
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(records(rng, 40), ensure_ascii=False))
+    docs, rejects, _ = read_all(path, max_page_bytes=5_000)
+    [reject] = rejects
+    assert not docs and reject["reason"] == "json_array_too_large" and "JSON lines" in reject["detail"]
+
+
+def test_a_broken_json_array_leaves_one_reject_row(tmp_path, rng):
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(records(rng, 3), ensure_ascii=False)[:-20])
+    docs, rejects, _ = read_all(path)
+    assert not docs and [r["reason"] for r in rejects] == ["malformed_json"]

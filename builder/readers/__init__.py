@@ -1,8 +1,9 @@
 """Readers: scraped pages in any supported format -> raw documents, and input files -> shards.
 
-One module per input format turns a file (or a piece of one) into documents and nothing else: `jsonl`, `parquet`,
-`warc`, `pages` (.txt/.html files). Beside them: `decode` (bytes -> text), `plan` (files -> shards), `base` (the
-contract they share). This module registers the formats and runs the read stage over a shard.
+One module per input format turns a file (or a piece of one) into documents and nothing else: `jsonl` (JSON lines
+as .jsonl, .jl, .ndjson, and .json which may be an array), `parquet`, `warc`, `pages` (.txt/.html files). Beside
+them: `decode` (bytes -> text), `plan` (files -> shards), `base` (the contract they share). This module registers
+the formats and runs the read stage over a shard.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from builder.config import InputConfig
 from builder.document import Doc, Drop
 from builder.readers.base import Reader, Rejected
 from builder.readers.decode import Decoded, decode
-from builder.readers.jsonl import JsonlReader
+from builder.readers.jsonl import JsonlReader, JsonReader
 from builder.readers.pages import PageFileReader
 from builder.readers.parquet import ParquetReader
 from builder.readers.plan import Piece, Shard, balanced_cuts, input_base, plan_shards
@@ -24,7 +25,7 @@ from builder.stages.base import Stage, StageStats
 __all__ = ["READERS", "Decoded", "Piece", "ReadStage", "Reader", "Rejected", "Shard", "balanced_cuts", "decode",
            "input_base", "plan_shards", "read_items", "read_shard", "reader_for"]
 
-READERS: tuple[type[Reader], ...] = (JsonlReader, ParquetReader, PageFileReader, WarcReader)
+READERS: tuple[type[Reader], ...] = (JsonlReader, JsonReader, ParquetReader, PageFileReader, WarcReader)
 
 
 def reader_for(name: str) -> type[Reader] | None:

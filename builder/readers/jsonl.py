@@ -1,7 +1,9 @@
-"""JSON lines, plain or gzipped: one record per line, mapped through `input.fields`."""
+"""JSON lines, plain or gzipped: one record per line, mapped through `input.fields`; and .json files, which
+scrapers write either as JSON lines or as one JSON array of records."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import json
@@ -46,8 +48,25 @@ def _line_starts(fh: BinaryIO, rel: str, end: list[int] | None = None) -> Iterat
         end[0] = offset
 
 
+def _open(path: Path) -> BinaryIO:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+
+
+def _is_array(path: Path) -> bool:
+    """Whether the file's first byte after a BOM and white space is `[`: one JSON array, not JSON lines (whose
+    records are objects). A file that cannot be read says no: the line reader reports it."""
+    try:
+        with _open(path) as fh:
+            head = fh.read(1 << 16).removeprefix(codecs.BOM_UTF8)
+            while head and not head.lstrip():
+                head = fh.read(1 << 16)
+    except (OSError, EOFError):
+        return False
+    return head.lstrip().startswith(b"[")
+
+
 class JsonlReader(Reader):
-    extensions = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
+    extensions = (".jsonl", ".jsonl.gz", ".jl", ".jl.gz", ".ndjson", ".ndjson.gz")
 
     def pieces(self, path: Path, rel: str, shard_bytes: int, multiple: int = 1) -> list[Piece]:
         """Cut at line starts into equal pieces (of uncompressed text). A plain file's size is known, so the scan
@@ -94,3 +113,38 @@ class JsonlReader(Reader):
             yield Rejected(rel, position, Drop("malformed_json", f"line {position + 1}: {err}"), line[:PREVIEW_CHARS])
             return
         yield self.record_to_doc(record, rel, position)
+
+
+class JsonReader(JsonlReader):
+    """.json(.gz): JSON lines, or one JSON array of records. An array cannot be cut nor read a record at a time
+    with the standard library, so it is read whole, one piece, and may be at most `input.max_page_bytes`."""
+
+    extensions = (".json", ".json.gz")
+
+    def pieces(self, path: Path, rel: str, shard_bytes: int, multiple: int = 1) -> list[Piece]:
+        return [Piece(rel)] if _is_array(path) else super().pieces(path, rel, shard_bytes, multiple)
+
+    def read(self, path: Path, piece: Piece) -> Iterator[Doc | Rejected]:
+        if not _is_array(path):
+            yield from super().read(path, piece)
+            return
+        rel = piece.file
+        with _open(path) as fh:
+            data = fh.read(self.max_page_bytes + 1)
+        if len(data) > self.max_page_bytes:
+            detail = (f"a JSON array is read whole and this one is over input.max_page_bytes={self.max_page_bytes:,}"
+                      " bytes: write it as JSON lines (one record a line), which have no such limit")
+            yield Rejected(rel, 0, Drop("json_array_too_large", detail))
+            return
+        text = self.decode(data)
+        if text is None:
+            yield Rejected(rel, 0, Drop("undecodable", "JSON array file"))
+            return
+        try:
+            records = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as err:
+            yield Rejected(rel, 0, Drop("malformed_json", f"JSON array: {err}"), text[:PREVIEW_CHARS])
+            return
+        for position, record in enumerate(records):
+            if piece.holds(position):
+                yield self.record_to_doc(record, rel, position)
