@@ -3,6 +3,7 @@
 import gzip
 import itertools
 import json
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from builder.config import InputConfig
+from builder.dates import date_parser
 from builder.document import Doc
 from builder.readers import Piece, balanced_cuts, decode, plan_shards, read_shard
 from builder.stages.base import StageStats
@@ -230,3 +232,31 @@ def test_a_broken_json_array_leaves_one_reject_row(tmp_path, rng):
     path.write_text(json.dumps(records(rng, 3), ensure_ascii=False)[:-20])
     docs, rejects, _ = read_all(path)
     assert not docs and [r["reason"] for r in rejects] == ["malformed_json"]
+
+
+# --- fields of the wrong type ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("epoch", [1709251200, 1709251200000, 1709251200.0])
+def test_an_epoch_publication_time_is_read_as_utc(tmp_path, rng, epoch):
+    path = write_jsonl(tmp_path / "feed.jsonl", [{**records(rng, 1)[0], "published": epoch}])
+    [doc], rejects, stats = read_all(path)
+    assert doc.published_hint == "2024-03-01T00:00:00+00:00" and not rejects and not stats.notes
+    assert date_parser().parse(doc.published_hint) == datetime(2024, 3, 1)  # as an ISO string with +00:00 is
+
+
+def test_an_optional_field_of_the_wrong_type_is_dropped_and_counted(tmp_path, rng):
+    good = records(rng, 4)
+    path = write_jsonl(tmp_path / "feed.jsonl", [
+        {**good[0], "title": 2024},
+        {**good[1], "url": {"href": "https://sabq.org/x"}, "title": ["a", "list"]},
+        {**good[2], "published": True, "outlet": 7},
+        {**good[3], "title": 5, "text": "   "},  # rejected for its text: no note for the title it would lose
+        {"url": "https://sabq.org/y", "title": 1, "text": 12345},  # the body itself: still rejected
+    ])
+    docs, rejects, stats = read_all(path)
+    assert [(d.url, d.title, d.published_hint, d.outlet_hint) for d in docs] == [
+        (good[0]["url"], None, None, None), (None, None, None, None), (good[2]["url"], "خبر 2", None, None)]
+    assert [d.text for d in docs] == [r["text"] for r in good[:3]]
+    assert [r["reason"] for r in rejects] == ["empty", "bad_field_type"] and "text is int" in rejects[1]["detail"]
+    assert stats.notes == {"field_dropped:title": 2, "field_dropped:url": 1, "field_dropped:published": 1,
+                           "field_dropped:outlet": 1}

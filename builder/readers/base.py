@@ -1,7 +1,7 @@
 """What every reader shares: the `Reader` contract, the reject record, and structured record -> document.
 
 A reader handles a set of file extensions and yields one `Doc` per page, or a `Rejected` record for input it cannot
-use (a malformed JSON line, an undecodable file, a field of the wrong type, a page over the size cap). Adding a
+use (a malformed JSON line, an undecodable file, a body of the wrong type, a page over the size cap). Adding a
 format is one more `Reader` subclass in its own module, registered in `builder.readers.READERS`.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -64,18 +65,21 @@ class Reader:
         return Rejected(rel, position, Drop("page_too_large", detail))
 
     def record_to_doc(self, record: Any, rel: str, position: int) -> Doc | Rejected:
-        """Map one structured record (JSON object, Parquet row) through the configured field names."""
+        """Map one structured record (JSON object, Parquet row) through the configured field names. A body (text,
+        html) of the wrong type rejects the record; any other field of the wrong type is dropped, noted as
+        `field_dropped:<field>` when the page is kept: a scraper's numeric title should not cost the article."""
         if not isinstance(record, dict):
             return Rejected(rel, position, Drop("not_an_object", type(record).__name__), preview(record))
-        values = {}
+        values, dropped = {}, []
         for ours, theirs in self.fields.items():
             value = record.get(theirs)
             if value is not None and not isinstance(value, str):
-                if ours == "published" and hasattr(value, "isoformat"):
-                    value = value.isoformat()
-                else:
+                if ours in ("text", "html"):  # the body: without it there is no document
                     detail = f"{theirs} is {type(value).__name__}, expected string"
                     return Rejected(rel, position, Drop("bad_field_type", detail), preview(record))
+                value = published_text(value) if ours == "published" else None
+                if value is None:  # an optional field the page does without: dropped, and counted if kept
+                    dropped.append(ours)
             values[ours] = value
         values = {k: values.get(k) for k in ("text", "html", "url", "title", "published", "outlet")}
         if values["text"] is None and values["html"] is None:
@@ -85,6 +89,7 @@ class Reader:
         size = len(values["text"] or values["html"] or "")
         if size > self.max_page_bytes:
             return self.too_large(rel, position, size)
+        self.stats.notes.update(f"field_dropped:{name}" for name in dropped)
         return Doc(
             id=stable_id(rel, position),
             source_file=rel,
@@ -95,6 +100,20 @@ class Reader:
             outlet_hint=values["outlet"],
             published_hint=values["published"],
         )
+
+
+def published_text(value: Any) -> str | None:
+    """A publication time that is no string, as the ISO text the metadata stage parses: a date or datetime (a
+    Parquet timestamp) as it is; an epoch number as UTC, in seconds, or milliseconds when over 1e11 (in seconds,
+    the year 5138). None for anything else."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000 if abs(value) > 1e11 else value, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):  # out of datetime's range, or NaN
+        return None
 
 
 def preview(record: Any) -> str:
