@@ -1,10 +1,12 @@
-"""`build-corpus` as a user types it: composed config, typed errors, sweeps."""
+"""`build-corpus` as a user types it: composed config, typed errors, sweeps, help."""
 
 import subprocess
 
 import yaml
 
 from conftest import SEED_PAGE, cli
+
+ERROR = "build-corpus: error: "
 
 
 def run(*args):
@@ -20,10 +22,35 @@ def test_cfg_job_prints_the_composed_config():
 
 def test_unknown_key_and_wrong_type_fail_before_any_work(tmp_path):
     unknown = run("language.min_scor=0.3", f"output.path={tmp_path}/a")
-    assert unknown.returncode != 0 and "min_scor" in unknown.stderr
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert unknown.stderr == f"{ERROR}unknown setting language.min_scor (did you mean language.min_score?)\n"
     wrong = run("near_dup.num_perm=many", f"output.path={tmp_path}/b")
-    assert wrong.returncode != 0 and "num_perm" in wrong.stderr
-    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    assert wrong.returncode == 2
+    assert wrong.stderr == f"{ERROR}near_dup.num_perm: Value 'many' of type 'str' could not be converted to Integer\n"
+    option = run("executor=rayy", f"output.path={tmp_path}/c")
+    assert option.returncode == 2
+    assert option.stderr == f"{ERROR}unknown option executor=rayy (did you mean executor=ray?)\n"
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_key_added_with_plus_is_no_setting_either(tmp_path):
+    """Hydra's own hint for a misspelled key, `+key=value`, adds it; the build would ignore it without a word."""
+    added = run("+near_dup.treshold=0.8", f"output.path={tmp_path}/a")
+    assert added.returncode == 2
+    assert added.stderr == f"{ERROR}unknown setting near_dup.treshold (did you mean near_dup.threshold?)\n"
+    swept = run("-m", "+near_dup.treshold=0.7,0.8", f"output.path={tmp_path}/b")  # every job checked before any
+    assert swept.returncode == 2 and swept.stderr == added.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_help_says_what_the_tool_does_before_the_settings():
+    result = run("--help")
+    assert result.returncode == 0
+    about, settings = result.stdout.split("== Settings, as composed ==")
+    assert about.startswith("build-corpus turns scraped Arabic news")
+    for words in ["output.path", "near_dup.threshold=0.8", "--cfg job", "executor=ray"]:
+        assert words in about
+    assert "near_dup:\n  enabled: true" in settings
 
 
 def test_sweep_writes_one_output_folder_per_job(tmp_path):
@@ -43,3 +70,4 @@ def test_a_missing_value_or_a_stage_that_cannot_start_is_one_line(tmp_path):
     absent = run("label/stance=classifier", f"label.stance.model={tmp_path}/none.joblib", f"output.path={tmp_path}/b")
     assert absent.returncode == 2 and absent.stderr.count("\n") == 1 and "stance model not found" in absent.stderr
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
