@@ -4,6 +4,7 @@ A task writes its outputs under temporary names and renames them when complete; 
 a marker. A killed run leaves no marker for the task it was in, so the rerun redoes exactly that work.
 Executors differ only in where `Task.fn(Task.job)` runs; they share the markers and the progress bar. One
 executor serves every phase of a build (its worker pool is started once), and is closed when the build ends.
+A task function may return the number of documents it handled: the progress lines add them up.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import ctypes
 import ctypes.util
 import logging
 import multiprocessing
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -31,14 +33,16 @@ try:
 except (AttributeError, OSError, TypeError):
     _malloc_trim = None
 
+PROGRESS_SECONDS = 10.0  # at most one progress line this often, where stderr is no terminal
 
-def run_task(fn: Callable[[Any], None], job: Any) -> None:
+
+def run_task(fn: Callable[[Any], Any], job: Any) -> Any:
     """Run one task, then hand the memory it freed back to the system: the process lives on for the next task
     (a pool worker, or this process for a one-task phase), and glibc keeps freed heap otherwise (measured: the
     template learning task leaves 550 MB of RSS behind it, about 220 MB after the trim). No gc.collect: a full
     collection costs a worker 0.1 s per task, and what a task frees is freed by reference counting."""
     try:
-        fn(job)
+        return fn(job)
     finally:
         if _malloc_trim is not None:
             _malloc_trim(0)  # 0.2 ms
@@ -47,8 +51,46 @@ def run_task(fn: Callable[[Any], None], job: Any) -> None:
 @dataclass(frozen=True)
 class Task:
     name: str  # unique within the build; names the completion marker
-    fn: Callable[[Any], None]
+    fn: Callable[[Any], Any]  # may return the number of documents it handled (the progress lines count them)
     job: Any = None  # a frozen dataclass with everything the task needs (it is pickled to the worker)
+
+
+def duration(seconds: float) -> str:
+    """12s, 4m10s, 2h05m: an ETA needs no more."""
+    s = round(seconds)
+    return f"{s}s" if s < 60 else f"{s // 60}m{s % 60:02d}s" if s < 3600 else f"{s // 3600}h{s % 3600 // 60:02d}m"
+
+
+class Progress:
+    """A phase's progress where no bar is seen (stderr is a file: nohup, CI, a cluster job; tqdm is silent there),
+    as plain lines: at most one each `every` seconds, on a task's completion, with the tasks done, the documents
+    the tasks of this run reported and an ETA from this run's task rate. On a terminal the bar shows it instead."""
+
+    def __init__(self, desc: str, total: int, done: int, every: float | None = None, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = not self.stream.isatty()
+        self.desc, self.total, self.done = desc, total, done
+        self.every = PROGRESS_SECONDS if every is None else every  # the module's value when the phase starts
+        self.ran = 0  # tasks run by this run (the rate and the ETA are this run's)
+        self.docs: int | None = None  # the documents they reported; unknown until one does
+        self.started = self.printed = time.monotonic()
+
+    def update(self, docs: int | None) -> None:
+        self.done, self.ran = self.done + 1, self.ran + 1
+        if isinstance(docs, int):
+            self.docs = (self.docs or 0) + docs
+        now = time.monotonic()
+        if self.enabled and now - self.printed >= self.every:
+            self.printed = now
+            print(self.line(now - self.started), file=self.stream, flush=True)
+
+    def line(self, elapsed: float) -> str:
+        parts = [f"{self.done}/{self.total} tasks"]
+        if self.docs is not None:
+            parts += [f"{self.docs:,} docs", f"{self.docs / max(elapsed, 1e-3):,.0f} docs/s"]
+        left = self.total - self.done
+        parts.append(f"ETA {duration(left * elapsed / self.ran)}" if left else f"done in {duration(elapsed)}")
+        return f"{self.desc}: {', '.join(parts)}"
 
 
 class Executor:
@@ -77,14 +119,17 @@ class Executor:
         log.info("%s: %d task%s%s", desc, len(tasks), "" if len(tasks) == 1 else "s",
                  f", {len(tasks) - len(pending)} already done" if len(pending) < len(tasks) else "")
         started = time.perf_counter()
+        progress = Progress(desc, len(tasks), len(tasks) - len(pending))
         with tqdm(total=len(tasks), initial=len(tasks) - len(pending), desc=desc, unit="task",
                   disable=None, leave=False) as bar:
-            for task in self._run_pending(pending):
+            for task, docs in self._run_pending(pending):
                 atomic_write_bytes(markers / task.name, b"")
                 bar.update()
+                progress.update(docs)
         self.phase_seconds[desc] = round(time.perf_counter() - started, 2)
 
-    def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
+    def _run_pending(self, pending: list[Task]) -> Iterator[tuple[Task, Any]]:
+        """Run the tasks; yield each as it completes, with what its function returned."""
         raise NotImplementedError
 
 
@@ -113,21 +158,20 @@ class LocalExecutor(Executor):
             for _ in range(self.workers):
                 self._started().submit(run_task, fn, job)
 
-    def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
+    def _run_pending(self, pending: list[Task]) -> Iterator[tuple[Task, Any]]:
         if self.workers == 1 or len(pending) <= 1:
             for task in pending:
-                run_task(task.fn, task.job)
-                yield task
+                yield task, run_task(task.fn, task.job)
             return
         futures = {self._started().submit(run_task, t.fn, t.job): t for t in pending}
         for future in as_completed(futures):
             try:
-                future.result()
+                result = future.result()
             except BrokenProcessPool:
                 self._pool = None
                 raise BuildError(f"a worker died while running {futures[future].name}; "
                                  "rerun the same command to resume") from None
-            yield futures[future]
+            yield futures[future], result
 
 
 class RayExecutor(Executor):
@@ -141,7 +185,7 @@ class RayExecutor(Executor):
         self.address = address
         self.num_cpus = num_cpus
 
-    def _run_pending(self, pending: list[Task]) -> Iterator[Task]:
+    def _run_pending(self, pending: list[Task]) -> Iterator[tuple[Task, Any]]:
         try:
             import ray
         except ImportError:
@@ -156,7 +200,7 @@ class RayExecutor(Executor):
             for ref in done:
                 task = refs.pop(ref)
                 try:
-                    ray.get(ref)
+                    result = ray.get(ref)
                 except ray.exceptions.RayError as err:
                     raise BuildError(f"task {task.name} failed on Ray: {err}; rerun to resume") from None
-                yield task
+                yield task, result

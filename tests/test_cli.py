@@ -1,9 +1,13 @@
-"""`build-corpus` as a user types it: composed config, typed errors, sweeps, help."""
+"""`build-corpus` as a user types it: composed config, typed errors, sweeps, help, progress."""
 
+import io
+import re
 import subprocess
+import sys
 
 import yaml
 
+from builder.executor import Progress
 from conftest import SEED_PAGE, cli
 
 ERROR = "build-corpus: error: "
@@ -70,4 +74,34 @@ def test_a_missing_value_or_a_stage_that_cannot_start_is_one_line(tmp_path):
     absent = run("label/stance=classifier", f"label.stance.model={tmp_path}/none.joblib", f"output.path={tmp_path}/b")
     assert absent.returncode == 2 and absent.stderr.count("\n") == 1 and "stance model not found" in absent.stderr
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def with_progress_every(seconds: float, *args: str) -> list[str]:
+    """The CLI with the progress lines' interval lowered, so a build of one page shows them."""
+    code = f"import builder.executor as e; e.PROGRESS_SECONDS = {seconds}; from builder.cli import main; main()"
+    return [sys.executable, "-c", code, *args]
+
+
+def test_progress_is_plain_lines_where_stderr_is_no_terminal(tmp_path):
+    result = subprocess.run(with_progress_every(0, f"input.path={SEED_PAGE}", f"output.path={tmp_path}/out"),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert any(re.fullmatch(r"documents: 1/1 tasks, done in \d+s", line) for line in lines)
+    assert all(re.fullmatch(r"[a-z :-]+: \d+/\d+ tasks(, .+ docs/s)?, (ETA|done in) \w+", line) for line in lines)
+    assert "\r" not in result.stderr  # no progress bar in a file
+
+
+def test_a_progress_line_counts_tasks_and_documents_and_estimates_the_rest():
+    stream = io.StringIO()
+    progress = Progress("documents", total=4, done=1, every=0, stream=stream)
+    progress.update(1500)
+    progress.update(None)  # a task that reports no documents
+    progress.update(2000)
+    first, _, last = stream.getvalue().splitlines()
+    assert re.fullmatch(r"documents: 2/4 tasks, 1,500 docs, [\d,]+ docs/s, ETA \d+s", first)
+    assert re.fullmatch(r"documents: 4/4 tasks, 3,500 docs, [\d,]+ docs/s, done in \d+s", last)
+    quiet = io.StringIO()
+    Progress("documents", total=2, done=0, every=3600, stream=quiet).update(10)
+    assert quiet.getvalue() == ""  # at most one line an interval
 
