@@ -46,8 +46,9 @@ from builder.arabic import dedup_key, match_key
 from builder.config import conf_dir, register
 from builder.document import Doc, stable_id
 from builder.pipeline import build_stages
-from builder.stages.base import Stage, StageStats
+from builder.stages.base import Stage
 from builder.stages.label import OutletRegistry
+from builder.stats import StageStats
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "benchmarks" / "gold"

@@ -6,7 +6,8 @@ Builds the sample corpus shipped in the package and the first `--docs` Arabic do
 (round-robin across outlets, read from ../shared/eval at run time; its licence forbids copying it here) twice:
 with this checkout and with the builder at git REF (exported with `git archive`). Prints one JSON object: per
 corpus, the files whose bytes differ under `data/` and `rejected/`, the card's difference in lines, and the
-stats.json counts that differ (timings left out). Exit status 1 when anything differs.
+stats.json counts that differ (timings left out). Exit status 1 when anything differs. The baseline's builds are
+kept under `--work` and reused by the next run against the same commit.
 """
 
 from __future__ import annotations
@@ -91,8 +92,10 @@ def main() -> None:
         write_jsonl_shards(egypt_arabic(args.docs), egypt, 1, "egypt")
     report = {"baseline": ref, "docs": args.docs}
     for name, input_dir in (("sample", None), ("egypt_news", egypt)):
-        out = {side: work / "out" / f"{name}-{side}" for side in ("ours", ref)}
+        out = {"ours": work / "out" / f"{name}-ours", ref: work / "out" / f"{name}-{ref}-{args.docs}-w{args.workers}"}
         for side, path in out.items():
+            if side == ref and (path / "stats.json").exists():
+                continue  # a commit's build does not change: reused
             subprocess.run(["rm", "-rf", str(path)], check=True)
             build(input_dir, path, args.workers, None if side == "ours" else tree)
         report[name] = compare(out["ours"], out[ref])

@@ -58,9 +58,9 @@ from builder.config import ClassifierStanceConfig, Config, LexiconStanceConfig, 
 from builder.document import Doc, stable_id
 from builder.pipeline import build_stages
 from builder.site import UNKNOWN_OUTLET
-from builder.stages.base import StageStats
 from builder.stages.label import Labeler
 from builder.stance import ClassifierStance, Example, LexiconStance, Targets, VoiceStance, train
+from builder.stats import StageStats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"

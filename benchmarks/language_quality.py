@@ -132,7 +132,7 @@ def corpus_docs(name: str, limit: int):
 
 def quality_report(stages, docs: list, out: Path, name: str) -> dict:
     from builder.document import Doc
-    from builder.stages.base import StageStats
+    from builder.stats import StageStats
 
     rejects: list[dict] = []
     stats = {s.name: StageStats(s.name) for s in stages}

@@ -4,7 +4,7 @@
 
 OUT is a finished build folder (its `.build/work/docs/` shards are read). The template masker is built twice, once
 with every word list (months, agencies, cities, outlets, first names, function words) as the longest-first
-alternation of names it was before 2026-12-02 (the named baseline) and once as `builder.rules.alternation` makes
+alternation of names it was before 2026-12-02 (the named baseline) and once as `builder.lists.alternation` makes
 them now; both mask the same edge lines (the first and last four lines of each page, as the template counts do).
 Prints one JSON object per build: the lines, the best of three passes for each, the speed-up, and whether every
 masked result (shape, tokens, slot values) is the same.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-import builder.rules as rules
+import builder.lists as lists
 from builder.arabic import match_key
 from builder.templates import shapes
 from builder.templates.counts import page_lines
@@ -29,20 +29,16 @@ from builder.templates.counts import page_lines
 def longest_first(names: list[str]) -> str:
     """The baseline: every name in turn, the longest first."""
     keys = sorted({match_key(str(n)) for n in names}, key=len, reverse=True)
-    return "|".join(rules._name_pattern(k) for k in keys)
+    return "|".join(lists._name_pattern(k) for k in keys)
 
 
 def masker_with(alternation: Callable[[list[str]], str]) -> shapes.ShapeMasker:
-    saved = rules.alternation, shapes.alternation
-    rules.alternation = shapes.alternation = alternation
+    saved = lists.alternation, shapes.alternation
+    lists.alternation = shapes.alternation = alternation
     try:
-        rules.word_list_fragments.cache_clear()
-        shapes.name_tries.cache_clear()
-        return shapes.ShapeMasker()
+        return shapes.ShapeMasker(lists=lists.WordLists())  # a WordLists of its own: fragments built anew
     finally:
-        rules.alternation, shapes.alternation = saved
-        rules.word_list_fragments.cache_clear()
-        shapes.name_tries.cache_clear()
+        lists.alternation, shapes.alternation = saved
 
 
 def edge_lines(out: Path) -> list[tuple[str, str | None]]:
@@ -58,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("builds", type=Path, nargs="+")
     args = parser.parse_args()
-    maskers = {"longest_first": masker_with(longest_first), "trie": masker_with(rules.alternation)}
+    maskers = {"longest_first": masker_with(longest_first), "trie": masker_with(lists.alternation)}
     for out in args.builds:
         lines = edge_lines(out)
         best, masked = {}, {}

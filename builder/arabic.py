@@ -45,6 +45,14 @@ SENTENCE_END = (*FULL_STOPS, "!", "?", "؟")
 LINE_END = (*SENTENCE_END, ":", "»", '"', "”")
 
 
+def in_broken_sentence(lines: list[str], i: int, max_words: int) -> bool:
+    """Line i is a short piece of a sentence a scraper broke across lines (a linked name: "ذكرت وكالة \n رويترز
+    \n أن ..."): at most `max_words` words, after a line of 8 words or more that runs on (no end mark), with a
+    line after it. The cleaner and the template phase spare such a line."""
+    return (0 < i < len(lines) - 1 and len(WORD.findall(lines[i])) <= max_words
+            and not lines[i - 1].endswith(LINE_END) and len(WORD.findall(lines[i - 1])) >= 8)
+
+
 def code_points(text: str) -> np.ndarray:
     """The text's code points as a uint32 array, for one vectorised table lookup per text."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

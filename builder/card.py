@@ -23,24 +23,12 @@ from huggingface_hub import DatasetCardData
 from builder.card_validator import check_card, size_category
 from builder.config import PACKAGE_DIR, data_file
 from builder.schema import FEATURES, REJECTED_FEATURES, STANCE_LABELS
+from builder.stages.label import OUTLET_EVIDENCE
 
 DISTRIBUTION = "arabic-news-corpus-builder"
 EXAMPLE_CHARS = 80
 DEFAULT_LICENCE_LINK = "README.md"  # `license: other` needs a link; without one configured, this card explains
 
-OUTLET_EVIDENCE = {
-    "url": "the page's URL is on a domain of the outlet in the registry",
-    "input": "the input record named the outlet",
-    "page": "the page's own furniture (disclaimer, author box, copyright line) names exactly one outlet",
-    "dateline": "the dateline names the outlet as the source",
-    "credit": "the credit line names the outlet",
-    "weak": "only weak signs (a republication credit, outlets the text mentions): `unknown`, names in "
-            "`outlet_candidates`",
-    "conflict": "the evidence names more than one outlet: `unknown`, all of them in `outlet_candidates`",
-    "unregistered": "the evidence names an outlet that is not in the registry: `unknown`, the name in "
-                    "`outlet_candidates`",
-    "none": "no evidence: the outlet is `unknown` (never guessed)",
-}
 STANCE_MEANING = {
     "none": "the target is not mentioned, or the outlet's own voice does not take a side clearly enough",
     "favor": "the outlet's own voice (headline, unattributed sentences, an opinion column) supports the target",
@@ -226,7 +214,8 @@ def outlets(kept: pa.Table) -> list[str]:
             f"{known} of {kept.num_rows} documents have a known outlet.", "",
             table(["outlet", "documents"], grouped(kept, "outlet")), "",
             "How each `outlet` label was decided (`outlet_evidence`, strongest evidence first):", "",
-            table(["evidence", "documents", "meaning"], [[e, n, OUTLET_EVIDENCE.get(e, "")] for e, n in evidence]), ""]
+            table(["evidence", "documents", "meaning"],
+                  [[e, n, OUTLET_EVIDENCE[e] if e else "the label stage did not run"] for e, n in evidence]), ""]
 
 
 def dates(kept: pa.Table) -> list[str]:

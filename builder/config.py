@@ -7,9 +7,9 @@ work starts. Defaults live here; the YAML files document them and hold the data 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
@@ -29,6 +29,19 @@ def data_file(name: str) -> Path:
 
 
 SAMPLE_CORPUS = PACKAGE_DIR / "sample" / "pages"
+
+
+@dataclass(unsafe_hash=True)  # a cache key of builder/lists.py (frozen would make Hydra's overrides fail)
+class ListsConfig:
+    """The word lists every stage and phase shares (names under conf/data/ or absolute paths), read once per
+    process by builder/lists.py: a file given here reaches the rules' fragments, the dates, the outlet registry,
+    the template masker and the URL keys alike."""
+
+    outlets: str = "outlets.yaml"  # the outlet registry
+    agencies: str = "agencies.yaml"
+    cities: str = "cities.yaml"  # places that open datelines, and country names
+    months: str = "months.yaml"  # month names of every regional system, Hijri months, weekdays
+    tracking_params: str = "tracking_params.yaml"  # URL query parameters that never tell two pages apart
 
 
 @dataclass
@@ -59,13 +72,19 @@ class OutputConfig:
 
 
 @dataclass
-class ExecutorConfig:
+class ExecutorChoice:
+    """What every option of the executor group is: the executor class it builds."""
+
     _target_: str = "builder.executor.LocalExecutor"
+
+
+@dataclass
+class ExecutorConfig(ExecutorChoice):
     workers: int = 1  # processes for per-shard tasks
 
 
 @dataclass
-class RayExecutorConfig:
+class RayExecutorConfig(ExecutorChoice):
     _target_: str = "builder.executor.RayExecutor"
     address: str | None = None  # null starts a local Ray instance; "auto" joins the cluster this node belongs to
     num_cpus: int | None = None  # for a local instance; null uses every core
@@ -78,8 +97,6 @@ class ExtractConfig:
     drop_selectors: list[str] = field(default_factory=list)
     meta_selectors: list[str] = field(default_factory=list)  # date/byline line: read with the rules, then removed
     rules_file: str = "boilerplate.yaml"
-    outlets_file: str = "outlets.yaml"  # names a title part may be (the site name comes off the title)
-    agencies_file: str = "agencies.yaml"
 
 
 # Words a linked name broken out of its sentence may have (an agency, a place, a person): repair joins such a
@@ -127,9 +144,6 @@ class CleanConfig:
 @dataclass
 class MetadataConfig:
     _target_: str = "builder.stages.metadata.MetadataExtractor"
-    agencies_file: str = "agencies.yaml"
-    months_file: str = "months.yaml"
-    outlets_file: str = "outlets.yaml"  # an author in the markup that is an outlet is a credit, not a byline
     rules_file: str = "boilerplate.yaml"  # its `not_bylines`: author names that are no person ("admin")
 
 
@@ -170,23 +184,41 @@ class QualityConfig:
 
 
 @dataclass
+class TargetConfig:
+    """A stance target (builder/stance/targets.py): aliases in Arabic and English, spelling variants the match key
+    does not cover, and context aliases that count only in a document naming the target by a full alias."""
+
+    id: str = "???"
+    ar: list[str] = field(default_factory=list)
+    en: list[str] = field(default_factory=list)
+    variants: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StanceChoice:
+    """What every option of label/stance is: the labeler class it builds."""
+
+    _target_: str = "builder.stance.VoiceStance"
+
+
+@dataclass
 class LabelConfig:
     _target_: str = "builder.stages.label.Labeler"
-    outlets_file: str = "outlets.yaml"
-    agencies_file: str = "agencies.yaml"
     # credit rules (conf/data/boilerplate.yaml) whose source is where a republished text came from ("المصدر: ...",
     # "نقلا عن ...", a lone "(رويترز)" or "(CNN)" line): the credit, never the publisher
     origin_credits: list[str] = field(
         default_factory=lambda: ["credit.source_label", "credit.quoted_from", "credit.agency_line"])
+    rules_file: str = "boilerplate.yaml"  # the rules file whose ids origin_credits names (the cleaner's)
     name_prefixes: list[str] = field(default_factory=list)  # صحيفة, قناة...: printed before an outlet's name
-    targets: list[Any] = field(default_factory=list)  # stance targets: {id, ar, en, variants, context: [...]}
-    stance: Any = None  # the stance labeler: an option of label/stance (voice, lexicon, classifier, transformers)
+    targets: list[TargetConfig] = field(default_factory=list)  # stance targets
+    stance: StanceChoice | None = None  # the labeler: an option of label/stance (voice, lexicon, classifier...)
     # the measured quality of the stance labels the card cites (benchmarks/labels.py --write-quality); null: none
     quality_file: str | None = "label_quality.json"
 
 
 @dataclass
-class VoiceStanceConfig:
+class VoiceStanceConfig(StanceChoice):
     """The outlet's voice toward each target (builder/stance/voice.py), favor/against only above a calibrated bar."""
 
     _target_: str = "builder.stance.VoiceStance"
@@ -198,7 +230,7 @@ class VoiceStanceConfig:
 
 
 @dataclass
-class LexiconStanceConfig:
+class LexiconStanceConfig(StanceChoice):
     """The cue-counting baseline (builder/stance/lexicon.py)."""
 
     _target_: str = "builder.stance.LexiconStance"
@@ -208,7 +240,7 @@ class LexiconStanceConfig:
 
 
 @dataclass
-class ClassifierStanceConfig:
+class ClassifierStanceConfig(StanceChoice):
     """A model written by `train-stance`."""
 
     _target_: str = "builder.stance.ClassifierStance"
@@ -217,7 +249,7 @@ class ClassifierStanceConfig:
 
 
 @dataclass
-class TransformersStanceConfig:
+class TransformersStanceConfig(StanceChoice):
     """A local transformers text-classification model folder."""
 
     _target_: str = "builder.stance.TransformersStance"
@@ -273,7 +305,6 @@ class VersionsConfig:
     max_days: float = 3.0  # pages further apart are not versions: an edit comes within hours of the first scrape
     recurring_days: int = 5  # a title or URL with distinct bodies on this many days recurs: copy-level evidence
     keep: list[str] = field(default_factory=lambda: ["latest", "longest"])  # the most complete edit
-    tracking_params_file: str = "tracking_params.yaml"
 
 
 @dataclass
@@ -320,7 +351,8 @@ class Config:
 
     input: InputConfig = field(default_factory=InputConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
-    executor: Any = None  # ExecutorConfig or RayExecutorConfig, by the executor option chosen
+    lists: ListsConfig = field(default_factory=ListsConfig)
+    executor: ExecutorChoice | None = None  # ExecutorConfig or RayExecutorConfig, by the executor option chosen
     stages: list[str] = field(
         default_factory=lambda: ["extract", "repair", "segment", "clean", "metadata", "language", "quality", "label"]
     )
@@ -342,23 +374,11 @@ class Config:
 STANCE_SCHEMAS = {"voice": VoiceStanceConfig, "lexicon": LexiconStanceConfig, "classifier": ClassifierStanceConfig,
                   "transformers": TransformersStanceConfig}
 
-GROUP_SCHEMAS = {
-    "extract": ExtractConfig,
-    "repair": RepairConfig,
-    "segment": SegmentConfig,
-    "clean": CleanConfig,
-    "metadata": MetadataConfig,
-    "language": LanguageConfig,
-    "quality": QualityConfig,
-    "label": LabelConfig,
-    "templates": TemplatesConfig,
-    "exact": ExactConfig,
-    "near_dup": NearDupConfig,
-    "split": SplitConfig,
-    "write": WriteConfig,
-    "executor": ExecutorConfig,
-    "input": InputConfig,
-}
+# Each config group of conf/ and its schema: every group field of Config (output and lists have no option files),
+# the executor's by its local option.
+GROUP_SCHEMAS = {f.name: f.default_factory for f in dataclasses.fields(Config)
+                 if dataclasses.is_dataclass(f.default_factory) and f.name not in ("output", "lists")} | \
+    {"executor": ExecutorConfig}
 
 
 def register() -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from builder.arabic import match_key
-from builder.rules import load_yaml, word_list_fragments
+from builder.lists import WordLists, word_lists
 
 _SUFFIX = r"(?:st|nd|rd|th)?"
 
@@ -31,13 +31,15 @@ def hijri_to_gregorian(year: int, month: int, day: int) -> datetime:
 
 
 class DateParser:
-    def __init__(self, months_file: str = "months.yaml"):
-        months = load_yaml(months_file)
-        frag = word_list_fragments()
-        self.month = {match_key(n): int(k) for k, names in months["gregorian"].items() for n in names}
-        self.hijri = {match_key(n): int(k) for k, names in months["hijri"].items() for n in names}
-        self.pm = {match_key(n) for n in months["pm"]}
-        self.weekday = {match_key(n).lower(): int(k) for k, names in months["weekdays"].items() for n in names}
+    """Month tables and patterns from one `WordLists`: the names it looks up are the names its regexes find."""
+
+    def __init__(self, lists: WordLists | None = None):
+        lists = lists or word_lists()
+        months, frag = lists.months, lists.fragments
+        self.month = {match_key(n): k for k, names in months.gregorian.items() for n in names}
+        self.hijri = {match_key(n): k for k, names in months.hijri.items() for n in names}
+        self.pm = {match_key(n) for n in months.pm}
+        self.weekday = {match_key(n).lower(): k for k, names in months.weekdays.items() for n in names}
         self.month_lower = {k.lower(): v for k, v in self.month.items()}
         ampm = f"{frag['am']}|{frag['pm']}"
         time = rf"(?:\s*[-–—,،|]?\s*(?:الساعه\s*)?(?P<H>\d{{1,2}})[:.](?P<M>\d{{2}})(?:\s*(?P<ampm>{ampm})(?!\w))?)?"
@@ -100,5 +102,5 @@ def _iso(text: str) -> datetime | None:
 
 
 @cache
-def date_parser(months_file: str = "months.yaml") -> DateParser:
-    return DateParser(months_file)
+def date_parser(lists: WordLists | None = None) -> DateParser:
+    return DateParser(lists)

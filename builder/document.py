@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from builder.schema import REJECTED_FEATURES, WORK_COLUMNS
+
+if TYPE_CHECKING:
+    from builder.html_meta import PageMeta
 
 
 def stable_id(*parts: object) -> str:
@@ -22,9 +25,22 @@ class Drop(NamedTuple):
     detail: str = ""
 
 
+# The named parts a rule (a named group of conf/data/boilerplate.yaml) or a template slot may capture in a cut
+# span, and who reads each: the contract between the rules file and the code, checked when the rules load.
+SPAN_FIELDS = {
+    "date": "metadata: published or updated",
+    "time": "metadata: a wire stamp's HHMM beside its date",
+    "city": "metadata: the dateline",
+    "name": "metadata: the byline (an agency closing it goes to the credit)",
+    "who": "metadata: a byline unless it names an agency; the credit when it does",
+    "source": "metadata: the credit; label: the outlet a story was filed under",
+    "photographer": "the audit only",
+}
+
+
 @dataclass(slots=True)
 class Removal:
-    """A span the cleaner cut out: the audit row, plus the named parts the rule captured (city, date...)."""
+    """A span the cleaner cut out: the audit row, plus the named parts the rule captured (`SPAN_FIELDS`)."""
 
     rule: str
     text: str
@@ -38,12 +54,13 @@ class Removal:
 @dataclass(slots=True)
 class Doc:
     """A document between stages: every column of `schema.WORK_COLUMNS` is an attribute (a test checks it), plus
-    what the stages hand each other (the page's HTML, the input's hints, the page chrome, `extra`)."""
+    what the stages hand each other (the page's HTML and markup, the input's hints, the page chrome)."""
 
     id: str
     source_file: str
     text: str = ""
     html: str | None = None
+    markup: PageMeta | None = None  # what the page's own markup says (extract -> metadata)
     url: str | None = None
     title: str | None = None
     outlet_hint: str | None = None  # outlet named by the input record itself
@@ -70,7 +87,6 @@ class Doc:
     stance_labeler: str | None = None
     stance_evidence: list[str] = field(default_factory=list)
     stances: list[dict[str, Any]] = field(default_factory=list)  # per mentioned target: schema FEATURES["stances"]
-    extra: dict[str, Any] = field(default_factory=dict)  # stage-to-stage values that are not output columns
 
     def row(self) -> dict[str, Any]:
         """The output columns this document already knows (dedup and split add the late ones)."""

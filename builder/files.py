@@ -33,7 +33,13 @@ class Layout:
 
     @property
     def markers(self) -> Path:
+        """One empty file per finished task, named by `task`: a rerun skips what they mark."""
         return self.work("done")
+
+    @staticmethod
+    def task(phase: str, index: int | None = None) -> str:
+        """A task's name (and its marker's): the phase's, and the shard's or partition's number."""
+        return phase if index is None else f"{phase}-{index:05d}"
 
     @property
     def fingerprint(self) -> Path:
@@ -59,6 +65,10 @@ class Layout:
     def templates(self) -> Path:
         """The shapes learned as each site's template."""
         return self.work("templates", "learned.parquet")
+
+    def template_cut(self, shard: int) -> Path:
+        """The shard's rows with their template lines cut; written only when a row changed."""
+        return self.work("templates", f"cut-{shard:05d}.parquet")
 
     def pages(self, kind: str, shard: int) -> Path:
         """A shard's dedup arrays: signatures, keys, band entries, exact groups (builder/dedup/pages.py)."""

@@ -29,6 +29,7 @@ class PageMeta:
     authors: list[str] = field(default_factory=list)  # people
     organisations: list[str] = field(default_factory=list)  # an author that is the outlet itself
     site_names: list[str] = field(default_factory=list)
+    found_date: str | None = None  # trafilatura's date (markup or URL): the last resort for `published`
 
 
 def local_iso(value: str | None) -> str | None:

@@ -7,92 +7,17 @@ of the rules file may itself be a list (a word list that only the rules use, suc
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from pathlib import Path
-
-import yaml
 
 from builder.arabic import match_key, original_index
-from builder.config import data_file
-from builder.document import Removal
+from builder.config import ListsConfig
+from builder.document import SPAN_FIELDS, Removal
+from builder.lists import WordLists, alternation, read_yaml, word_lists
 
 _FRAGMENT = re.compile(r"\{([a-z_]+)\}")
-
-
-def load_yaml(name: str) -> object:
-    path = data_file(name)
-    try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"data file not found: {path}") from None
-
-
-_INITIALS = re.compile(r"^\w(?:[\s.]+\w)+\.?$")  # أ ش أ, أ.ش.أ, أ. ش. أ: an abbreviation spelled letter by letter
-
-
-def _name_pattern(key: str) -> str:
-    if _INITIALS.match(key):  # printed with dots, spaces, both, or (three letters and more) run together
-        letters = [re.escape(ch) for ch in key if ch.isalnum()]
-        return (r"[\s.]*" if len(letters) > 2 else r"[\s.]+").join(letters) + r"\.?"
-    return re.escape(key).replace(r"\ ", r"\s+")
-
-
-def name_key(name: str) -> str:
-    """A name as a lookup key: the match key without brackets, dashes or quotes, abbreviations without dots."""
-    key = " ".join(match_key(name).strip(" ()[]-–—.:«»\"'").split())
-    return re.sub(r"[\s.]", "", key) if _INITIALS.match(key) else key
-
-
-def alternation(names: list[str]) -> str:
-    """Regex alternation of names on the match key, as a character trie: the regex engine branches once per
-    character instead of trying every name at every word (the template masker runs 2.2-2.8x faster with the same
-    shapes: benchmarks/name_lists.py). It matches what the names longest first would: two names can both match
-    at one place only when one is a prefix of the other, and the trie tries the longer first. Abbreviations keep
-    their dotted and spaced forms."""
-    keys = {" ".join(match_key(str(n)).split()) for n in names} - {""}
-    initials = sorted(k for k in keys if _INITIALS.match(k))
-    trie: dict = {}
-    for key in keys - set(initials):
-        node = trie
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return f"(?:{body})?" if len(branches) == 1 else body + "?"
-        return body
-
-    parts = [emit(trie), *(_name_pattern(k) for k in sorted(initials, key=len, reverse=True))]
-    return "(?:" + "|".join(p for p in parts if p) + ")"
-
-
-@cache
-def word_list_fragments(months_file: str = "months.yaml", agencies_file: str = "agencies.yaml",
-                        cities_file: str = "cities.yaml", outlets_file: str = "outlets.yaml") -> dict[str, str]:
-    """The shared word lists as fragments: {month}, {hijri_month}, {weekday}, {am}, {pm}, {agency}, {city},
-    {country}, {outlet}."""
-    months = load_yaml(months_file)
-    agencies = load_yaml(agencies_file)
-    outlets = load_yaml(outlets_file)
-    places = load_yaml(cities_file)
-    return {
-        "month": alternation([n for names in months["gregorian"].values() for n in names]),
-        "hijri_month": alternation([n for names in months["hijri"].values() for n in names]),
-        "weekday": alternation([n for names in months["weekdays"].values() for n in names]),
-        "am": alternation(months["am"]),
-        "pm": alternation(months["pm"]),
-        "agency": alternation([n for a in agencies for n in a["names"]]),
-        "city": alternation([c for region, cities in places.items() if region != "countries" for c in cities]),
-        "country": alternation(places["countries"]),
-        "outlet": alternation([n for o in outlets for n in [o["name"], *o.get("names", [])]]),
-    }
 
 
 def expand(pattern: str, fragments: dict[str, str], depth: int = 0) -> str:
@@ -174,8 +99,17 @@ class RuleSet:
         self.kinds = frozenset(r.kind for r in rules)
 
     @classmethod
-    def load(cls, name: str) -> RuleSet:
-        return _load_ruleset(name)
+    def load(cls, name: str, lists: WordLists | None = None) -> RuleSet:
+        """The rules of a file, their fragments expanded from the given word lists (the defaults when None)."""
+        return _load_ruleset(name, (lists or word_lists()).files)
+
+    def require(self, ids: list[str] | frozenset[str], setting: str) -> None:
+        """Every rule id a setting names exists: a misspelt id would silently switch its rule off."""
+        known = {r.id for r in self.rules}
+        for rule in sorted(set(ids) - known):
+            close = difflib.get_close_matches(rule, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ValueError(f"{setting} names rule {rule!r}, which the rules file does not have{hint}")
 
     def only(self, kinds: frozenset[str] | None = None, ids: frozenset[str] | None = None) -> RuleSet:
         """The rules of some classes, or with some ids, in their order: a stage that asks one question asks it fast."""
@@ -232,11 +166,16 @@ def _fields(m: re.Match, line: str, offset: int) -> dict[str, str]:
             .strip() for name, value in m.groupdict().items() if value}
 
 
-@cache
-def _load_ruleset(name: str) -> RuleSet:
-    data = load_yaml(name)
+def rule_fragments(data: dict, lists: WordLists) -> dict[str, str]:
+    """The shared word lists' fragments and the rules file's own (a list becomes an alternation)."""
     own = {k: alternation(v) if isinstance(v, list) else match_key(v) for k, v in data.get("fragments", {}).items()}
-    fragments = {**word_list_fragments(), **own}
+    return {**lists.fragments, **own}
+
+
+@cache
+def _load_ruleset(name: str, files: ListsConfig) -> RuleSet:
+    data = read_yaml(name)
+    fragments = rule_fragments(data, word_lists(files))
     rules = []
     for entry in data["rules"]:
         if entry.get("where", "line") not in ("line", "prefix", "suffix"):
@@ -250,5 +189,8 @@ def _load_ruleset(name: str) -> RuleSet:
             regex = re.compile(pattern)
         except re.error as err:
             raise ValueError(f"rule {entry['id']} in {name}: bad pattern: {err}") from None
+        if unread := set(regex.groupindex) - set(SPAN_FIELDS):
+            raise ValueError(f"rule {entry['id']} in {name} captures {sorted(unread)}, which nothing reads; "
+                             f"a rule's named groups are {sorted(SPAN_FIELDS)} (builder/document.py SPAN_FIELDS)")
         rules.append(Rule(entry["id"], entry.get("where", "line"), entry.get("scope", "any"), regex))
     return RuleSet(rules, frozenset(data.get("page_level", [])))

@@ -107,6 +107,11 @@ def arrow_schema(features: Features = FEATURES) -> pa.Schema:
     return features.arrow_schema
 
 
+def rejects_table(rows: list[dict]) -> pa.Table:
+    """Reject rows as written by every phase that drops documents."""
+    return pa.Table.from_pylist(rows, schema=arrow_schema(REJECTED_FEATURES))
+
+
 def final_schema() -> pa.Schema:
     """Kept rows after finalize: the corpus columns plus the split the writer files them under."""
     return arrow_schema().append(pa.field("split", pa.string()))

@@ -24,7 +24,7 @@ from builder.config import Config
 from builder.files import Layout, write_json
 from builder.readers import Shard
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema
-from builder.stages.base import StageStats
+from builder.stats import StageStats
 from builder.templates.phase import summary as template_summary
 
 log = logging.getLogger(__name__)
@@ -138,8 +138,7 @@ def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard
     kept = sum(split_rows.values())
     for s in stages:
         s.check()
-    read, segment = stages[0], next((s for s in stages if s.stage == "segment"), StageStats("segment"))
-    entered = read.docs_in + segment.added
+    entered = stages[0].docs_in + sum(s.added for s in stages)  # read's input, and what any stage split off
     if entered != kept + n_rejected:
         raise AssertionError(f"documents lost: {entered} entered, {kept} kept + {n_rejected} rejected")
     rejected_by = Counter()

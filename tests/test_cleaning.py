@@ -7,7 +7,7 @@ import pytest
 
 from builder.document import Doc
 from builder.pipeline import build_stages
-from builder.stages.base import StageStats
+from builder.stats import StageStats
 from conftest import typed_config
 
 STORY = ("أعلنت وزارة النقل عن افتتاح خط جديد للحافلات يربط وسط المدينة بالأحياء الشرقية خلال الشهر المقبل، "

@@ -7,14 +7,15 @@ import types
 import pytest
 import yaml
 
-from builder.config import ClassifierStanceConfig, TransformersStanceConfig, VoiceStanceConfig
+from builder.config import ClassifierStanceConfig, ListsConfig, TransformersStanceConfig, VoiceStanceConfig
 from builder.document import Doc
 from builder.errors import BuildError
+from builder.lists import WordLists
 from builder.pipeline import build_stages
-from builder.stages.base import StageStats
 from builder.stages.label import OutletRegistry
 from builder.stance import ClassifierStance, LexiconStance, Targets, TransformersStance, VoiceStance, quality_path
 from builder.stance import main as train_stance
+from builder.stats import StageStats
 from conftest import SEED_PAGE, SENTENCES, typed_config
 
 BODY = "\n".join("، ".join(SENTENCES[i : i + 3]) + "." for i in range(0, 9, 3))
@@ -177,17 +178,17 @@ def test_a_name_two_outlets_share_must_be_bare(tmp_path):
     path = tmp_path / "outlets.yaml"
     path.write_text(yaml.safe_dump(clash, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match="belongs in bare"):
-        OutletRegistry(str(path))
+        OutletRegistry(WordLists(ListsConfig(outlets=str(path))))
 
 
 def test_the_registry_covers_the_region_with_sourced_facts():
-    registry = OutletRegistry("outlets.yaml", "agencies.yaml")
-    outlets = [o for o in registry.outlets.values() if o["type"] != "agency"]
-    assert len(outlets) >= 60 and len([o for o in registry.outlets.values() if o["type"] == "agency"]) >= 25
+    registry = OutletRegistry()
+    outlets = [o for o in registry.outlets.values() if o.type != "agency"]
+    assert len(outlets) >= 60 and len([o for o in registry.outlets.values() if o.type == "agency"]) >= 25
     assert {"EG", "SA", "AE", "QA", "KW", "BH", "OM", "IQ", "SY", "LB", "JO", "PS", "YE", "SD", "LY", "TN", "DZ",
-            "MA", "MR"} <= {o["country"] for o in outlets}
-    assert all(f["source"] for o in outlets for f in o.get("facts", []))
-    assert all(o["domains"] and o["source"] for o in outlets)
+            "MA", "MR"} <= {o.country for o in outlets}
+    assert all(f["source"] for o in outlets for f in o.facts)
+    assert all(o.domains and o.source for o in outlets)
 
 
 # --- stance -------------------------------------------------------------------------------------------------------

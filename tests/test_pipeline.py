@@ -76,9 +76,9 @@ def test_every_stage_accounts_for_its_input(tmp_path, rng):
     assert names == ["read", "extract", "repair", "segment", "clean", "metadata", "language", "quality", "label",
                      "exact", "near_dup"]
     # where the wall time went, phase by phase, serial ones included
-    assert list(stats["phase_seconds"]) == ["documents", "site templates: counts",
-                                            "site templates: merge", "site templates", "signatures",
-                                            "exact copies", "near-dup buckets", "clusters", "finalize", "write"]
+    assert list(stats["phase_seconds"]) == ["documents", "site templates: counts", "site templates: merge",
+                                            "site templates", "site templates: cut", "signatures", "exact copies",
+                                            "near-dup buckets", "clusters", "finalize", "write"]
     assert sum(stats["phase_seconds"].values()) <= stats["seconds"]
 
 

@@ -15,7 +15,7 @@ from builder.config import InputConfig
 from builder.dates import date_parser
 from builder.document import Doc
 from builder.readers import Piece, balanced_cuts, decode, plan_shards, read_shard
-from builder.stages.base import StageStats
+from builder.stats import StageStats
 from conftest import article, build, write_jsonl
 
 ARABIC = "أعلنت وزارة النقل عن افتتاح خط جديد للحافلات يربط وسط المدينة بالأحياء الشرقية"

@@ -36,7 +36,7 @@ from builder.dedup.signatures import check_params, lsh_params, with_params
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
 from builder.schema import PAIR_SCHEMA
-from builder.stages.base import StageStats
+from builder.stats import StageStats
 
 LAYOUT_KEY = b"builder.layout"
 VERSIONS_KEY = b"builder.versions"

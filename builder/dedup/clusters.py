@@ -37,7 +37,7 @@ from builder.errors import BuildError
 from builder.files import Layout, write_json, write_parquet
 from builder.schema import DECISION_SCHEMA
 from builder.site import UNKNOWN_OUTLET
-from builder.stages.base import StageStats
+from builder.stats import StageStats
 
 COLUMNS = ["id", "published", "outlet", "n_chars"]
 

@@ -17,7 +17,7 @@ from builder.dedup.evidence import NO_TIME
 from builder.dedup.keys import recurring
 from builder.dedup.pages import EXACT, ShardRows, load
 from builder.files import Layout, write_json, write_npy
-from builder.stages.base import StageStats
+from builder.stats import StageStats
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 site   the outlet when it is known, else the URL's host without www./m./amp.: pages of one publisher
 title  the title's dedup key (spelling, digits, punctuation flattened); an empty title blocks nothing
-url    host, path and the query less its tracking parameters (conf/data/tracking_params.yaml), sorted: the
+url    host, path and the query less its tracking parameters (`lists.tracking_params`), sorted: the
        same page reached from a newsletter and from a share button
 
 A block (one site's title with its numbers masked, or one URL) is *recurring* when its distinct bodies were
@@ -19,10 +19,8 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
-import yaml
 
 from builder.arabic import dedup_key
-from builder.config import data_file
 from builder.site import UNKNOWN_OUTLET, host
 
 DIGITS = re.compile(r"\d+")
@@ -42,8 +40,7 @@ def title_key(title: str | None) -> str | None:
 class UrlKey:
     """A URL with its tracking parameters dropped, so two links to one page compare equal."""
 
-    def __init__(self, tracking_params_file: str):
-        names = yaml.safe_load(data_file(tracking_params_file).read_text(encoding="utf-8"))["params"]
+    def __init__(self, names: frozenset[str]):
         self.exact = frozenset(n for n in names if not n.endswith("*"))
         self.prefixes = tuple(n[:-1] for n in names if n.endswith("*"))
 

@@ -20,7 +20,8 @@ from builder.readers.pages import PageFileReader
 from builder.readers.parquet import ParquetReader
 from builder.readers.plan import Piece, Shard, balanced_cuts, input_base, plan_shards
 from builder.readers.warc import WarcReader
-from builder.stages.base import Stage, StageStats
+from builder.stages.base import Stage
+from builder.stats import StageStats
 
 __all__ = ["READERS", "Decoded", "Piece", "ReadStage", "Reader", "Rejected", "Shard", "balanced_cuts", "decode",
            "input_base", "plan_shards", "read_items", "read_shard", "reader_for"]

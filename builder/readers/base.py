@@ -18,7 +18,7 @@ from builder.config import InputConfig
 from builder.document import Doc, Drop, stable_id
 from builder.readers.decode import decode
 from builder.readers.plan import Piece
-from builder.stages.base import StageStats
+from builder.stats import StageStats
 
 PREVIEW_CHARS = 500  # of a rejected record's text kept in its reject row
 

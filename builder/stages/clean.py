@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from builder.arabic import LINE_END, WORD
+from builder.arabic import LINE_END, WORD, in_broken_sentence
 from builder.config import CleanConfig
 from builder.document import Doc, Drop
+from builder.lists import WordLists
 from builder.rules import RuleSet
 from builder.stages.base import Stage
 
@@ -24,9 +25,9 @@ class Cleaner(Stage):
 
     name = "clean"
 
-    def __init__(self, config: CleanConfig | None = None):
+    def __init__(self, config: CleanConfig | None = None, lists: WordLists | None = None):
         c = config or CleanConfig()
-        self.rules = RuleSet.load(c.rules_file)
+        self.rules = RuleSet.load(c.rules_file, lists)
         self.min_words = c.min_words
         self.lead_subtitles = c.lead_subtitles
         self.subtitle_words = c.subtitle_words
@@ -39,10 +40,8 @@ class Cleaner(Stage):
             len(WORD.findall(line)) <= self.subtitle_words and not line.endswith(LINE_END) for line in kept)
 
     def is_fragment(self, lines: list[str], i: int) -> bool:
-        """A short line inside a broken sentence: the line before runs on (no end mark) and text follows."""
-        return (0 < i < len(lines) - 1 and len(WORD.findall(lines[i])) <= self.fragment_words
-                and not lines[i - 1].endswith(LINE_END) and len(WORD.findall(lines[i - 1])) >= 8
-                and len(WORD.findall(lines[i + 1])) >= 3)
+        """A short line inside a broken sentence, with text (three words or more) after it."""
+        return in_broken_sentence(lines, i, self.fragment_words) and len(WORD.findall(lines[i + 1])) >= 3
 
     def process(self, doc: Doc) -> Doc | Drop:
         lines = [line.strip() for line in doc.text.split("\n") if line.strip()]

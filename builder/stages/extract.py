@@ -6,7 +6,7 @@ own meta line (date, byline): trafilatura would silently drop it, so its text is
 rules first and the matched spans go into the audit with their fields, for the metadata stage.
 
 The page's own markup (JSON-LD, OpenGraph, `article:*_time`, author meta) is read first: its headline,
-dates and author go to the metadata stage in `extra["meta"]`, and the site name comes off the title.
+dates and author go to the metadata stage in `Doc.markup`, and the site name comes off the title.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import trafilatura
 from builder.config import ExtractConfig
 from builder.document import Doc, Drop, Removal
 from builder.html_meta import read_page_meta, site_key, strip_site_name
-from builder.rules import RuleSet, load_yaml
+from builder.lists import WordLists, word_lists
+from builder.rules import RuleSet
 from builder.stages.base import Stage
 
 # trafilatura warns once per page it finds no text in; the stage drops such a page with a reason instead
@@ -54,13 +55,13 @@ def node_text(node: lxml.html.HtmlElement) -> str:
 class HtmlExtractor(Stage):
     name = "extract"
 
-    def __init__(self, config: ExtractConfig | None = None):
-        c = config or ExtractConfig()
+    def __init__(self, config: ExtractConfig | None = None, lists: WordLists | None = None):
+        c, lists = config or ExtractConfig(), lists or word_lists()
         self.favor_precision = c.favor_precision
         self.drop = [(s, selector_to_xpath(s)) for s in c.drop_selectors]
         self.meta = [selector_to_xpath(s) for s in c.meta_selectors]
-        self.rules = RuleSet.load(c.rules_file)
-        self.site_names = known_site_names(c.outlets_file, c.agencies_file)
+        self.rules = RuleSet.load(c.rules_file, lists)
+        self.site_names = known_site_names(lists)
 
     def process(self, doc: Doc) -> Doc | Drop:
         if doc.html is None:
@@ -69,9 +70,7 @@ class HtmlExtractor(Stage):
             tree = lxml.html.fromstring(doc.html)
         except (lxml.etree.ParserError, ValueError) as err:
             return Drop("unparsable_html", str(err)[:200])
-        meta = read_page_meta(tree)
-        doc.extra["meta"] = {"published": meta.published, "updated": meta.updated, "authors": meta.authors,
-                             "organisations": meta.organisations, "site_names": meta.site_names}
+        doc.markup = meta = read_page_meta(tree)
         for xpath in self.meta:
             for node in tree.xpath(xpath):
                 if node.getparent() is not None:
@@ -96,8 +95,7 @@ class HtmlExtractor(Stage):
         doc.title = doc.title or strip_site_name(meta.headline or result.title, meta.site_names, self.site_names)
         doc.url = doc.url or result.url
         doc.outlet_hint = doc.outlet_hint or result.sitename
-        if result.date:
-            doc.extra.setdefault("html_date", result.date)
+        meta.found_date = result.date
         return doc
 
     def read_meta(self, text: str) -> list[Removal]:
@@ -109,9 +107,7 @@ class HtmlExtractor(Stage):
         return [*spans, Removal("dom.meta", text)] if text else spans
 
 
-def known_site_names(outlets_file: str, agencies_file: str) -> frozenset[str]:
+def known_site_names(lists: WordLists) -> frozenset[str]:
     """Every listed outlet and agency name, as site keys: a title part that is exactly one of them is the site."""
-    outlets = load_yaml(outlets_file)
-    agencies = load_yaml(agencies_file)
-    names = [n for o in outlets for n in [o["name"], *o.get("names", [])]] + [n for a in agencies for n in a["names"]]
-    return frozenset(k for n in names if len(k := site_key(str(n))) >= 3)
+    names = [n for o in lists.outlets for n in o.printed] + [n for a in lists.agencies for n in a.names]
+    return frozenset(k for n in names if len(k := site_key(n)) >= 3)

@@ -22,7 +22,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import ahocorasick
@@ -32,7 +33,8 @@ from builder.arabic import match_key
 from builder.config import LabelConfig
 from builder.document import Doc
 from builder.errors import BuildError
-from builder.rules import alternation, load_yaml, name_key
+from builder.lists import Outlet, WordLists, alternation, name_key, word_lists
+from builder.rules import RuleSet
 from builder.schema import STANCE_LABELS
 from builder.site import UNKNOWN_OUTLET
 from builder.site import host as site_host
@@ -49,31 +51,29 @@ class OutletRegistry:
     name only behind a descriptor ("لجريدة النهار": a paper called النهار, of which the registry knows two).
     """
 
-    def __init__(self, outlets_file: str = "outlets.yaml", agencies_file: str = "agencies.yaml",
-                 name_prefixes: tuple[str, ...] = ()):
-        outlets = load_yaml(outlets_file)
-        agencies = [{"id": a["id"], "name": a["names"][0], "name_en": a["en"], "names": a["names"],
-                     "country": a["country"], "type": "agency", "domains": a.get("domains", [])}
-                    for a in load_yaml(agencies_file)]
-        self.outlets: dict[str, dict[str, Any]] = {}
-        for entry in [*outlets, *agencies]:
-            if entry["id"] in self.outlets:
-                raise ValueError(f"{outlets_file}: outlet id {entry['id']!r} is used twice")
-            self.outlets[entry["id"]] = entry
+    def __init__(self, lists: WordLists | None = None, name_prefixes: tuple[str, ...] = ()):
+        lists = lists or word_lists()
+        where = lists.files.outlets
+        outlets = lists.outlets
+        self.outlets: dict[str, Outlet] = {}
+        for entry in [*outlets, *(a.as_outlet() for a in lists.agencies)]:
+            if entry.id in self.outlets:
+                raise ValueError(f"{where}: outlet id {entry.id!r} is used twice")
+            self.outlets[entry.id] = entry
         self.by_key: dict[str, set[str]] = {}
         for o in self.outlets.values():
-            for n in [o["id"], o["name_en"], *o["names"], *o.get("bare", []), *o.get("eval", [])]:
-                self.by_key.setdefault(name_key(str(n)).lower(), set()).add(o["id"])
-        self.domains = sorted(((d.lower(), o["id"]) for o in self.outlets.values() for d in o.get("domains", [])),
+            for n in [o.id, o.name_en, *o.names, *o.bare, *o.eval]:
+                self.by_key.setdefault(name_key(n).lower(), set()).add(o.id)
+        self.domains = sorted(((d.lower(), o.id) for o in self.outlets.values() for d in o.domains),
                               key=lambda x: -len(x[0]))
         if len({d for d, _ in self.domains}) != len(self.domains):
-            raise ValueError(f"{outlets_file}: a domain is listed under two outlets")
+            raise ValueError(f"{where}: a domain is listed under two outlets")
         self.prefixes = tuple(name_key(p) + " " for p in name_prefixes)
         self.spellings: dict[str, set[str]] = {}
         for o in outlets:
-            for b, p in itertools.product(o.get("bare", []), self.prefixes):
-                self.spellings.setdefault(p + name_key(str(b)).lower(), set()).add(o["id"])
-        self.spellings.update({key: {o} for key, o in self.unambiguous(outlets, outlets_file).items()})
+            for b, p in itertools.product(o.bare, self.prefixes):
+                self.spellings.setdefault(p + name_key(b).lower(), set()).add(o.id)
+        self.spellings.update({key: {o} for key, o in self.unambiguous(outlets, where).items()})
         # a mention may carry a proclitic (لموقع مصراوي), and ل + ال contracts to لل (للمسلة)
         names = [*self.spellings, *("لل" + n[2:] for n in self.spellings if n.startswith("ال"))]
         self.mention = re.compile(rf"(?<!\w)[وف]?[بكل]?(?P<name>{alternation(names)})(?!\w)", re.I)
@@ -85,24 +85,24 @@ class OutletRegistry:
         self.names.make_automaton()
 
     @staticmethod
-    def unambiguous(outlets: list[dict[str, Any]], outlets_file: str) -> dict[str, str]:
+    def unambiguous(outlets: tuple[Outlet, ...], where: str) -> dict[str, str]:
         """Name key -> outlet for the `names` of each outlet, which no two outlets may share."""
         spellings: dict[str, str] = {}
         for o in outlets:
-            if o["name"] not in [*o["names"], *o.get("bare", [])]:
-                raise ValueError(f"{outlets_file}: {o['id']}: name {o['name']!r} must be in its names or bare")
-            for n in o["names"]:
-                key = name_key(str(n)).lower()
-                if spellings.setdefault(key, o["id"]) != o["id"]:
-                    raise ValueError(f"{outlets_file}: {n!r} is a name of both {spellings[key]} and {o['id']}; "
+            if o.name not in [*o.names, *o.bare]:
+                raise ValueError(f"{where}: {o.id}: name {o.name!r} must be in its names or bare")
+            for n in o.names:
+                key = name_key(n).lower()
+                if spellings.setdefault(key, o.id) != o.id:
+                    raise ValueError(f"{where}: {n!r} is a name of both {spellings[key]} and {o.id}; "
                                      "a shared name belongs in bare")
         return spellings
 
     def filer_sites(self, name: str | None) -> set[str]:
         """The outlets whose pages a story filed under this name may be on: never an agency (it files for others),
         and an outlet whose stories also run on sister sites (`also_on`) stands for them too."""
-        return {site for o in self.resolve(name) if self.outlets[o]["type"] != "agency"
-                for site in [o, *self.outlets[o].get("also_on", [])]}
+        return {site for o in self.resolve(name) if self.outlets[o].type != "agency"
+                for site in [o, *self.outlets[o].also_on]}
 
     def from_url(self, url: str | None) -> tuple[str | None, str | None]:
         """(outlet, host): the outlet whose domain (or domain/path prefix) the URL is on, and the URL's host (less
@@ -147,11 +147,32 @@ class OutletRegistry:
         return found
 
 
-class Verdict(NamedTuple):
+# How an outlet label was decided, strongest first: the values of `outlet_evidence`, as the card explains them
+OUTLET_EVIDENCE = {
+    "url": "the page's URL is on a domain of the outlet in the registry",
+    "url_unregistered": "the page's URL is on a site the registry does not know: the site's host is the outlet",
+    "input": "the input record named the outlet",
+    "page": "the page's own furniture (disclaimer, author box, copyright line) names exactly one outlet",
+    "dateline": "the dateline names the outlet as the source",
+    "credit": "the credit line names the outlet",
+    "weak": "only weak signs (a republication credit, outlets the text mentions): `unknown`, names in "
+            "`outlet_candidates`",
+    "conflict": "the evidence names more than one outlet: `unknown`, all of them in `outlet_candidates`",
+    "unregistered": "the evidence names an outlet that is not in the registry: `unknown`, the name in "
+                    "`outlet_candidates`",
+    "none": "no evidence: the outlet is `unknown` (never guessed)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
     outlet: str | None
-    evidence: str  # url, url_unregistered, input, page, dateline, credit; when unknown: conflict, unregistered,
-    # weak, none
+    evidence: str  # a key of OUTLET_EVIDENCE
     candidates: list[str]  # registry ids or the names seen, when the outlet is unknown
+
+    def __post_init__(self) -> None:
+        if self.evidence not in OUTLET_EVIDENCE:  # the card explains every value; a new one must be explained too
+            raise ValueError(f"outlet evidence {self.evidence!r} is not in OUTLET_EVIDENCE")
 
 
 class OutletIdentifier:
@@ -206,10 +227,12 @@ class Labeler(Stage):
 
     name = "label"
 
-    def __init__(self, config: LabelConfig | None = None, stance: StanceLabeler | None = None):
+    def __init__(self, config: LabelConfig | None = None, stance: StanceLabeler | None = None,
+                 lists: WordLists | None = None):
         """`stance` is the labeler built from `config.stance` unless one is given (tests pass their own)."""
         c = config or LabelConfig()
-        self.registry = OutletRegistry(c.outlets_file, c.agencies_file, tuple(c.name_prefixes))
+        RuleSet.load(c.rules_file, lists).require(c.origin_credits, "label.origin_credits")
+        self.registry = OutletRegistry(lists, tuple(c.name_prefixes))
         self.identifier = OutletIdentifier(self.registry, c.origin_credits)
         self.targets = Targets(c.targets)
         self.stance = stance = stance or self.build_stance(c.stance)
@@ -228,13 +251,13 @@ class Labeler(Stage):
 
     def process(self, doc: Doc) -> Doc:
         verdict = self.identifier.identify(doc)
-        entry = self.registry.outlets.get(verdict.outlet or "", {})
+        entry = self.registry.outlets.get(verdict.outlet or "")
         doc.outlet = verdict.outlet or UNKNOWN_OUTLET
-        doc.outlet_name = entry.get("name")
+        doc.outlet_name = entry.name if entry else None
         doc.outlet_evidence = verdict.evidence
         doc.outlet_candidates = verdict.candidates
-        doc.outlet_country = entry.get("country")
-        doc.outlet_facts = [dict(f) for f in entry.get("facts", [])]
+        doc.outlet_country = entry.country if entry else None
+        doc.outlet_facts = [dict(f) for f in entry.facts] if entry else []
         doc.credit = self.registry.lookup(doc.credit) or doc.credit
         mentioned = self.targets.mentions(f"{doc.title or ''}\n{doc.text}")
         stances = {t: self.stance.label(doc.text, self.targets.get(t), doc.title) for t in mentioned}

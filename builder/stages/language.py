@@ -18,7 +18,7 @@ import numpy as np
 from builder.arabic import code_points
 from builder.config import LanguageConfig
 from builder.document import Doc, Drop
-from builder.rules import load_yaml
+from builder.lists import read_yaml
 from builder.stages.base import Stage
 
 ARABIC_SCRIPT = re.compile(r"[\u0620-\u064A\u066E-\u06D3\u06D5\u06EE\u06EF\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF]")
@@ -49,7 +49,7 @@ class ArabicScriptEvidence:
     """Weighs the letters and function words that tell Arabic, Persian, Urdu and Sorani apart."""
 
     def __init__(self, cues_file: str):
-        cues = load_yaml(cues_file)
+        cues = read_yaml(cues_file)
         self.shared_langs = tuple(cues["shared"]["langs"])
         self.langs = ("ar", *self.shared_langs)
         self.weight: dict[str, tuple[str, float]] = {ch: ("shared", 1.0) for ch in cues["shared"]["letters"]}

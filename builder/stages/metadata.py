@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from builder.arabic import match_key, original_index
 from builder.config import MetadataConfig
 from builder.dates import date_parser
-from builder.document import Doc, Removal
-from builder.html_meta import site_key
-from builder.rules import alternation, load_yaml, name_key
+from builder.document import Doc
+from builder.html_meta import PageMeta, site_key
+from builder.lists import Agency, WordLists, alternation, name_key, read_yaml, word_lists
 from builder.stages.base import Stage
 
 # "سكاي نيوز عربية - أ ف ب", "الجزيرة + وكالات", "رويترز، أ ف ب": a credit naming several sources
@@ -20,10 +23,9 @@ SOURCE_SEPARATOR = re.compile(r"\s+[-–—/]\s+|\s*[+،,()]\s*|\s+و(?=\s)")
 class AgencyNames:
     """Agency names and abbreviations (match key) -> agency id."""
 
-    def __init__(self, agencies_file: str):
-        agencies = load_yaml(agencies_file)
-        self.ids = {name_key(n): a["id"] for a in agencies for n in a["names"]}
-        names = alternation([n for a in agencies for n in a["names"]])
+    def __init__(self, agencies: tuple[Agency, ...]):
+        self.ids = {name_key(n): a.id for a in agencies for n in a.names}
+        names = alternation([n for a in agencies for n in a.names])
         # "محمد محروس وأ ش أ": a reporter and the agency the story came through, in one byline
         self.trailing = re.compile(rf"(?:\s*[-–—،,]\s*|\s+و\s*)(?:{names})\s*$")
 
@@ -46,61 +48,87 @@ class AgencyNames:
             (agency for part in SOURCE_SEPARATOR.split(source) if (agency := self.lookup(part))), None)
 
 
+class Span(NamedTuple):
+    """What the metadata reads of a cut span: the part it plays (published, updated, dateline, byline, credit...)
+    and the named parts the rule or template slot captured."""
+
+    kind: str
+    fields: dict[str, str]
+
+
+@dataclass
+class LeadFields:
+    published: datetime | None = None
+    updated: datetime | None = None
+    dateline: str | None = None
+    byline: str | None = None
+    credit: str | None = None
+
+
 class MetadataExtractor(Stage):
     """Fields from the removed spans of the lead and the credit lines.
 
     dateline: the city of the last dateline before the body (a desk line such as "أبوظبي - سكاي نيوز عربية"
     comes before the story's own "روما (أ ف ب) -"). credit: an agency named anywhere wins, then a credit
     line's source, then a dateline's. byline: the first name a byline rule captured, or the person in
-    "city – name:". The markup (`extra["meta"]`, from the extract stage) comes before all of these: its dates,
+    "city – name:". The markup (`Doc.markup`, from the extract stage) comes before all of these: its dates,
     and its author when that is a person (not the outlet, an agency or a desk); an author that is the outlet
     is the credit when no line names one.
     """
 
     name = "metadata"
 
-    def __init__(self, config: MetadataConfig | None = None):
-        c = config or MetadataConfig()
-        self.dates = date_parser(c.months_file)
-        self.agencies = AgencyNames(c.agencies_file)
-        outlets = load_yaml(c.outlets_file)
-        self.outlet_keys = frozenset(site_key(str(n)) for o in outlets for n in [o["name"], *o.get("names", [])])
-        self.not_bylines = frozenset(site_key(n) for n in load_yaml(c.rules_file).get("not_bylines", []))
+    def __init__(self, config: MetadataConfig | None = None, lists: WordLists | None = None):
+        c, lists = config or MetadataConfig(), lists or word_lists()
+        self.dates = date_parser(lists)
+        self.agencies = AgencyNames(lists.agencies)
+        self.outlet_keys = frozenset(site_key(n) for o in lists.outlets for n in o.printed)
+        self.not_bylines = frozenset(site_key(n) for n in read_yaml(c.rules_file).get("not_bylines", []))
 
     def process(self, doc: Doc) -> Doc:
-        doc.published = self.dates.parse(doc.published_hint)
-        for removal in doc.removed:
-            self.take_date(doc, removal)
-            fields = removal.fields
-            if "city" in fields and removal.kind == "dateline":
-                doc.dateline = fields["city"]
-            if "name" in fields and doc.byline is None:
-                doc.byline, agency = self.agencies.split_off(fields["name"])
-                if agency:
-                    fields.setdefault("source", agency)
-            if "who" in fields and not self.agencies.find(fields["who"]) and doc.byline is None:
-                doc.byline = fields["who"]
-        doc.credit = self.credit(doc.removed)
-        self.take_markup(doc, doc.extra.get("meta") or {})
-        if doc.published is None and "html_date" in doc.extra:
-            doc.published = self.dates.parse(doc.extra["html_date"])
+        lead = self.read([Span(r.kind, r.fields) for r in doc.removed], doc.published_hint)
+        doc.published, doc.updated, doc.dateline = lead.published, lead.updated, lead.dateline
+        doc.byline, doc.credit = lead.byline, lead.credit
+        if doc.markup is not None:
+            self.take_markup(doc, doc.markup)
         if doc.updated and doc.published is None:
             doc.published = doc.updated
         return doc
 
-    def take_markup(self, doc: Doc, meta: dict) -> None:
-        """The publisher's own statement wins over the lines: dates, a person as byline, the outlet as credit."""
-        if published := self.dates.parse(meta.get("published")):
+    def read(self, spans: list[Span], published_hint: str | None = None) -> LeadFields:
+        """The fields the cut spans carry: the stage's reading of the rules' cuts, and the template phase's of
+        the lines it cut."""
+        lead = LeadFields(published=self.dates.parse(published_hint))
+        for span in spans:
+            self.take_date(lead, span)
+            fields = span.fields
+            if "city" in fields and span.kind == "dateline":
+                lead.dateline = fields["city"]
+            if "name" in fields and lead.byline is None:
+                lead.byline, agency = self.agencies.split_off(fields["name"])
+                if agency:
+                    fields.setdefault("source", agency)
+            if "who" in fields and not self.agencies.find(fields["who"]) and lead.byline is None:
+                lead.byline = fields["who"]
+        lead.credit = self.credit(spans)
+        return lead
+
+    def take_markup(self, doc: Doc, meta: PageMeta) -> None:
+        """The publisher's own statement wins over the lines: dates, a person as byline, the outlet as credit;
+        trafilatura's date only when nothing else gave one."""
+        if published := self.dates.parse(meta.published):
             doc.published = published
-        if updated := self.dates.parse(meta.get("updated")):
+        if updated := self.dates.parse(meta.updated):
             doc.updated = updated
-        sites = {site_key(s) for s in meta.get("site_names", [])}
-        for name in meta.get("authors", []):
+        if doc.published is None:
+            doc.published = self.dates.parse(meta.found_date)
+        sites = {site_key(s) for s in meta.site_names}
+        for name in meta.authors:
             if self.is_person(name, sites):
                 doc.byline = name.strip()
                 break
         if doc.credit is None:
-            outlets = [n for n in [*meta.get("organisations", []), *meta.get("authors", [])]
+            outlets = [n for n in [*meta.organisations, *meta.authors]
                        if site_key(n) in self.outlet_keys or (site_key(n) in sites and not self.is_person(n, sites))]
             doc.credit = outlets[0].strip() if outlets else None
 
@@ -109,21 +137,21 @@ class MetadataExtractor(Stage):
         return (bool(key) and key not in self.outlet_keys and key not in sites and key not in self.not_bylines
                 and not self.agencies.find(name) and not any(s and (s in key or key in s) for s in sites))
 
-    def take_date(self, doc: Doc, removal: Removal) -> None:
+    def take_date(self, lead: LeadFields, span: Span) -> None:
         """A date line, or the date an agency dateline carries ("رام الله 12-5-2024 وفا-"), when it has a year."""
-        if "date" not in removal.fields:
+        if "date" not in span.fields:
             return
-        date = removal.fields["date"]
-        if (hhmm := removal.fields.get("time", "")).isdigit() and len(hhmm) == 4:  # a wire stamp's "0945"
+        date = span.fields["date"]
+        if (hhmm := span.fields.get("time", "")).isdigit() and len(hhmm) == 4:  # a wire stamp's "0945"
             date = f"{date} {hhmm[:2]}:{hhmm[2:]}"
         value = self.dates.parse(date)
-        if removal.kind in ("published", "dateline") and doc.published is None:
-            doc.published = value
-        elif removal.kind == "updated" and doc.updated is None:
-            doc.updated = value
+        if span.kind in ("published", "dateline") and lead.published is None:
+            lead.published = value
+        elif span.kind == "updated" and lead.updated is None:
+            lead.updated = value
 
-    def credit(self, removed: list[Removal]) -> str | None:
-        spans = sorted((r for r in removed if "source" in r.fields or r.kind == "dateline"),
+    def credit(self, cut: list[Span]) -> str | None:
+        spans = sorted((r for r in cut if "source" in r.fields or r.kind == "dateline"),
                        key=lambda r: r.kind != "credit")
         for r in spans:
             for name in (r.fields.get("source"), r.fields.get("who")):

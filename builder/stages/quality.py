@@ -13,7 +13,7 @@ from collections import Counter
 from builder.arabic import SENTENCE_END, WORD, match_key
 from builder.config import QualityConfig
 from builder.document import Doc, Drop
-from builder.rules import load_yaml
+from builder.lists import read_yaml
 from builder.stages.base import Stage
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -72,7 +72,7 @@ class QualityFilter(Stage):
 
     def __init__(self, config: QualityConfig | None = None):
         c = config or QualityConfig()
-        words = load_yaml(c.stopwords_file)["stopwords"]
+        words = read_yaml(c.stopwords_file)["stopwords"]
         self.stop_marks = [w for w in words if not WORD.fullmatch(w)]  # punctuation such as the Arabic comma
         self.stopwords = {match_key(w) for w in words if WORD.fullmatch(w)}
         self.min_words = c.min_words

@@ -13,6 +13,7 @@ import re
 from builder.arabic import FULL_STOPS, WORD, match_key
 from builder.config import SegmentConfig
 from builder.document import Doc, Removal, stable_id
+from builder.lists import WordLists
 from builder.rules import RuleSet
 from builder.stages.base import Stage
 
@@ -25,16 +26,16 @@ _CONTINUATION = re.compile(r"^[وف][\u0621-\u064A]")  # "وأضاف ...", "في
 class Segmenter(Stage):
     name = "segment"
 
-    def __init__(self, config: SegmentConfig | None = None):
+    def __init__(self, config: SegmentConfig | None = None, lists: WordLists | None = None):
         config = config or SegmentConfig()
-        rules_file, split_rules = config.rules_file, config.split_rules
-        self.rules = RuleSet.load(rules_file)
+        split_rules = config.split_rules
+        self.rules = RuleSet.load(config.rules_file, lists)
+        self.rules.require(_HEADING, "the segmenter's read-also heading")
         self.headings = self.rules.only(ids=_HEADING)
         self.chrome = self.rules.only(kinds=self.rules.page_level)
         self.article_lead = self.rules.only(kinds=_ARTICLE_LEAD)
+        self.rules.require(split_rules, "segment.split_rules")
         self.story_openers = self.rules.only(ids=frozenset(split_rules))
-        if unknown := set(split_rules) - {r.id for r in self.story_openers.rules}:
-            raise ValueError(f"segment.split_rules names rules that {rules_file} does not have: {sorted(unknown)}")
         self.max_title_words = config.max_title_words
         self.min_article_words = config.min_article_words
         self.max_lines_above_title = config.max_lines_above_title

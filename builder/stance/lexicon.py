@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from builder.arabic import WORD, match_key, original_index, word_forms
-from builder.rules import load_yaml
+from builder.lists import read_yaml
 from builder.stance.base import Stance
 from builder.stance.targets import Target
 
@@ -32,7 +32,7 @@ class LexiconStance:
         from builder.config import LexiconStanceConfig
 
         c = config or LexiconStanceConfig()
-        cues = load_yaml(c.lexicon_file)["cues"]
+        cues = read_yaml(c.lexicon_file)["cues"]
         self.cues = {side: tuple(match_key(w).lower() for w in cues.get(side, [])) for side in ("favor", "against")}
         self.window = c.window
         self.min_cues = c.min_cues

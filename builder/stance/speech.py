@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from builder.arabic import WORD, match_key
-from builder.rules import load_yaml
+from builder.lists import read_yaml
 from builder.stance.targets import alias_spans, key_tokens, parse_aliases
 
 SENTENCE_END = re.compile(r"[.!?؟\n]+|(?<=\S)\s*[؛;]\s*")
@@ -36,7 +36,7 @@ class SpeechSplitter:
     """Splits a headline and body into clauses, each the outlet's voice or someone else's speech."""
 
     def __init__(self, speech_file: str = "attributed_speech.yaml"):
-        data = load_yaml(speech_file)
+        data = read_yaml(speech_file)
         self.reporting = parse_aliases([w for group in data["reporting"] for w in group])
         self.speaker_ends = {t for w in data["speaker_ends"] for t in key_tokens(w)}
         self.speaker_words = int(data["speaker_words"])

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from builder.arabic import PROCLITICS, WORD, match_key, word_forms
+from builder.config import TargetConfig
 
 Alias = tuple[str, ...]  # an alias as its key tokens, lowercased
 
@@ -94,19 +95,20 @@ class Target:
 
 
 class Targets:
-    """The configured stance targets, each `{id, ar: [...], en: [...], variants: [...], context: [...]}`."""
+    """The configured stance targets (`label.targets`), typed or as plain data of the same fields."""
 
-    def __init__(self, targets: list[dict[str, Any]]):
+    def __init__(self, targets: list[TargetConfig | dict[str, Any]]):
         self.targets = [self.parse(t) for t in targets]
         if len(set(self.ids)) != len(self.targets):
             raise ValueError(f"stance target ids repeat: {self.ids}")
 
     @staticmethod
-    def parse(entry: dict) -> Target:
-        aliases = parse_aliases([*entry.get("ar", []), *entry.get("en", []), *entry.get("variants", [])])
+    def parse(entry: TargetConfig | dict[str, Any]) -> Target:
+        t = entry if isinstance(entry, TargetConfig) else TargetConfig(**entry)
+        aliases = parse_aliases([*t.ar, *t.en, *t.variants])
         if not aliases:
-            raise ValueError(f"stance target {entry.get('id')!r} has no aliases (ar, en, variants)")
-        return Target(str(entry["id"]), aliases, parse_aliases(list(entry.get("context", []))))
+            raise ValueError(f"stance target {t.id!r} has no aliases (ar, en, variants)")
+        return Target(str(t.id), aliases, parse_aliases(list(t.context)))
 
     @property
     def ids(self) -> list[str]:

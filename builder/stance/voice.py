@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from builder.arabic import WORD, match_key, original_index
 from builder.config import data_file
 from builder.errors import BuildError
-from builder.rules import load_yaml
+from builder.lists import read_yaml
 from builder.stance.base import Stance
 from builder.stance.speech import Clause, SpeechSplitter
 from builder.stance.targets import Alias, Target, alias_spans, parse_aliases
@@ -69,7 +69,7 @@ class VoiceStance:
         from builder.config import VoiceStanceConfig
 
         c = config or VoiceStanceConfig()
-        lexicon = load_yaml(c.lexicon_file)["voice"]
+        lexicon = read_yaml(c.lexicon_file)["voice"]
         self.cues: dict[str, dict[str, dict[str, tuple[Alias, ...]]]] = {
             target: {side: {kind: parse_aliases(sides.get(side, {}).get(kind, [])) for kind in WEIGHTS}
                      for side in SIDES}

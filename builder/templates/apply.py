@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 
 from builder.arabic import WORD, match_key
 from builder.config import CleanConfig
-from builder.document import Doc, Removal
+from builder.document import Removal
 from builder.site import site_of
+from builder.stages.metadata import MetadataExtractor, Span
 from builder.templates.counts import BOTTOM, TOP, may_be_furniture
 from builder.templates.shapes import ShapeMasker
 
@@ -26,8 +27,6 @@ METADATA_FIELDS = ("published", "dateline", "byline", "credit")
 _BLANKS = re.compile(r"\n{3,}")
 
 
-class MetadataReader(Protocol):
-    def process(self, doc: Doc) -> Doc: ...
 
 
 class TemplateBook:
@@ -49,7 +48,7 @@ class TemplateBook:
 
 class TemplateApplier:
     def __init__(self, book: TemplateBook, masker: ShapeMasker, edge_lines: int, max_line_words: int,
-                 metadata: MetadataReader, fragment_words: int = CleanConfig.fragment_words):
+                 metadata: MetadataExtractor, fragment_words: int = CleanConfig.fragment_words):
         self.book = book
         self.fragment_words = fragment_words
         self.max_line_words = max_line_words
@@ -112,15 +111,11 @@ class TemplateApplier:
     def fill_metadata(self, row: dict[str, Any], removals: list[Removal]) -> None:
         """The metadata stage reads the cut lines as it reads the rules' cuts: a line with a city as a dateline,
         one with a source as a credit, any other as a date line; its fields fill only what the row lacks."""
-        spans = []
-        for r in removals:
-            if not r.fields:
-                continue
-            kind = "dateline" if "city" in r.fields else "credit" if "source" in r.fields else "published"
-            spans.append(Removal(f"{kind}.template", r.text, dict(r.fields)))
+        spans = [Span("dateline" if "city" in r.fields else "credit" if "source" in r.fields else "published",
+                      dict(r.fields)) for r in removals if r.fields]
         if not spans or all(row.get(f) is not None for f in METADATA_FIELDS):
             return
-        found = self.metadata.process(Doc(id=row.get("id") or "", source_file="", removed=spans))
+        found = self.metadata.read(spans)
         for name in METADATA_FIELDS:
             if row.get(name) is None and getattr(found, name) is not None:
                 row[name] = getattr(found, name)

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from builder.arabic import LINE_END, WORD, dedup_key
+from builder.arabic import dedup_key, in_broken_sentence
 from builder.config import CleanConfig
 from builder.schema import COUNT_SCHEMA, MERGED_COUNT_SCHEMA
 from builder.site import site_of
@@ -49,8 +49,7 @@ def may_be_furniture(lines: list[str], i: int, max_words: int,
     line = lines[i]
     if line.count(" ") >= max_words:
         return False
-    return not (0 < i < len(lines) - 1 and len(WORD.findall(line)) <= fragment_words and not _DELIMITED.search(line)
-                and not lines[i - 1].endswith(LINE_END) and len(WORD.findall(lines[i - 1])) >= 8)
+    return not (in_broken_sentence(lines, i, fragment_words) and not _DELIMITED.search(line))
 
 
 def line_hash(line: str) -> int:

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from builder.arabic import match_key, word_forms
 from builder.config import TemplatesConfig
-from builder.rules import load_yaml
+from builder.lists import read_yaml
 from builder.schema import LEARNED_SCHEMA
 from builder.templates.counts import SiteCounts, examples
 from builder.templates.shapes import TEXT, is_literal
@@ -38,7 +38,7 @@ class Template:
 class TemplateLearner:
     def __init__(self, cfg: TemplatesConfig):
         self.cfg = cfg
-        speech = load_yaml(cfg.speech_file)["reporting"]
+        speech = read_yaml(cfg.speech_file)["reporting"]
         self.reporting = frozenset(match_key(w) for group in speech for w in group if " " not in w)
 
     def judged_words(self, shape: str, line_words: int) -> int:

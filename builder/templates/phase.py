@@ -1,5 +1,5 @@
 """The site-template tasks: count shapes per shard, merge them per share of the sites, learn (one task over the
-merged counts), apply in the signatures phase.
+merged counts), cut the learned lines per shard.
 
 Each task reads and writes files under `OUT/.build/work/templates/` (paths in `builder.files.Layout`), so the
 phase runs on any executor and a killed build redoes only the task it was in. Nothing here depends on task order
@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from builder.cache import built_for
 from builder.config import Config, TemplatesConfig
 from builder.files import Layout, write_json, write_parquet
-from builder.stages.base import built_for
+from builder.jobs import ShardJob
+from builder.lists import word_lists
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook, site_stats
 from builder.templates.counts import MERGE_COLUMNS, ShapeCounter, counts_table, merge, of_share, read_merged
@@ -27,12 +30,6 @@ from builder.templates.shapes import ShapeLimits, ShapeMasker, masker
 
 COUNT_COLUMNS = ["text", "title", "url", "outlet", "outlet_hint", "source_file"]
 APPLIED_COLUMNS = ["text", "removed", "n_words", "published", "dateline", "byline", "credit"]
-
-
-class ShardTask(Protocol):
-    cfg: Config
-    layout: Layout
-    shard: Any  # builder.readers.Shard
 
 
 @dataclass(frozen=True)
@@ -49,16 +46,23 @@ class LearnJob:
     layout: Layout
 
 
-def masker_for(cfg: TemplatesConfig) -> ShapeMasker:
+def masker_for(config: Config) -> ShapeMasker:
+    cfg = config.templates
     return masker(cfg.shapes_file, cfg.rules_file,
-                  ShapeLimits(cfg.max_fixed_words, cfg.max_free_words, cfg.max_name_words, cfg.frame_words))
+                  ShapeLimits(cfg.max_fixed_words, cfg.max_free_words, cfg.max_name_words, cfg.frame_words),
+                  word_lists(config.lists))
 
 
-def run_counts(job: ShardTask) -> None:
+def metadata_for(config: Config) -> MetadataExtractor:
+    """The metadata stage as the build configures it, word lists included: template cuts are read as its own."""
+    return MetadataExtractor(config.metadata, word_lists(config.lists))
+
+
+def run_counts(job: ShardJob) -> None:
     started = time.perf_counter()
     cfg, layout, index = job.cfg.templates, job.layout, job.shard.index
     table = pq.read_table(layout.docs(index), columns=COUNT_COLUMNS)
-    counter = ShapeCounter(masker_for(cfg), cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words,
+    counter = ShapeCounter(masker_for(job.cfg), cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words,
                            job.cfg.clean.fragment_words)
     counter.add_all(table.to_pylist())
     write_parquet(counter.table(), layout.template_counts(index))
@@ -90,15 +94,17 @@ def run_learn(job: LearnJob) -> None:
     write_json({"seconds": round(time.perf_counter() - started, 3), "sites": summary}, layout.stats("templates"))
 
 
-def apply_templates(job: ShardTask, table: pa.Table) -> pa.Table:
-    """The shard's rows with their sites' template lines cut (the same table when no site learned anything)."""
+def run_cuts(job: ShardJob) -> None:
+    """The shard's rows with their sites' template lines cut, written only when a row changed (the signatures
+    phase then reads `layout.template_cut`, else the documents as they are: `documents_after_templates`)."""
     started = time.perf_counter()
     cfg, layout, index = job.cfg, job.layout, job.shard.index
     book = TemplateBook.from_table(pq.read_table(layout.templates))
-    applier = TemplateApplier(book, masker_for(cfg.templates), cfg.templates.edge_lines,
-                              cfg.templates.max_line_words, built_for(cfg.metadata, MetadataExtractor),
+    applier = TemplateApplier(book, masker_for(cfg), cfg.templates.edge_lines,
+                              cfg.templates.max_line_words, built_for(cfg, metadata_for),
                               cfg.clean.fragment_words)
-    if book.shapes and table.num_rows:
+    table = pq.read_table(layout.docs(index)) if book.shapes else None
+    if table is not None and table.num_rows:
         columns = sorted({*COUNT_COLUMNS, *APPLIED_COLUMNS, "id"})
         rows = table.select(columns).to_pylist()
         changed = [applier.apply(row) for row in rows]
@@ -107,9 +113,15 @@ def apply_templates(job: ShardTask, table: pa.Table) -> pa.Table:
                 field = table.schema.field(name)
                 table = table.set_column(table.schema.get_field_index(name), field,
                                          pa.array([row[name] for row in rows], field.type))
+            write_parquet(table, layout.template_cut(index))
     write_json({"seconds": round(time.perf_counter() - started, 3), "sites": site_stats(applier)},
                layout.stats("template-apply", index))
-    return table
+
+
+def documents_after_templates(layout: Layout, index: int) -> Path:
+    """The shard's rows as dedup sees them: with template lines cut where the cut phase changed any."""
+    cut = layout.template_cut(index)
+    return cut if cut.exists() else layout.docs(index)
 
 
 def summary(layout: Layout) -> dict[str, Any]:

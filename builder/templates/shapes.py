@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from builder.arabic import KEY_TABLE, match_key
-from builder.rules import alternation, expand, load_yaml, word_list_fragments
+from builder.lists import WordLists, alternation, read_yaml, word_lists
+from builder.rules import expand, rule_fragments
 
 TEXT = "{text}"
 TITLE_WORDS = 3  # a page's title this long, repeated inside a line, is a slot
@@ -62,12 +63,9 @@ class ShapeMasker:
     """Masks lines into shapes with one combined regex over the match key, left to right."""
 
     def __init__(self, shapes_file: str = "template_shapes.yaml", rules_file: str = "boilerplate.yaml",
-                 limits: ShapeLimits | None = None):
-        data = load_yaml(shapes_file)
-        rules = load_yaml(rules_file)
-        own = {k: alternation(v) if isinstance(v, list) else match_key(v)
-               for k, v in rules.get("fragments", {}).items()}
-        fragments = {**word_list_fragments(), **own, **name_tries()}
+                 limits: ShapeLimits | None = None, lists: WordLists | None = None):
+        data = read_yaml(shapes_file)
+        fragments = rule_fragments(read_yaml(rules_file), lists or word_lists())
         fragments["function_word"] = alternation(data["function_word"])
         fragments["name_word"] = expand(match_key(data["name_word"]), fragments)
         parts, self.slots = [], []
@@ -148,19 +146,6 @@ class ShapeMasker:
         return list(dict.fromkeys(shapes))
 
 
-@cache
-def name_tries(agencies_file: str = "agencies.yaml", outlets_file: str = "outlets.yaml",
-               cities_file: str = "cities.yaml") -> dict[str, str]:
-    """{agency_names}, {outlet_names}, {city_names}, {country_names}: the shared lists, as tries."""
-    places = load_yaml(cities_file)
-    return {
-        "agency_names": alternation([n for a in load_yaml(agencies_file) for n in a["names"]]),
-        "outlet_names": alternation([n for o in load_yaml(outlets_file) for n in [o["name"], *o.get("names", [])]]),
-        "city_names": alternation([c for region, cities in places.items() if region != "countries" for c in cities]),
-        "country_names": alternation(places["countries"]),
-    }
-
-
 @lru_cache(maxsize=1024)
 def _title_key(title: str) -> str:
     """A title as found inside a line's key (one space between words), or "" when too short to be a slot."""
@@ -170,6 +155,6 @@ def _title_key(title: str) -> str:
 
 @cache
 def masker(shapes_file: str = "template_shapes.yaml", rules_file: str = "boilerplate.yaml",
-           limits: ShapeLimits | None = None) -> ShapeMasker:
+           limits: ShapeLimits | None = None, lists: WordLists | None = None) -> ShapeMasker:
     """One masker per process and setting: compiling the word lists takes a moment."""
-    return ShapeMasker(shapes_file, rules_file, limits)
+    return ShapeMasker(shapes_file, rules_file, limits, lists)

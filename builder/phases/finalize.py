@@ -1,0 +1,35 @@
+"""The finalize phase, per shard: dedup's decisions applied (a dropped copy becomes a reject row pointing to the
+kept id), the cluster columns added and each kept row given its split -> final/NNNNN."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from builder.errors import BuildError
+from builder.files import write_parquet
+from builder.jobs import ShardJob
+from builder.schema import LATE_FIELDS, REJECTED_FEATURES, final_schema, rejects_table
+from builder.split import split_of
+
+
+def run_finalize(job: ShardJob) -> None:
+    layout, shard = job.layout, job.shard
+    docs = pq.read_table(layout.signed(shard.index)).to_pylist()
+    decisions = {d["id"]: d for d in pq.read_table(layout.decisions(shard.index)).to_pylist()}
+    if set(decisions) != {d["id"] for d in docs}:
+        raise BuildError(f"dedup decisions for shard {shard.index} do not match its documents; "
+                         "delete OUT/.build and rebuild")
+    kept, rejects = [], []
+    for row in docs:
+        decision = decisions[row["id"]]
+        if decision["keep"]:  # work-only columns fall away: the final schema does not have them
+            row.update({name: decision[name] for name in LATE_FIELDS}, split=split_of(decision["dup_cluster"],
+                                                                                     job.cfg.split))
+            kept.append(row)
+        else:
+            rejects.append({**{k: row.get(k) for k in REJECTED_FEATURES}, "stage": decision["stage"],
+                            "reason": decision["reason"], "kept_id": decision["kept_id"],
+                            "detail": f"cluster {decision['dup_cluster']} of {decision['dup_count']}"})
+    write_parquet(pa.Table.from_pylist(kept, schema=final_schema()), layout.final(shard.index))
+    write_parquet(rejects_table(rejects), layout.rejects("final", shard.index))

@@ -1,0 +1,50 @@
+"""What each stage and phase accounts for: documents in, out, added and dropped (with a reason), notes, seconds.
+
+`in + added = out + dropped` must hold for every stage: nothing leaves the build without a trace.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class StageStats:
+    stage: str
+    docs_in: int = 0
+    docs_out: int = 0
+    added: int = 0  # documents created by splitting one page into several articles
+    dropped: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    notes: Counter = field(default_factory=Counter)  # documents kept but changed on the way (e.g. bytes replaced)
+
+    def merge(self, other: StageStats) -> None:
+        self.docs_in += other.docs_in
+        self.docs_out += other.docs_out
+        self.added += other.added
+        self.dropped.update(other.dropped)
+        self.seconds += other.seconds
+        self.notes.update(other.notes)
+
+    def check(self) -> None:
+        """Every document is accounted for; a mismatch is a bug in the stage, never something to hide."""
+        if self.docs_in + self.added != self.docs_out + sum(self.dropped.values()):
+            raise AssertionError(f"stage {self.stage} lost documents: {self.to_dict()}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "in": self.docs_in,
+            "out": self.docs_out,
+            "added": self.added,
+            "dropped": dict(sorted(self.dropped.items())),
+            "seconds": round(self.seconds, 3),
+            **({"notes": dict(sorted(self.notes.items()))} if self.notes else {}),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> StageStats:
+        return cls(d["stage"], d["in"], d["out"], d["added"], Counter(d["dropped"]), d["seconds"],
+                   Counter(d.get("notes", {})))
