@@ -1,8 +1,8 @@
 """`build-corpus`: compose the Hydra config, run the build, print a summary.
 
 Errors the user can fix (an unknown setting or option, a value of the wrong type, a missing input, an unwritable
-output, a bad stage config) print as one line and exit with status 2 before any work; anything else is a bug and
-keeps its traceback.
+output, a bad stage config) print as one line and exit with status 2 before any work; Ctrl-C prints one line on
+how to resume and exits with 130; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from builder.errors import BuildError
 
 log = logging.getLogger("builder")
 
-USAGE = 2  # exit status: a command line to fix
+USAGE, INTERRUPTED = 2, 130  # exit statuses: a command line to fix; Ctrl-C (128 + SIGINT, as shells report it)
 
 
 def summary(stats: dict, out: str) -> str:
@@ -168,6 +168,8 @@ def _main(cfg: DictConfig) -> None:
         fail(f"error: {err.full_key} has no value: set it, e.g. {err.full_key}=...")
     except BuildError as err:
         fail(f"error: {err}")
+    except KeyboardInterrupt:  # the executor has stopped its workers; finished tasks keep their markers
+        fail(f"interrupted; rerun the same command to resume (finished work in {out}/.build is kept)", INTERRUPTED)
     print(summary(stats, out))
 
 
@@ -183,6 +185,8 @@ def main() -> None:
         hydra_main()
     except (ConfigCompositionException, OverrideParseException) as err:
         fail(f"error: {explain(err, get_args_parser().parse_args().overrides)}")
+    except KeyboardInterrupt:  # before the build started (or between the jobs of a sweep)
+        fail("interrupted; rerun the same command to resume", INTERRUPTED)
     except BrokenPipeError:  # `build-corpus --cfg job | head`: the reader had what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # else Python's last flush fails once more
         sys.exit(1)

@@ -4,7 +4,8 @@ A task writes its outputs under temporary names and renames them when complete; 
 a marker. A killed run leaves no marker for the task it was in, so the rerun redoes exactly that work.
 Executors differ only in where `Task.fn(Task.job)` runs; they share the markers and the progress bar. One
 executor serves every phase of a build (its worker pool is started once), and is closed when the build ends.
-A task function may return the number of documents it handled: the progress lines add them up.
+A task function may return the number of documents it handled: the progress lines add them up. Ctrl-C stops the
+workers at once; the tasks they were in have no marker, and the rerun redoes them.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import ctypes
 import ctypes.util
 import logging
 import multiprocessing
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -93,6 +97,20 @@ class Progress:
         return f"{self.desc}: {', '.join(parts)}"
 
 
+@contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """SIGINT held back (delivered after the block, never lost) in this thread; a process started in the block
+    inherits the mask and keeps it. Where there is no pthread_sigmask (Windows), nothing is blocked."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 class Executor:
     """Skips finished tasks, runs the others with `_run_pending`, marks each one done as it completes, and keeps
     each phase's wall seconds (`phase_seconds`, in stats.json): where a build's time goes, serial phases included."""
@@ -103,11 +121,11 @@ class Executor:
     def __enter__(self) -> Executor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(interrupted=kind is KeyboardInterrupt)
 
-    def close(self) -> None:
-        """Release the workers; the base class holds none."""
+    def close(self, interrupted: bool = False) -> None:
+        """Release the workers (at once when the build was interrupted); the base class holds none."""
 
     def warm(self, fn: Callable[[Any], None], job: Any) -> None:
         """Start the workers now and run `fn(job)` in each (the set-up every task does first), so that their
@@ -143,27 +161,39 @@ class LocalExecutor(Executor):
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
         if self._pool is not None:
+            if interrupted:  # the workers never saw the Ctrl-C (see _submit): their tasks are stopped, left unmarked
+                for process in list(self._pool._processes.values()):  # no public way before Python 3.14
+                    process.terminate()
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:  # started once per build: spawning workers and importing costs seconds
+            resource_tracker.ensure_running()  # first: starting it unblocks SIGINT, which _submit blocks
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
         return self._pool
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Submit with SIGINT blocked: a worker this starts keeps it blocked, so a Ctrl-C, which the terminal sends
+        to every process of the group, reaches this process alone: no worker prints a KeyboardInterrupt traceback,
+        and `close` stops them."""
+        pool = self._started()
+        with sigint_blocked():
+            return pool.submit(fn, *args)
 
     def warm(self, fn: Callable[[Any], None], job: Any) -> None:
         if self.workers > 1:  # one call per worker: each submit spawns a worker while none is idle
             for _ in range(self.workers):
-                self._started().submit(run_task, fn, job)
+                self._submit(run_task, fn, job)
 
     def _run_pending(self, pending: list[Task]) -> Iterator[tuple[Task, Any]]:
         if self.workers == 1 or len(pending) <= 1:
             for task in pending:
                 yield task, run_task(task.fn, task.job)
             return
-        futures = {self._started().submit(run_task, t.fn, t.job): t for t in pending}
+        futures = {self._submit(run_task, t.fn, t.job): t for t in pending}
         for future in as_completed(futures):
             try:
                 result = future.result()

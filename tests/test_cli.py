@@ -1,10 +1,13 @@
-"""`build-corpus` as a user types it: composed config, typed errors, sweeps, help, progress."""
+"""`build-corpus` as a user types it: composed config, typed errors, sweeps, help, progress, Ctrl-C."""
 
 import io
+import os
 import re
+import signal
 import subprocess
 import sys
 
+import psutil
 import yaml
 
 from builder.executor import Progress
@@ -105,3 +108,24 @@ def test_a_progress_line_counts_tasks_and_documents_and_estimates_the_rest():
     Progress("documents", total=2, done=0, every=3600, stream=quiet).update(10)
     assert quiet.getvalue() == ""  # at most one line an interval
 
+
+def test_ctrl_c_stops_the_workers_says_how_to_resume_and_the_rerun_finishes(tmp_path):
+    out = tmp_path / "out"
+    args = [f"input.path={SEED_PAGE}", f"output.path={out}"]
+    # a session of its own, so the Ctrl-C goes to the whole process group, as a terminal sends it
+    build = subprocess.Popen(cli(*args, "executor.workers=2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+    assert build.stdout is not None
+    for line in build.stdout:
+        if line.startswith("documents: "):  # the workers are up, the first phase starts
+            break
+    workers = psutil.Process(build.pid).children()
+    os.killpg(build.pid, signal.SIGINT)
+    _, err = build.communicate(timeout=120)
+    assert build.returncode == 130
+    assert err.splitlines() == [f"build-corpus: interrupted; rerun the same command to resume (finished work in "
+                                f"{out}/.build is kept)"]  # and no worker's traceback
+    assert len(workers) >= 2 and not psutil.wait_procs(workers, timeout=10)[1]
+    rerun = run(*args)  # without the workers' start-up (seconds each); their count is no part of what is resumed
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"output: {out}" in rerun.stdout
