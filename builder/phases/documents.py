@@ -50,7 +50,8 @@ def warm_worker(cfg: Config) -> None:
     built_for(cfg, build_stages)
 
 
-def run_documents(job: ShardJob) -> None:
+def run_documents(job: ShardJob) -> int:
+    """The shard's documents through the stages; returns how many records it read (the progress line's count)."""
     cfg, layout, shard = job.cfg, job.layout, job.shard
     stages = built_for(cfg, build_stages)
     stats = {name: StageStats(name) for name in ["read", *cfg.stages]}
@@ -62,3 +63,4 @@ def run_documents(job: ShardJob) -> None:
     write_parquet(pa.Table.from_pylist(rows, schema=work_schema()), layout.docs(shard.index))
     write_parquet(rejects_table(rejects), layout.rejects("docs", shard.index))
     write_json([s.to_dict() for s in stats.values()], layout.stats("docs", shard.index))
+    return stats["read"].docs_in
