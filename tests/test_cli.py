@@ -90,7 +90,7 @@ def test_progress_is_plain_lines_where_stderr_is_no_terminal(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert any(re.fullmatch(r"documents: 1/1 tasks, done in \d+s", line) for line in lines)
+    assert any(re.fullmatch(r"documents: 1/1 tasks, 1 docs, [\d,]+ docs/s, done in \d+s", line) for line in lines)
     assert all(re.fullmatch(r"[a-z :-]+: \d+/\d+ tasks(, .+ docs/s)?, (ETA|done in) \w+", line) for line in lines)
     assert "\r" not in result.stderr  # no progress bar in a file
 
