@@ -142,6 +142,22 @@ class CleanConfig:
 
 
 @dataclass
+class PersonalDataConfig:
+    """What builder/stages/personal_data.py replaces, and with what: placeholders reserved for documentation."""
+
+    _target_: str = "builder.stages.personal_data.PersonalData"
+    emails: bool = True  # as FineWeb-2 does in every language
+    ips: bool = True  # public IPv4 and IPv6 addresses only: a private or loopback address is nobody's
+    phones: bool = False  # Arabic-world formats (opt-in: a strict pattern, measured in benchmarks/personal_data.py)
+    formats_file: str = "personal_data.yaml"  # the phone shapes per country, the phone and id cues
+    cue_chars: int = 40  # how far before a number its cue ("هاتف", "الرقم القومي") may stand
+    email_replacement: str = "email@example.com"  # RFC 2606 reserved domain, FineWeb-2's first placeholder
+    ipv4_replacement: str = "192.0.2.1"  # RFC 5737 documentation range: no one's address, and never public
+    ipv6_replacement: str = "2001:db8::1"  # RFC 3849 documentation prefix
+    phone_replacement: str = "+000 000 0000"  # no country has the code 000
+
+
+@dataclass
 class MetadataConfig:
     _target_: str = "builder.stages.metadata.MetadataExtractor"
     rules_file: str = "boilerplate.yaml"  # its `not_bylines`: author names that are no person ("admin")
@@ -354,12 +370,14 @@ class Config:
     lists: ListsConfig = field(default_factory=ListsConfig)
     executor: ExecutorChoice | None = None  # ExecutorConfig or RayExecutorConfig, by the executor option chosen
     stages: list[str] = field(
-        default_factory=lambda: ["extract", "repair", "segment", "clean", "metadata", "language", "quality", "label"]
+        default_factory=lambda: ["extract", "repair", "segment", "clean", "personal_data", "metadata", "language",
+                                 "quality", "label"]
     )
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
     segment: SegmentConfig = field(default_factory=SegmentConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
+    personal_data: PersonalDataConfig = field(default_factory=PersonalDataConfig)
     metadata: MetadataConfig = field(default_factory=MetadataConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     quality: QualityConfig = field(default_factory=QualityConfig)
