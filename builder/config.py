@@ -197,6 +197,9 @@ class QualityConfig:
     max_top_ngram_fraction: dict[int, float] = field(default_factory=lambda: {2: 0.197, 3: 0.172, 4: 0.146})
     max_duplicate_ngram_fraction: dict[int, float] = field(
         default_factory=lambda: {5: 0.165, 6: 0.153, 7: 0.142, 8: 0.131, 9: 0.12, 10: 0.109})
+    # drop: a document failing a check goes to `rejected` (with its signals); tag: every document is kept, its
+    # `quality_verdict` the check it failed (null: none), so a user re-filters on `quality_signals` without a rebuild
+    action: str = "drop"
 
 
 @dataclass

@@ -74,6 +74,8 @@ class Doc:
     dateline: str | None = None
     lang: str | None = None
     lang_score: float | None = None
+    quality_signals: dict[str, float] | None = None  # schema QUALITY_SIGNALS, set by the quality stage
+    quality_verdict: str | None = None
     n_words: int = 0
     outlet: str | None = None
     outlet_name: str | None = None

@@ -12,6 +12,21 @@ from datasets import ClassLabel, Features, List, Value
 STANCE_LABELS = ["none", "favor", "against"]
 SPLITS = ("train", "validation", "test")
 
+# One struct, not flat columns: the signals travel and are filtered together (r["quality_signals"]["dup_line_frac"]),
+# and each field is still its own Parquet column. stop_words is a count (FineWeb-2 compares a count); the rest are
+# fractions of words, lines or characters; top_n_gram_frac for n 2-4 and dup_n_gram_frac for 5-10, FineWeb-2's n.
+QUALITY_SIGNALS = {
+    "stop_words": Value("int32"),
+    "avg_word_length": Value("float64"),
+    "alpha_words_ratio": Value("float64"),
+    "arabic_letter_ratio": Value("float64"),  # Arabic-script letters over all letters (no threshold)
+    "dup_line_frac": Value("float64"),
+    "line_punct_ratio": Value("float64"),
+    "new_line_ratio": Value("float64"),
+    **{f"top_{n}_gram_frac": Value("float64") for n in (2, 3, 4)},
+    **{f"dup_{n}_gram_frac": Value("float64") for n in range(5, 11)},
+}
+
 FEATURES = Features(
     {
         "id": Value("string"),
@@ -31,6 +46,10 @@ FEATURES = Features(
         "updated": Value("timestamp[s]"),
         "lang": Value("string"),
         "lang_score": Value("float32"),
+        # the quality stage's FineWeb-2 signals, the values its checks compared (float64: a value just over a threshold
+        # reads over it), and the check a document failed (null: none; set on kept rows when quality.action=tag)
+        "quality_signals": QUALITY_SIGNALS,
+        "quality_verdict": Value("string"),
         "n_words": Value("int32"),
         "dup_cluster": Value("string"),
         "dup_count": Value("int32"),
@@ -63,6 +82,7 @@ REJECTED_FEATURES = Features(
         "title": Value("string"),
         "outlet": Value("string"),
         "text": Value("large_string"),
+        "quality_signals": QUALITY_SIGNALS,  # a document the quality stage dropped keeps what it measured
     }
 )
 

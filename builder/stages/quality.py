@@ -3,21 +3,33 @@
 The thresholds come from FineWeb-2's per-language filter config for arb_Arab (huggingface/fineweb-2,
 configs/arb_Arab.yml); the checks follow the Gopher quality and repetition filters and the FineWeb filter,
 computed on the match key's words so spelling variants do not hide a repetition. Lines are paragraphs.
+
+Every signal is kept in the `quality_signals` column, on kept and rejected rows alike, so a threshold judged wrong
+for news is re-applied with `datasets.filter` instead of a rebuild; `quality.action=tag` keeps every document and
+names the check it failed in `quality_verdict`. Paragraph fractions are not separate signals: lines are paragraphs.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
-from builder.arabic import SENTENCE_END, WORD, match_key
+import numpy as np
+
+from builder.arabic import SENTENCE_END, WORD, code_points, match_key
 from builder.config import QualityConfig
 from builder.document import Doc, Drop
 from builder.lists import read_yaml
+from builder.schema import QUALITY_SIGNALS
 from builder.stages.base import Stage
+from builder.stages.language import ARABIC_SCRIPT, char_table
+from builder.stats import StageStats
 
 _LETTER = re.compile(r"[^\W\d_]")
 STOP_CHARS = (*SENTENCE_END, "”", "»", '"', "'", ")", ":", "؛")  # FineWeb-2's terminal punctuation, in Arabic
+_IS_LETTER, _IS_ARABIC = char_table(_LETTER), char_table(ARABIC_SCRIPT)
+ACTIONS = ("drop", "tag")  # quality.action: what a failed check does
 
 
 class NGrams:
@@ -67,7 +79,42 @@ def duplicate_ngram_fraction(grams: NGrams, n: int, text_chars: int) -> float:
     return sum(len(w) + 1 for w, c in zip(words, covered, strict=True) if c) / text_chars
 
 
+def duplicate_ngram_fractions(grams: NGrams, sizes: range, text_chars: int) -> dict[int, float]:
+    """duplicate_ngram_fraction for each n of `sizes`, shortest first: 0 from the first n that has none on (no
+    repeated n-gram means no repeated longer one), without counting them."""
+    fractions, frac = {}, 1.0
+    for n in sizes:
+        frac = duplicate_ngram_fraction(grams, n, text_chars) if frac and text_chars else 0.0
+        fractions[n] = frac
+    return fractions
+
+
+def letter_ratio(text: str) -> float | None:
+    """Arabic-script letters over all letters (None: no letter)."""
+    codes = code_points(text)
+    letters = int(np.count_nonzero(_IS_LETTER[codes]))
+    return int(np.count_nonzero(_IS_ARABIC[codes])) / letters if letters else None
+
+
+def thresholds(quality: dict) -> dict[str, str]:
+    """Each signal's threshold, as the card prints it beside the signal's distribution ("" where none applies),
+    from the composed `quality` settings."""
+    q = quality
+    punct = f">= {q['min_line_punct_ratio']} (from {q['line_punct_min_lines']} lines)" if q["min_line_punct_ratio"] \
+        else "off"
+    return {"stop_words": f">= {q['min_stopwords']}",
+            "avg_word_length": f"{q['min_avg_word_length']} - {q['max_avg_word_length']}",
+            "alpha_words_ratio": f">= {q['min_alpha_words_ratio']}", "arabic_letter_ratio": "",
+            "dup_line_frac": f"<= {q['max_duplicate_line_fraction']}", "line_punct_ratio": punct,
+            "new_line_ratio": f"<= {q['max_new_line_ratio']}",
+            **{f"top_{n}_gram_frac": f"<= {v}" for n, v in q["max_top_ngram_fraction"].items()},
+            **{f"dup_{n}_gram_frac": f"<= {v}" for n, v in q["max_duplicate_ngram_fraction"].items()}}
+
+
 class QualityFilter(Stage):
+    """Measures every signal (the `quality_signals` column, kept on rejects too), then applies the checks in
+    order: the first failed one drops the document (`action: drop`) or becomes its `quality_verdict` (`tag`)."""
+
     name = "quality"
 
     def __init__(self, config: QualityConfig | None = None):
@@ -86,39 +133,71 @@ class QualityFilter(Stage):
         self.max_new_line = c.max_new_line_ratio
         self.top_ngrams = {int(n): f for n, f in c.max_top_ngram_fraction.items()}
         self.dup_ngrams = {int(n): f for n, f in c.max_duplicate_ngram_fraction.items()}
+        if c.action not in ACTIONS:
+            raise ValueError(f"quality.action must be one of {', '.join(ACTIONS)}, not {c.action!r}")
+        for kind, ns in (("top", self.top_ngrams), ("dup", self.dup_ngrams)):
+            if unkept := [n for n in ns if f"{kind}_{n}_gram_frac" not in QUALITY_SIGNALS]:
+                raise ValueError(f"quality checks {kind} n-grams of n={unkept}, which no quality_signals column "
+                                 "holds (builder/schema.py QUALITY_SIGNALS)")
+        self.tag = c.action == "tag"
+        self.notes: Counter = Counter()
+
+    def run(self, docs: Iterable[Doc], stats: StageStats, rejects: list[dict]) -> Iterator[Doc]:
+        self.notes = stats.notes  # tagged documents per verdict, counted where the stage's counts are
+        return super().run(docs, stats, rejects)
 
     def process(self, doc: Doc) -> Doc | Drop:
         key = match_key(doc.text)
         words = WORD.findall(key)
         doc.n_words = len(words)
-        if len(words) < self.min_words:
-            return Drop("too_few_words", f"{len(words)} < {self.min_words}")
-        stops = sum(w in self.stopwords for w in words) + sum(doc.text.count(m) for m in self.stop_marks)
-        if stops < self.min_stopwords:
-            return Drop("too_few_stopwords", f"{stops} < {self.min_stopwords}")
-        avg = sum(map(len, words)) / len(words)
-        if not self.min_avg <= avg <= self.max_avg:
-            return Drop("avg_word_length", f"{avg:.2f} outside {self.min_avg}-{self.max_avg}")
-        alpha = sum(bool(_LETTER.search(w)) for w in words) / len(words)
-        if alpha < self.min_alpha:
-            return Drop("too_few_alpha_words", f"{alpha:.3f} < {self.min_alpha}")
         lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
-        dup = 1 - len(set(lines)) / len(lines)
-        if dup > self.max_dup_lines:
-            return Drop("duplicate_lines", f"{dup:.3f} > {self.max_dup_lines}")
-        punct = sum(line.endswith(STOP_CHARS) for line in lines) / len(lines)
-        if len(lines) >= self.line_punct_min_lines and punct < self.min_line_punct:
-            return Drop("line_punct_ratio", f"{punct:.3f} < {self.min_line_punct}")
-        new_lines = (len(lines) - 1) / len(words)
-        if new_lines > self.max_new_line:
-            return Drop("list_ratio", f"{new_lines:.3f} > {self.max_new_line}")
+        doc.quality_signals = self.signals(doc.text, key, words, lines)
+        drop = self.verdict(doc.quality_signals, len(words), len(lines))
+        if drop is None:
+            return doc
+        if self.tag:
+            doc.quality_verdict = drop.reason
+            self.notes[f"tagged:{drop.reason}"] += 1
+            return doc
+        return drop
+
+    def signals(self, text: str, key: str, words: list[str], lines: list[str]) -> dict[str, float | None]:
+        """Every signal of QUALITY_SIGNALS; None where its denominator is empty (no word, no line)."""
+        n = len(words)
         chars, grams = len(key), NGrams(words)
+        return {
+            "stop_words": sum(w in self.stopwords for w in words) + sum(text.count(m) for m in self.stop_marks),
+            "avg_word_length": sum(map(len, words)) / n if n else None,
+            "alpha_words_ratio": sum(bool(_LETTER.search(w)) for w in words) / n if n else None,
+            "arabic_letter_ratio": letter_ratio(text),
+            "dup_line_frac": 1 - len(set(lines)) / len(lines) if lines else None,
+            "line_punct_ratio": sum(line.endswith(STOP_CHARS) for line in lines) / len(lines) if lines else None,
+            "new_line_ratio": (len(lines) - 1) / n if n else None,
+            **{f"top_{size}_gram_frac": top_ngram_fraction(grams, size, chars) if n else None for size in (2, 3, 4)},
+            **{f"dup_{size}_gram_frac": frac if n else None
+               for size, frac in duplicate_ngram_fractions(grams, range(5, 11), chars).items()},
+        }
+
+    def verdict(self, s: dict[str, float | None], n_words: int, n_lines: int) -> Drop | None:
+        """The first check the signals fail, in FineWeb-2's order, as the drop it means; None when all pass."""
+        if n_words < self.min_words or not n_words:  # no word: no other signal to compare
+            return Drop("too_few_words", f"{n_words} < {self.min_words}")
+        if s["stop_words"] < self.min_stopwords:
+            return Drop("too_few_stopwords", f"{s['stop_words']} < {self.min_stopwords}")
+        if not self.min_avg <= (avg := s["avg_word_length"]) <= self.max_avg:
+            return Drop("avg_word_length", f"{avg:.2f} outside {self.min_avg}-{self.max_avg}")
+        if (alpha := s["alpha_words_ratio"]) < self.min_alpha:
+            return Drop("too_few_alpha_words", f"{alpha:.3f} < {self.min_alpha}")
+        if (dup := s["dup_line_frac"]) > self.max_dup_lines:
+            return Drop("duplicate_lines", f"{dup:.3f} > {self.max_dup_lines}")
+        if n_lines >= self.line_punct_min_lines and (punct := s["line_punct_ratio"]) < self.min_line_punct:
+            return Drop("line_punct_ratio", f"{punct:.3f} < {self.min_line_punct}")
+        if (new_lines := s["new_line_ratio"]) > self.max_new_line:
+            return Drop("list_ratio", f"{new_lines:.3f} > {self.max_new_line}")
         for n, limit in sorted(self.top_ngrams.items()):
-            if (frac := top_ngram_fraction(grams, n, chars)) > limit:
+            if (frac := s[f"top_{n}_gram_frac"]) > limit:
                 return Drop(f"top_{n}_gram", f"{frac:.3f} > {limit}")
         for n, limit in sorted(self.dup_ngrams.items()):
-            if (frac := duplicate_ngram_fraction(grams, n, chars)) > limit:
+            if (frac := s[f"dup_{n}_gram_frac"]) > limit:
                 return Drop(f"duplicated_{n}_grams", f"{frac:.3f} > {limit}")
-            if frac == 0:  # no repeated n-gram means no repeated longer one either
-                break
-        return doc
+        return None
