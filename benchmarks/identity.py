@@ -1,10 +1,12 @@
 """Byte-identity of a build against a baseline commit, side by side in one run: the check every refactor owes.
 
-    python benchmarks/identity.py [--baseline REF] [--docs 10000] [--work /tmp/identity-bench] [--workers 1]
+    python benchmarks/identity.py [--baseline REF] [--ours REF] [--docs 10000] [--work /tmp/identity-bench]
+                                  [--workers 1]
 
 Builds the sample corpus shipped in the package and the first `--docs` Arabic documents of egypt_news_2013
 (round-robin across outlets, read from ../shared/eval at run time; its licence forbids copying it here) twice:
-with this checkout and with the builder at git REF (exported with `git archive`). Prints one JSON object: per
+with this checkout (or, with `--ours`, the builder at another git ref: a working tree others are editing is no
+baseline) and with the builder at git REF (exported with `git archive`). Prints one JSON object: per
 corpus, the files whose bytes differ under `data/` and `rejected/`, the card's difference in lines, and the
 stats.json counts that differ (timings left out). Exit status 1 when anything differs. The baseline's builds are
 kept under `--work` and reused by the next run against the same commit.
@@ -27,6 +29,8 @@ TIMING_KEYS = {"seconds", "phase_seconds", "cpu_seconds", "docs_per_second", "bu
 
 
 def build(input_dir: Path | None, out: Path, workers: int, source: Path | None) -> None:
+    # -P: no current folder first on sys.path, or `-m builder.cli` run from a checkout imports that checkout's
+    # builder whatever PYTHONPATH says (every "baseline" ran this tree until 2026-12-07)
     env_prefix = ["env", f"PYTHONPATH={source}"] if source else []
     args = [f"output.path={out}", f"executor.workers={workers}"]
     if input_dir is not None:
@@ -34,7 +38,7 @@ def build(input_dir: Path | None, out: Path, workers: int, source: Path | None) 
     log = out.with_suffix(".log")
     out.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as handle:
-        subprocess.run([*env_prefix, sys.executable, "-m", "builder.cli", *args], check=True, stdout=handle,
+        subprocess.run([*env_prefix, sys.executable, "-P", "-m", "builder.cli", *args], check=True, stdout=handle,
                        stderr=subprocess.STDOUT)
 
 
@@ -78,14 +82,19 @@ def compare(ours: Path, theirs: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", default="HEAD", help="git ref of the builder to compare with")
+    parser.add_argument("--ours", help="git ref to compare instead of the working tree")
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/identity-bench"))
     args = parser.parse_args()
     work = args.work
-    ref = subprocess.run(["git", "rev-parse", "--short", args.baseline], check=True, capture_output=True,
-                         text=True).stdout.strip()
+    def short(name: str) -> str:
+        return subprocess.run(["git", "rev-parse", "--short", name], check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    ref = short(args.baseline)
     tree = baseline_tree(ref, work)
+    ours = baseline_tree(short(args.ours), work) if args.ours else None
     egypt = work / "egypt"
     if not (egypt / "egypt-000.jsonl").exists() or len((egypt / "egypt-000.jsonl").read_text().splitlines()) \
             != args.docs:
@@ -97,7 +106,7 @@ def main() -> None:
             if side == ref and (path / "stats.json").exists():
                 continue  # a commit's build does not change: reused
             subprocess.run(["rm", "-rf", str(path)], check=True)
-            build(input_dir, path, args.workers, None if side == "ours" else tree)
+            build(input_dir, path, args.workers, ours if side == "ours" else tree)
         report[name] = compare(out["ours"], out[ref])
     print(json.dumps(report, ensure_ascii=False, indent=1))
     same = all(not report[n]["differ"] and not report[n]["stats_differ"] and not report[n]["card_lines_changed"]

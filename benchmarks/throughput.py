@@ -100,7 +100,9 @@ def run_ours(input_dir: Path, out: Path, workers: int, source: Path | None = Non
     out.parent.mkdir(parents=True, exist_ok=True)
     before = settled()
     prefix = ["env", f"PYTHONPATH={source}"] if source else []
-    measured = run_measured([*prefix, sys.executable, "-m", "builder.cli", f"input.path={input_dir}",
+    # -P: without it, `-m` puts the current folder first on sys.path and a run from this checkout imports this
+    # builder whatever PYTHONPATH says: until 2026-12-07 every --baseline run measured this tree
+    measured = run_measured([*prefix, sys.executable, "-P", "-m", "builder.cli", f"input.path={input_dir}",
                              f"output.path={out}", f"executor.workers={workers}"], out.with_suffix(".log"))
     stats = json.loads((out / "stats.json").read_text())
     return {**speed(stats["totals"]["entered"], measured, before), "kept": stats["totals"]["kept"],

@@ -24,6 +24,7 @@ from builder.card_validator import check_card, size_category
 from builder.config import PACKAGE_DIR, data_file
 from builder.schema import FEATURES, REJECTED_FEATURES, STANCE_LABELS
 from builder.stages.label import OUTLET_EVIDENCE
+from builder.stats import BuildResult
 
 DISTRIBUTION = "arabic-news-corpus-builder"
 EXAMPLE_CHARS = 80
@@ -61,7 +62,8 @@ def dataset_info(features, files_by_split: dict[str, list[Path]]) -> DatasetInfo
     return DatasetInfo(features=features, splits=splits, dataset_size=total, download_size=download)
 
 
-def card_metadata(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> DatasetCardData:
+def card_metadata(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path],
+                  stats: BuildResult) -> DatasetCardData:
     w = cfg["write"]
     other = w["license"] == "other"
     data = DatasetCardData(
@@ -72,7 +74,7 @@ def card_metadata(cfg: dict, split_files: dict[str, list[Path]], rejected: list[
         pretty_name=w["pretty_name"],
         task_categories=["text-generation", "text-classification"],
         task_ids=["language-modeling"],
-        size_categories=[size_category(stats["totals"]["kept"])],
+        size_categories=[size_category(stats.kept)],
         annotations_creators=["machine-generated"],
         language_creators=["found"],
         multilinguality=["monolingual"],
@@ -80,7 +82,7 @@ def card_metadata(cfg: dict, split_files: dict[str, list[Path]], rejected: list[
         tags=["news", "arabic", "deduplicated"],
     )
     # The description reaches the loader's cache key, so a rebuilt folder never loads a stale cached copy.
-    description = f"build {stats['fingerprint']}"
+    description = f"build {stats.fingerprint}"
     split_files = {s: files for s, files in split_files.items() if files}
     configs, infos = {}, {}
     if split_files:
@@ -142,16 +144,15 @@ def grouped(tables: pa.Table | Iterable[pa.Table], key: str | list[str], example
     return sorted(out, key=lambda r: (-r[len(keys)], [str(k) for k in r[:len(keys)]]))
 
 
-def overview(stats: dict) -> list[str]:
-    t = stats["totals"]
+def overview(stats: BuildResult) -> list[str]:
     return ["## This build", "",
-            f"{t['entered']} documents entered, {t['kept']} kept, {t['rejected']} rejected (config `rejected`, one "
+            f"{stats.entered} documents entered, {stats.kept} kept, {stats.rejected} rejected (config `rejected`, one "
             "row per document with the stage and reason that removed it).", "",
-            table(["split", "documents"], [[s, n] for s, n in stats["output"]["splits"].items()]), "",
+            table(["split", "documents"], [[s, n] for s, n in stats.splits.items()]), "",
             "### Documents per stage", "",
             table(["stage", "in", "added", "out", "dropped"],
-                  [[s["stage"], s["in"], s["added"], s["out"],
-                    ", ".join(f"{k}: {v}" for k, v in s["dropped"].items()) or "-"] for s in stats["stages"]]), ""]
+                  [[s.stage, s.docs_in, s.added, s.docs_out,
+                    ", ".join(f"{k}: {v}" for k, v in sorted(s.dropped.items())) or "-"] for s in stats.stages]), ""]
 
 
 def rejections(rejected: list[Path]) -> list[str]:
@@ -182,9 +183,9 @@ def removed_spans(kept_files: list[Path]) -> list[str]:
 TEMPLATE_SITES_SHOWN = 30
 
 
-def templates(stats: dict, cfg: dict) -> list[str]:
+def templates(stats: BuildResult, cfg: dict) -> list[str]:
     """Per site: the pages it brought, the line shapes learned as its template, the lines cut, an example."""
-    found = stats.get("templates")
+    found = stats.templates
     if not found:
         return []
     sites = found["sites"]
@@ -237,14 +238,14 @@ def lengths(kept: pa.Table) -> list[str]:
             table(["words", "documents"], [b for b in bins if b[1]]), ""]
 
 
-def clusters(kept: pa.Table, stats: dict) -> list[str]:
+def clusters(kept: pa.Table, stats: BuildResult) -> list[str]:
     copies = pa.table({"copies": kept["dup_count"]})
     multi = pc.sum(pc.greater(pc.list_value_length(kept["dup_outlets"]), 1)).as_py() or 0
     return ["### Duplicate clusters", "",
             "Documents kept, by how many copies their story had in the input (one is kept per cluster; "
             "`dup_outlets` lists who ran it):", "",
             table(["copies", "documents"], sorted(grouped(copies, "copies"))), "",
-            f"{multi} kept stories were run by more than one outlet. MinHash: {stats['dedup']['minhash']}.", ""]
+            f"{multi} kept stories were run by more than one outlet. MinHash: {stats.dedup['minhash']}.", ""]
 
 
 def label_quality(cfg: dict) -> list[str]:
@@ -334,10 +335,10 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def reproducibility(cfg: dict, stats: dict) -> list[str]:
+def reproducibility(cfg: dict, stats: BuildResult) -> list[str]:
     return ["### Reproducibility", "",
             "Package versions: " + ", ".join(f"{k} {v}" for k, v in package_versions().items()) + ".", "",
-            f"Build fingerprint (hash of the data files): `{stats['fingerprint']}`", "",
+            f"Build fingerprint (hash of the data files): `{stats.fingerprint}`", "",
             "<details><summary>The composed config of this build (<code>build-corpus --cfg job</code>)</summary>",
             "", "```yaml", yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False).rstrip(), "```", "",
             "</details>", ""]
@@ -347,7 +348,8 @@ KEPT_COLUMNS = ["outlet", "outlet_evidence", "published", "n_words", "dup_count"
                 "stance_target", "stance_labeler", "stances"]
 
 
-def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> str:
+def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path],
+                      stats: BuildResult) -> str:
     kept_files = [f for files in split_files.values() for f in files]
     kept = read(kept_files, KEPT_COLUMNS, FEATURES)
     return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept_files), *templates(stats, cfg),
@@ -355,7 +357,8 @@ def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: l
                       *filters(cfg), *reproducibility(cfg, stats)])
 
 
-def write_card(cfg: dict, folder: Path, split_files: dict[str, list[Path]], rejected: list[Path], stats: dict) -> None:
+def write_card(cfg: dict, folder: Path, split_files: dict[str, list[Path]], rejected: list[Path],
+               stats: BuildResult) -> None:
     metadata = card_metadata(cfg, split_files, rejected, stats)
     text = "---\n" + metadata.to_yaml() + "\n---\n\n" + human_card(cfg["write"]["card_file"]).strip() + "\n\n" + \
         computed_sections(cfg, split_files, rejected, stats) + "\n"

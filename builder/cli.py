@@ -31,19 +31,19 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, MissingMandat
 
 from builder.config import Config, conf_dir, register
 from builder.errors import BuildError
+from builder.stats import BuildResult
 
 log = logging.getLogger("builder")
 
 USAGE, INTERRUPTED = 2, 130  # exit statuses: a command line to fix; Ctrl-C (128 + SIGINT, as shells report it)
 
 
-def summary(stats: dict, out: str) -> str:
-    t = stats["totals"]
-    lines = [f"{'documents in':<34}{t['entered']:>8}", f"{'kept':<34}{t['kept']:>8}"]
-    lines += [f"  {split:<32}{n:>8}" for split, n in stats["output"]["splits"].items()]
-    lines.append(f"{'rejected':<34}{t['rejected']:>8}")
-    lines += [f"  {reason:<32}{n:>8}" for reason, n in stats["rejected_by"].items()]
-    lines.append(f"{'seconds':<34}{stats['seconds']:>8}")
+def summary(stats: BuildResult, out: str) -> str:
+    lines = [f"{'documents in':<34}{stats.entered:>8}", f"{'kept':<34}{stats.kept:>8}"]
+    lines += [f"  {split:<32}{n:>8}" for split, n in stats.splits.items()]
+    lines.append(f"{'rejected':<34}{stats.rejected:>8}")
+    lines += [f"  {reason:<32}{n:>8}" for reason, n in stats.rejected_by.items()]
+    lines.append(f"{'seconds':<34}{stats.seconds:>8}")
     lines.append(f"output: {out}  (load with datasets.load_dataset({out!r}))")
     return "\n".join(lines)
 
@@ -153,7 +153,7 @@ def typed_config(cfg: DictConfig) -> Config:
     return OmegaConf.to_object(cfg)
 
 
-def run(cfg: DictConfig) -> dict:
+def run(cfg: DictConfig) -> BuildResult:
     from builder.pipeline import build  # heavy imports after Hydra has parsed the command line
 
     return build(typed_config(cfg))

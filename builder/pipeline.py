@@ -45,6 +45,7 @@ from builder.phases.documents import build_stages, run_documents, warm_worker
 from builder.phases.finalize import run_finalize
 from builder.phases.signatures import run_signatures
 from builder.readers import READERS, Shard, plan_shards
+from builder.stats import BuildResult
 from builder.templates.phase import LearnJob, MergeJob, run_counts, run_cuts, run_learn, run_merge
 from builder.write import write_output
 
@@ -182,8 +183,8 @@ def run_phases(executor: Executor, plan: Plan) -> None:
             executor.run(tasks, plan.layout.markers, name)
 
 
-def build(cfg: Config) -> dict:
-    """Run every phase; return the stats written to OUT/stats.json."""
+def build(cfg: Config) -> BuildResult:
+    """Run every phase; return what the build did (saved as OUT/stats.json)."""
     started = time.perf_counter()
     root = resolve_input(cfg)
     out = Path(cfg.output.path)

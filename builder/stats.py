@@ -48,3 +48,45 @@ class StageStats:
     def from_dict(cls, d: dict[str, Any]) -> StageStats:
         return cls(d["stage"], d["in"], d["out"], d["added"], Counter(d["dropped"]), d["seconds"],
                    Counter(d.get("notes", {})))
+
+
+@dataclass
+class BuildResult:
+    """What a build did: computed by the writer, read by the card and the CLI, saved as stats.json (`to_dict`)."""
+
+    input_path: str  # the input's name only: paths on the build machine are no one else's business
+    shards: int
+    ignored_files: dict[str, int]
+    splits: dict[str, int]  # kept documents per split
+    entered: int
+    kept: int
+    rejected: int
+    rejected_by: dict[str, int]  # "stage/reason" -> documents
+    stages: list[StageStats]
+    dedup: dict[str, Any]  # the cluster task's summary (builder/dedup/clusters.py)
+    templates: dict[str, Any] | None  # per site: pages, shapes learned, lines cut (None: templates off)
+    fingerprint: str  # of the output's data files
+    seconds: float | None = None  # the whole build, writing included: set last
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": {"path": self.input_path, "shards": self.shards, "ignored_files": self.ignored_files},
+            "output": {"splits": self.splits, "rejected": self.rejected},
+            "totals": {"entered": self.entered, "kept": self.kept, "rejected": self.rejected},
+            "rejected_by": self.rejected_by,
+            "stages": [s.to_dict() for s in self.stages],
+            "dedup": self.dedup,
+            "templates": self.templates,
+            "fingerprint": self.fingerprint,
+            "seconds": self.seconds,
+            "phase_seconds": self.phase_seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> BuildResult:
+        """A stats.json read back."""
+        return cls(d["input"]["path"], d["input"]["shards"], d["input"]["ignored_files"], d["output"]["splits"],
+                   d["totals"]["entered"], d["totals"]["kept"], d["totals"]["rejected"], d["rejected_by"],
+                   [StageStats.from_dict(s) for s in d["stages"]], d["dedup"], d["templates"], d["fingerprint"],
+                   d["seconds"], d["phase_seconds"], d.get("tokens"), d.get("decontamination"))

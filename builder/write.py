@@ -24,7 +24,7 @@ from builder.config import Config
 from builder.files import Layout, write_json
 from builder.readers import Shard
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema
-from builder.stats import StageStats
+from builder.stats import BuildResult, StageStats
 from builder.templates.phase import summary as template_summary
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def shareable(settings: dict, root: Path) -> dict:
 
 
 def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path,
-                 started: float, phase_seconds: dict[str, float]) -> dict:
+                 started: float, phase_seconds: dict[str, float]) -> BuildResult:
     """`settings` is `cfg` as plain data, for the card; `phase_seconds` the executor's wall seconds per phase."""
     writing = time.perf_counter()
     wcfg = cfg.write
@@ -146,25 +146,19 @@ def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard
         for reason, n in s.dropped.items():
             rejected_by[f"{s.stage}/{reason}"] += n
 
-    stats = {
-        "input": {"path": root.name, "shards": len(shards), "ignored_files": dict(ignored)},
-        "output": {"splits": split_rows, "rejected": n_rejected},
-        "totals": {"entered": entered, "kept": kept, "rejected": n_rejected},
-        "rejected_by": dict(sorted(rejected_by.items())),
-        "stages": [s.to_dict() for s in stages],
-        "dedup": dedup,
-        "templates": template_summary(layout) if cfg.templates.enabled else None,
-        "fingerprint": fingerprint_files([p for ps in split_files.values() for p in ps] + rejected),
-        "seconds": None,  # set last, so the build's time includes writing
-    }
-    write_card(shareable(settings, root), staging, split_files, rejected, stats)
+    result = BuildResult(
+        input_path=root.name, shards=len(shards), ignored_files=dict(ignored), splits=split_rows, entered=entered,
+        kept=kept, rejected=n_rejected, rejected_by=dict(sorted(rejected_by.items())), stages=stages, dedup=dedup,
+        templates=template_summary(layout) if cfg.templates.enabled else None,
+        fingerprint=fingerprint_files([p for ps in split_files.values() for p in ps] + rejected))
+    write_card(shareable(settings, root), staging, split_files, rejected, result)
     for name in ("data", "rejected", "README.md"):
         target = layout.out / name
         if target.is_dir():
             shutil.rmtree(target)
         (staging / name).replace(target)
-    stats["seconds"] = round(time.perf_counter() - started, 2)
-    stats["phase_seconds"] = {**phase_seconds, "write": round(time.perf_counter() - writing, 2)}
-    write_json(stats, layout.out / "stats.json")
+    result.seconds = round(time.perf_counter() - started, 2)
+    result.phase_seconds = {**phase_seconds, "write": round(time.perf_counter() - writing, 2)}
+    write_json(result.to_dict(), layout.out / "stats.json")
     shutil.rmtree(staging, ignore_errors=True)
-    return stats
+    return result

@@ -70,11 +70,11 @@ def typed_config(*overrides: str) -> Config:
 
 
 def build(input_path: Path | str | None, out: Path, *overrides: str) -> dict:
-    """Run a whole build in this process, exactly as `build-corpus` composes it."""
+    """Run a whole build in this process, exactly as `build-corpus` composes it; its stats as stats.json has them."""
     args = [f"output.path={out}", *overrides]
     if input_path is not None:
         args.append(f"input.path={input_path}")
-    return run(compose_config(*args))
+    return run(compose_config(*args)).to_dict()
 
 
 def cli(*args: str) -> list[str]:

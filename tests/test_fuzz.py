@@ -35,6 +35,7 @@ import pytest
 import yaml
 
 from builder.cli import summary
+from builder.stats import BuildResult
 from conftest import article, cli
 
 psutil = pytest.importorskip("psutil")
@@ -351,7 +352,7 @@ def test_every_stage_accounts_for_its_input(corpus, group):
 @pytest.mark.parametrize("group", GROUPS)
 def test_nothing_but_the_builders_own_lines_is_printed(corpus, group):
     run = corpus.run(group)
-    expected_tail = summary(run.stats, str(run.out)).split("\n")
+    expected_tail = summary(BuildResult.from_dict(run.stats), str(run.out)).split("\n")
     stray = [line for line in run.stdout.splitlines()
              if not line.startswith(f"{LOG_PREFIX}builder") and line not in expected_tail]
     assert not stray, f"{group}: stray lines on stdout: {stray[:5]}"
