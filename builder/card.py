@@ -315,6 +315,47 @@ def labels(kept: pa.Table, cfg: dict | None = None) -> list[str]:
             "", *target_stances(kept), *label_quality(cfg or {})]
 
 
+TOKEN_ROWS_SHOWN = 20
+
+
+def tokens(stats: BuildResult) -> list[str]:
+    """The token totals (builder/tokens.py), and which tokenizer counted them and why."""
+    t = stats.tokens
+    if not t or not t["tokenizer"]:
+        return ["### Tokens", "", "Not counted: `tokens.tokenizer` was null, so `n_tokens` is empty.", ""]
+    out = ["### Tokens", "",
+           f"{t['total']:,} tokens in the kept documents (`n_tokens`, counted on the published text). Tokenizer: "
+           f"{t['about']} (`tokens.tokenizer={t['tokenizer']}`). Arabic takes very different numbers of tokens "
+           "under different tokenizers: count with your own model's by setting `tokens.tokenizer` to its "
+           "tokenizer.json or hub name.", ""]
+    for key, name in (("by_split", "split"), ("by_country", "country"), ("by_year", "year"), ("by_outlet", "outlet")):
+        rows = list(t[key].items())
+        out += [table([name, "tokens"], rows[:TOKEN_ROWS_SHOWN]), ""]
+        if len(rows) > TOKEN_ROWS_SHOWN:
+            out += [f"{len(rows) - TOKEN_ROWS_SHOWN} more in `stats.json` (`tokens.{key}`).", ""]
+    return out
+
+
+def decontamination(stats: BuildResult) -> list[str]:
+    """Per evaluation set: where it came from, what was indexed, and the kept documents that matched it."""
+    d = stats.decontamination
+    if not d:
+        return ["### Decontamination", "",
+                "Not run: no evaluation set was configured (`decontaminate.sets`; the Arabic benchmarks by name "
+                "are in `conf/data/eval_sets.yaml`).", ""]
+    verb = "dropped (config `rejected`, stage `decontaminate`, reason `contaminated`, the set, split and n-gram in " \
+        "`detail`)" if d["action"] == "drop" else "kept and tagged (the `contamination` column: set, split, " \
+        "first n-gram and how many matched)"
+    rows = [[s["name"], s["source"], split, c["items"], c["ngrams"], c["documents"]]
+            for s in d["sets"] for split, c in s["splits"].items()]
+    rows += [[s["name"], s["source"], "unavailable", "-", "-", "-"] for s in d["sets"] if s["unavailable"]]
+    return ["### Decontamination", "",
+            f"{d['checked']} documents were checked for the {d['ngram']}-word n-grams of the evaluation sets below, "
+            "on the spelling-blind dedup key (hamza and alef forms, ta marbuta, diacritics, digits and "
+            f"punctuation flattened); kept documents holding one were {verb}.", "",
+            table(["set", "source", "split", "items", "n-grams", "kept documents matched"], rows), ""]
+
+
 def filters(cfg: dict) -> list[str]:
     """The language and quality thresholds this build applied."""
     rows = [[f"{group}.{k}", v] for group in ("language", "quality") for k, v in cfg[group].items()
@@ -353,8 +394,8 @@ def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: l
     kept_files = [f for files in split_files.values() for f in files]
     kept = read(kept_files, KEPT_COLUMNS, FEATURES)
     return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept_files), *templates(stats, cfg),
-                      *outlets(kept), *dates(kept), *lengths(kept), *clusters(kept, stats), *labels(kept, cfg),
-                      *filters(cfg), *reproducibility(cfg, stats)])
+                      *outlets(kept), *dates(kept), *lengths(kept), *tokens(stats), *clusters(kept, stats),
+                      *decontamination(stats), *labels(kept, cfg), *filters(cfg), *reproducibility(cfg, stats)])
 
 
 def write_card(cfg: dict, folder: Path, split_files: dict[str, list[Path]], rejected: list[Path],

@@ -354,6 +354,31 @@ class SplitConfig:
 
 
 @dataclass
+class DecontaminateConfig:
+    """Benchmark decontamination (builder/decontaminate/): documents holding an evaluation set's word n-grams."""
+
+    # local files or folders (JSONL, JSON, Parquet, CSV, txt), names from sets_file, `known` (every set of sets_file
+    # this machine can load) or Hugging Face dataset ids (org/name[:config]); empty: the phase does not run
+    sets: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)  # the string fields indexed; empty: every string field
+    ngram: int = 13  # words per n-gram, as datatrove's and GPT-3's decontamination: long enough never to be chance
+    action: str = "drop"  # drop: a reject row (stage decontaminate, reason contaminated); tag: the contamination column
+    sets_file: str = "eval_sets.yaml"  # the Arabic benchmarks by name, with their hub ids (conf/data/)
+    index_tasks: int = 4  # partitions of the n-gram index, each a task; at least this many
+    index_bytes: int = 64_000_000  # more partitions for larger sets: about this many bytes of set files per partition
+
+
+@dataclass
+class TokensConfig:
+    """Token counts (builder/tokens.py): the n_tokens column, and the totals in stats.json and the card."""
+
+    # Mistral's Tekken, shipped inside the mistral-common package, so a fresh machine counts offline: a byte-level
+    # BPE trained on 100+ languages, 1.8 tokens a word on Arabic news. Or a tokenizer.json path (or a folder holding
+    # one), or a Hugging Face hub name (needs the network once); null: no counts.
+    tokenizer: str | None = "mistral-common:tekken_240911"
+
+
+@dataclass
 class WriteConfig:
     max_shard_bytes: int = 500_000_000  # Arrow bytes per data file
     row_group_bytes: int = 100_000_000
@@ -388,7 +413,9 @@ class Config:
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     exact: ExactConfig = field(default_factory=ExactConfig)
     near_dup: NearDupConfig = field(default_factory=NearDupConfig)
+    decontaminate: DecontaminateConfig = field(default_factory=DecontaminateConfig)
     split: SplitConfig = field(default_factory=SplitConfig)
+    tokens: TokensConfig = field(default_factory=TokensConfig)
     write: WriteConfig = field(default_factory=WriteConfig)
 
 

@@ -77,6 +77,7 @@ class Doc:
     quality_signals: dict[str, float] | None = None  # schema QUALITY_SIGNALS, set by the quality stage
     quality_verdict: str | None = None
     n_words: int = 0
+    n_tokens: int | None = None  # counted in finalize, on the published text (builder/tokens.py)
     outlet: str | None = None
     outlet_name: str | None = None
     outlet_evidence: str | None = None
@@ -89,6 +90,7 @@ class Doc:
     stance_labeler: str | None = None
     stance_evidence: list[str] = field(default_factory=list)
     stances: list[dict[str, Any]] = field(default_factory=list)  # per mentioned target: schema FEATURES["stances"]
+    contamination: list[dict[str, Any]] = field(default_factory=list)  # set in finalize (builder/decontaminate/)
 
     def row(self) -> dict[str, Any]:
         """The output columns this document already knows (dedup and split add the late ones)."""

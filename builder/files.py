@@ -80,6 +80,22 @@ class Layout:
     def decisions(self, shard: int) -> Path:
         return self.work("dedup", f"decisions-{shard:05d}.parquet")
 
+    def decont_grams(self, eval_set: int, part: int) -> Path:
+        """One evaluation set's n-gram entries of one index partition (builder/decontaminate/index.py)."""
+        return self.work("decontaminate", f"grams-{eval_set:05d}-{part:05d}.bin")
+
+    def decont_set(self, eval_set: int) -> Path:
+        """An evaluation set's name, source, splits and counts."""
+        return self.work("decontaminate", f"set-{eval_set:05d}.json")
+
+    def decont_index(self, part: int) -> Path:
+        """One partition of the index: every set's entries in it, sorted by hash."""
+        return self.work("decontaminate", f"index-{part:05d}.npy")
+
+    def decont_hits(self, shard: int) -> Path:
+        """A shard's documents that share n-grams with an evaluation set, and which."""
+        return self.work("decontaminate", f"hits-{shard:05d}.parquet")
+
     def final(self, shard: int) -> Path:
         """Kept rows with their duplicate-cluster columns and split."""
         return self.work("final", f"{shard:05d}.parquet")

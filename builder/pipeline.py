@@ -1,18 +1,23 @@
 """The build, phase by phase. Each phase is a set of file-in, file-out tasks under `OUT/.build/work/`
 (paths and task names in `builder.files.Layout`), run in the order of `PHASES`:
 
+decontamination  per evaluation set, then per partition of the n-gram hashes (only when decontaminate.sets names
+                                  any): n-grams -> decontaminate/grams-*, sorted -> decontaminate/index-NNNNN
+                                  (builder/decontaminate/)
 documents        per input shard: read -> extract -> ... -> label (the configured `stages`) -> docs/NNNNN
                                   (builder/phases/documents.py)
 site templates   per shard, then per share of the sites, then whole corpus: line shapes counted per site ->
                                   templates/counts-NNNNN, merged -> templates/merged-NNNNN, learned ->
                                   templates/learned; then per shard the learned lines cut -> templates/cut-NNNNN
                                   (builder/templates/)
+decontamination  per shard:       each document's n-grams looked up -> decontaminate/hits-NNNNN
 signatures       per shard:       the exact-copy hash and MinHash signature -> signed/NNNNN, and the dedup arrays
                                   (signatures, keys, partitioned band entries) -> dedup/*-NNNNN.npy
                                   (builder/phases/signatures.py)
 dedup            whole corpus:    the exact task, one bucket task per partition, one cluster task ->
                                   dedup/decisions-NNNNN (builder/dedup/)
-finalize         per shard:       apply decisions, add cluster columns and the split -> final/NNNNN
+finalize         per shard:       apply decisions, add cluster columns and the split, drop or tag the contaminated
+                                  kept rows, count their tokens -> final/NNNNN
                                   (builder/phases/finalize.py)
 write            whole corpus:    data/{split}-*.parquet, rejected/, README.md, stats.json (builder/write.py)
 """
@@ -33,6 +38,7 @@ from hydra.utils import instantiate
 
 from builder.cache import built_for
 from builder.config import SAMPLE_CORPUS, Config
+from builder.decontaminate.phase import check_settings, check_tasks, index_tasks, set_tasks
 from builder.dedup.buckets import BucketJob, bucket_count, run_buckets
 from builder.dedup.clusters import ClusterJob, run_clusters
 from builder.dedup.exact import ExactJob, run_exact
@@ -47,6 +53,7 @@ from builder.phases.signatures import run_signatures
 from builder.readers import READERS, Shard, plan_shards
 from builder.stats import BuildResult
 from builder.templates.phase import LearnJob, MergeJob, run_counts, run_cuts, run_learn, run_merge
+from builder.tokens import check_tokenizer
 from builder.write import write_output
 
 log = logging.getLogger(__name__)
@@ -164,11 +171,15 @@ def cluster_tasks(p: Plan) -> list[Task]:
 # The phases in order: a name (the progress label and the key of `phase_seconds` in stats.json) and the tasks it
 # runs for a plan; a phase with no tasks (switched off) is skipped.
 PHASES: list[tuple[str, Callable[[Plan], list[Task]]]] = [
+    # the evaluation sets first: a set that cannot be read stops the build before the long part
+    ("decontamination: sets", lambda p: set_tasks(p.cfg.decontaminate, p.layout)),
+    ("decontamination: index", lambda p: index_tasks(p.cfg.decontaminate, p.layout)),
     ("documents", lambda p: p.per_shard("docs", run_documents)),
     ("site templates: counts", template_tasks),
     ("site templates: merge", merge_tasks),
     ("site templates", learn_tasks),
     ("site templates: cut", cut_tasks),
+    ("decontamination: check", lambda p: check_tasks(p.cfg.decontaminate, p.layout, [s.index for s in p.shards])),
     ("signatures", signature_tasks),
     ("exact copies", exact_tasks),
     ("near-dup buckets", bucket_tasks),
@@ -195,6 +206,8 @@ def build(cfg: Config) -> BuildResult:
         # the ones this process runs (workers=1), not built a second time
         executor.warm(warm_worker, cfg)
         built_for(cfg, build_stages)
+        check_tokenizer(cfg.tokens)
+        check_settings(cfg.decontaminate)
         prepare_output(out, cfg.output.overwrite)
         layout = Layout(out)
         shards, ignored, settings = plan_build(cfg, root, layout)

@@ -51,6 +51,7 @@ FEATURES = Features(
         "quality_signals": QUALITY_SIGNALS,
         "quality_verdict": Value("string"),
         "n_words": Value("int32"),
+        "n_tokens": Value("int32"),  # by tokens.tokenizer, counted in finalize on the published text (null: off)
         "dup_cluster": Value("string"),
         "dup_count": Value("int32"),
         "dup_outlets": List(Value("string")),
@@ -66,6 +67,10 @@ FEATURES = Features(
                          "evidence": List(Value("string")), "quoted": List(Value("string"))}),
         # every span the cleaning cut; detail: what matched beyond the rule id (a site template's line shape)
         "removed": List({"rule": Value("string"), "text": Value("string"), "detail": Value("string")}),
+        # evaluation sets the document shares a word n-gram with (decontaminate.action=tag): per set and split, the
+        # first n-gram matched (on the dedup key) and how many matched
+        "contamination": List({"set": Value("string"), "split": Value("string"), "ngram": Value("string"),
+                               "ngrams": Value("int32")}),
         "source_file": Value("string"),
     }
 )

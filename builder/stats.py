@@ -68,6 +68,8 @@ class BuildResult:
     fingerprint: str  # of the output's data files
     seconds: float | None = None  # the whole build, writing included: set last
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    tokens: dict[str, Any] | None = None  # total and per split, outlet, country, year (builder/tokens.py)
+    decontamination: dict[str, Any] | None = None  # per evaluation set (builder/decontaminate/); None: no set
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +83,8 @@ class BuildResult:
             "fingerprint": self.fingerprint,
             "seconds": self.seconds,
             "phase_seconds": self.phase_seconds,
+            "tokens": self.tokens,
+            "decontamination": self.decontamination,
         }
 
     @classmethod

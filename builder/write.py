@@ -21,11 +21,15 @@ import pyarrow.parquet as pq
 
 from builder.card import write_card
 from builder.config import Config
+from builder.decontaminate.phase import summary as decontamination_summary
 from builder.files import Layout, write_json
 from builder.readers import Shard
 from builder.schema import REJECTED_FEATURES, SPLITS, arrow_schema
 from builder.stats import BuildResult, StageStats
 from builder.templates.phase import summary as template_summary
+from builder.tokens import TOTAL_COLUMNS
+from builder.tokens import seconds as token_seconds
+from builder.tokens import totals as token_totals
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ def merged_stats(layout: Layout, shards: list[Shard], order: list[str]) -> tuple
         for d in json.loads(layout.stats("docs", shard.index).read_text()):
             by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
     dedup = json.loads(layout.stats("dedup").read_text())
-    timings = [json.loads(p.read_text()) for phase in ("signatures", "exact", "buckets")
+    timings = [json.loads(p.read_text()) for phase in ("signatures", "exact", "buckets", "decontaminate")
                for p in layout.stats_files(phase)]
     for d in [*dedup["stages"], *timings]:
         by_stage.setdefault(d["stage"], StageStats(d["stage"])).merge(StageStats.from_dict(d))
@@ -106,8 +110,14 @@ def fingerprint_files(paths: list[Path]) -> str:
 
 def shareable(settings: dict, root: Path) -> dict:
     """The config as the card shows it: paths on the build machine are no one else's business."""
+    def name(path: str | None) -> str | None:  # an evaluation set or tokenizer given as a local path
+        return Path(path).name if path and Path(path).expanduser().exists() else path
+
+    decont, tokens = settings["decontaminate"], settings["tokens"]
     return {**settings, "input": {**settings["input"], "path": root.name},
-            "output": {**settings["output"], "path": "."}}
+            "output": {**settings["output"], "path": "."},
+            "decontaminate": {**decont, "sets": [name(s) for s in decont["sets"]]},
+            "tokens": {**tokens, "tokenizer": name(tokens["tokenizer"])}}
 
 
 def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard], ignored: Counter, root: Path,
@@ -132,7 +142,7 @@ def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard
     for split, files in split_files.items():
         if not files:
             log.warning("split %s is empty: it is left out of the output", split)
-    stages, dedup = merged_stats(layout, shards, ["read", *cfg.stages, "exact", "near_dup"])
+    stages, dedup = merged_stats(layout, shards, ["read", *cfg.stages, "exact", "near_dup", "decontaminate"])
     split_rows = {s: sum(pq.ParquetFile(p).metadata.num_rows for p in split_files[s]) for s in SPLITS}
     n_rejected = sum(pq.ParquetFile(p).metadata.num_rows for p in rejected)
     kept = sum(split_rows.values())
@@ -150,7 +160,10 @@ def write_output(cfg: Config, settings: dict, layout: Layout, shards: list[Shard
         input_path=root.name, shards=len(shards), ignored_files=dict(ignored), splits=split_rows, entered=entered,
         kept=kept, rejected=n_rejected, rejected_by=dict(sorted(rejected_by.items())), stages=stages, dedup=dedup,
         templates=template_summary(layout) if cfg.templates.enabled else None,
-        fingerprint=fingerprint_files([p for ps in split_files.values() for p in ps] + rejected))
+        fingerprint=fingerprint_files([p for ps in split_files.values() for p in ps] + rejected),
+        tokens=token_totals((pq.read_table(f, columns=TOTAL_COLUMNS) for f in finals), cfg.tokens.tokenizer,
+                            token_seconds(layout)),
+        decontamination=decontamination_summary(cfg.decontaminate, layout))
     write_card(shareable(settings, root), staging, split_files, rejected, result)
     for name in ("data", "rejected", "README.md"):
         target = layout.out / name

@@ -1,0 +1,69 @@
+"""The decontamination tasks as the pipeline lists them (builder/pipeline.py `PHASES`), and their summary for
+stats.json and the card. No configured set, no task: an empty `decontaminate.sets` costs nothing."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from builder.config import DecontaminateConfig
+from builder.decontaminate.check import CheckJob, run_check
+from builder.decontaminate.index import IndexJob, SetJob, partition_count, run_index, run_set
+from builder.decontaminate.sets import resolve
+from builder.errors import BuildError
+from builder.executor import Task
+from builder.files import Layout
+
+ACTIONS = ("drop", "tag")
+
+
+def check_settings(cfg: DecontaminateConfig) -> None:
+    """Before any work: the action, the n-gram size and every set entry (a missing file, an unknown name)."""
+    if cfg.action not in ACTIONS:
+        raise BuildError(f"decontaminate.action must be one of {', '.join(ACTIONS)}, got {cfg.action!r}")
+    if not 1 <= cfg.ngram <= 64:
+        raise BuildError(f"decontaminate.ngram must be between 1 and 64, got {cfg.ngram}")
+    resolve(cfg)
+
+
+def set_tasks(cfg: DecontaminateConfig, layout: Layout) -> list[Task]:
+    sets = resolve(cfg)
+    parts = partition_count(cfg, sets)
+    return [Task(layout.task("decont-set", k), run_set, SetJob(cfg, s, k, parts, layout)) for k, s in enumerate(sets)]
+
+
+def index_tasks(cfg: DecontaminateConfig, layout: Layout) -> list[Task]:
+    sets = resolve(cfg)
+    return [Task(layout.task("decont-index", p), run_index, IndexJob(p, len(sets), layout))
+            for p in range(partition_count(cfg, sets))] if sets else []
+
+
+def check_tasks(cfg: DecontaminateConfig, layout: Layout, shards: list[int]) -> list[Task]:
+    sets = resolve(cfg)
+    parts = partition_count(cfg, sets)
+    return [Task(layout.task("decont-check", i), run_check, CheckJob(cfg, i, parts, len(sets), layout))
+            for i in shards] if sets else []
+
+
+def summary(cfg: DecontaminateConfig, layout: Layout) -> dict[str, Any] | None:
+    """stats.json's `decontamination`: per set its source, items and n-grams per split, and the kept documents that
+    matched it (dropped or tagged); None when no set was configured."""
+    if not cfg.sets:
+        return None
+    found: Counter = Counter()
+    for path in layout.stats_files("decont-found"):
+        found.update(json.loads(path.read_text()))
+    checks = [json.loads(p.read_text()) for p in layout.stats_files("decont-check")]
+    sets = []
+    for path in sorted(layout.work("decontaminate").glob("set-*.json")):
+        s = json.loads(path.read_text())
+        splits = {split: {**c, "documents": found[f"{s['name']}\t{split}"]} for split, c in s["splits"].items()}
+        sets.append({"name": s["name"], "source": s["source"], "unavailable": s["unavailable"],
+                     "items": sum(c["items"] for c in splits.values()),
+                     "ngrams": sum(c["ngrams"] for c in splits.values()),
+                     "documents": found[s["name"]], "splits": splits})
+    seconds = sum(json.loads(p.read_text())["seconds"] for p in layout.work("decontaminate").glob("set-*.json"))
+    return {"action": cfg.action, "ngram": cfg.ngram, "checked": sum(c["checked"] for c in checks),
+            "matched_before_dedup": sum(c["hit"] for c in checks), "sets": sets,
+            "seconds": round(seconds + sum(c["seconds"] for c in checks), 3)}
