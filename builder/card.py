@@ -22,8 +22,9 @@ from huggingface_hub import DatasetCardData
 
 from builder.card_validator import check_card, size_category
 from builder.config import PACKAGE_DIR, data_file
-from builder.schema import FEATURES, REJECTED_FEATURES, STANCE_LABELS
+from builder.schema import FEATURES, QUALITY_SIGNALS, REJECTED_FEATURES, STANCE_LABELS
 from builder.stages.label import OUTLET_EVIDENCE
+from builder.stages.quality import thresholds as quality_thresholds
 from builder.stats import BuildResult
 
 DISTRIBUTION = "arabic-news-corpus-builder"
@@ -169,11 +170,16 @@ def rejections(rejected: list[Path]) -> list[str]:
             ""]
 
 
+PRIVATE_RULES = r"^(?:personal_data|contact)\."  # spans that hold personal data: counted on the card, never shown
+
+
 def removed_spans(kept_files: list[Path]) -> list[str]:
     def spans() -> Iterator[pa.Table]:
         for t in batches(kept_files, ["removed"]):
             flat = pc.list_flatten(t["removed"])
-            yield pa.table({"rule": pc.struct_field(flat, "rule"), "text": clip(pc.struct_field(flat, "text"))})
+            rule, text = pc.struct_field(flat, "rule"), clip(pc.struct_field(flat, "text"))
+            hidden = pc.if_else(pc.match_substring_regex(rule, PRIVATE_RULES), pa.scalar("(not shown)"), text)
+            yield pa.table({"rule": rule, "text": hidden})
 
     return ["### Removed spans per rule (kept documents)", "",
             "Boilerplate cut from the documents that were kept; each span is in the document's `removed` column.",
@@ -356,6 +362,45 @@ def decontamination(stats: BuildResult) -> list[str]:
             table(["set", "source", "split", "items", "n-grams", "kept documents matched"], rows), ""]
 
 
+def personal_data(stats: BuildResult, cfg: dict) -> list[str]:
+    """What the personal_data stage replaced, per kind: counts only, never a value."""
+    notes = next((s.notes for s in stats.stages if s.stage == "personal_data"), None)
+    if notes is None:
+        return ["### Personal data", "", "Not replaced: the `personal_data` stage was not in `stages`.", ""]
+    p = cfg["personal_data"]
+    kinds = (("email", "emails", "email_replacement"), ("ip", "ips", "ipv4_replacement"),
+             ("phone", "phones", "phone_replacement"))
+    rows = [[kind, notes.get(f"replaced:{kind}", 0) if p[setting] else "off", f"`{p[placeholder]}`"]
+            for kind, setting, placeholder in kinds]
+    return ["### Personal data", "",
+            "E-mail addresses and public IP addresses are replaced (as FineWeb-2 does), and phone numbers in the "
+            "formats of the Arabic world when `personal_data.phones` is on, by placeholders reserved for "
+            f"documentation (IPv6: `{p['ipv6_replacement']}`). Each replacement is a `personal_data.<kind>` span of "
+            "`removed`, which holds what was replaced for audit; contact boxes (\"للتواصل مع الكاتب ...\") are cut "
+            "whole by the `contact.*` cleaning rules. Replacements in every document the stage saw:", "",
+            table(["kind", "replaced", "placeholder"], rows), ""]
+
+
+def quality_signals(kept: pa.Table, cfg: dict) -> list[str]:
+    """Each quality signal's distribution over the kept documents, beside the threshold the build applied."""
+    if not kept.num_rows or kept["quality_signals"].null_count == kept.num_rows:
+        return []
+    limits, q = quality_thresholds(cfg["quality"]), [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1]
+    rows = [[name, limits.get(name, "") or "-",
+             *(f"{v:.3g}" if v is not None else "-" for v in
+               pc.quantile(pc.struct_field(kept["quality_signals"], name), q=q, interpolation="lower").to_pylist())]
+            for name in QUALITY_SIGNALS]
+    verdicts = grouped(pa.table({"verdict": kept["quality_verdict"]}), "verdict")
+    tagged = [[v, n] for v, n in verdicts if v]
+    return ["### Quality signals", "",
+            "The FineWeb-2 values the quality stage compared, per kept document (`quality_signals`; the documents it "
+            "dropped carry theirs in the `rejected` config): re-filter with `datasets.filter` on them instead of "
+            "rebuilding.", "",
+            table(["signal", "threshold", "min", "p5", "p25", "median", "p75", "p95", "max"], rows), "",
+            *(["`quality.action=tag`: kept documents that failed a check, by `quality_verdict`:", "",
+               table(["verdict", "documents"], tagged), ""] if tagged else [])]
+
+
 def filters(cfg: dict) -> list[str]:
     """The language and quality thresholds this build applied."""
     rows = [[f"{group}.{k}", v] for group in ("language", "quality") for k, v in cfg[group].items()
@@ -386,16 +431,18 @@ def reproducibility(cfg: dict, stats: BuildResult) -> list[str]:
 
 
 KEPT_COLUMNS = ["outlet", "outlet_evidence", "published", "n_words", "dup_count", "dup_outlets", "stance",
-                "stance_target", "stance_labeler", "stances"]
+                "stance_target", "stance_labeler", "stances", "quality_signals", "quality_verdict"]
 
 
 def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path],
                       stats: BuildResult) -> str:
     kept_files = [f for files in split_files.values() for f in files]
     kept = read(kept_files, KEPT_COLUMNS, FEATURES)
-    return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept_files), *templates(stats, cfg),
+    return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept_files), *personal_data(stats, cfg),
+                      *templates(stats, cfg),
                       *outlets(kept), *dates(kept), *lengths(kept), *tokens(stats), *clusters(kept, stats),
-                      *decontamination(stats), *labels(kept, cfg), *filters(cfg), *reproducibility(cfg, stats)])
+                      *decontamination(stats), *labels(kept, cfg), *quality_signals(kept, cfg),
+                      *filters(cfg), *reproducibility(cfg, stats)])
 
 
 def write_card(cfg: dict, folder: Path, split_files: dict[str, list[Path]], rejected: list[Path],

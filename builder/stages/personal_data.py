@@ -110,16 +110,18 @@ def phone_spans(text: str, shapes: PhoneShapes, cue_chars: int) -> Iterator[tupl
 
 def _number(text: str, groups: list[re.Match], joins: list[str], i: int, j: int, shapes: PhoneShapes,
             cue_chars: int) -> tuple[int, int] | None:
-    """The span of groups i..j-1 if they make one phone number: whole groups of two digits or more (a bracketed
-    trunk 0 and a "+1" aside), joined as a number is, ending where a space ends it, with a phone's digits."""
+    """The span of groups i..j-1 if they make one phone number: whole groups of two digits or more (but a "+1",
+    a bracketed trunk 0 and the first digit after a country code, "+212 6 12 34 56 78"), joined as a number is,
+    ending where a space ends it, with a phone's digits."""
     if j < len(groups) and not (" " in joins[j - 1] or "\u00a0" in joins[j - 1]):
         return None
     if any(JOIN.fullmatch(joins[k]) is None or "+" in groups[k + 1].group() for k in range(i, j - 1)):
         return None
-    for k in range(i, j):
-        g = groups[k].group()
-        if len(g) < 2 and not (k > i and g == "0" and joins[k - 1].endswith("(")):
-            return None
+    short = set()  # where a one-digit group may stand: after a country code, and after its bracketed trunk 0
+    if groups[i].group().startswith(("+", "00")):
+        short = {i + 1, i + 2} if i + 1 < j and groups[i + 1].group() == "0" and joins[i].endswith("(") else {i + 1}
+    if any(len(groups[k].group()) < 2 and k not in short for k in range(i, j)):
+        return None
     start, end = groups[i].start(), groups[j - 1].end()
     digits = "".join(g.group() for g in groups[i:j])
     if not shapes.is_phone(digits, shapes.cue_before(text[max(0, start - cue_chars):start])):
@@ -167,7 +169,7 @@ class PersonalData(Stage):
 
     def process(self, doc: Doc) -> Doc:
         for kind, find, replacement in self.finders:
-            if spans := list(find(doc.text)):
+            if spans := [(a, b) for a, b in find(doc.text) if doc.text[a:b] != replacement]:  # not twice
                 doc.text = self.replace(doc, kind, spans, replacement)
         return doc
 

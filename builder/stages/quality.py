@@ -100,15 +100,15 @@ def thresholds(quality: dict) -> dict[str, str]:
     """Each signal's threshold, as the card prints it beside the signal's distribution ("" where none applies),
     from the composed `quality` settings."""
     q = quality
-    punct = f">= {q['min_line_punct_ratio']} (from {q['line_punct_min_lines']} lines)" if q["min_line_punct_ratio"] \
+    punct = f"≥ {q['min_line_punct_ratio']} (from {q['line_punct_min_lines']} lines)" if q["min_line_punct_ratio"] \
         else "off"
-    return {"stop_words": f">= {q['min_stopwords']}",
+    return {"stop_words": f"≥ {q['min_stopwords']}",
             "avg_word_length": f"{q['min_avg_word_length']} - {q['max_avg_word_length']}",
-            "alpha_words_ratio": f">= {q['min_alpha_words_ratio']}", "arabic_letter_ratio": "",
-            "dup_line_frac": f"<= {q['max_duplicate_line_fraction']}", "line_punct_ratio": punct,
-            "new_line_ratio": f"<= {q['max_new_line_ratio']}",
-            **{f"top_{n}_gram_frac": f"<= {v}" for n, v in q["max_top_ngram_fraction"].items()},
-            **{f"dup_{n}_gram_frac": f"<= {v}" for n, v in q["max_duplicate_ngram_fraction"].items()}}
+            "alpha_words_ratio": f"≥ {q['min_alpha_words_ratio']}", "arabic_letter_ratio": "",
+            "dup_line_frac": f"≤ {q['max_duplicate_line_fraction']}", "line_punct_ratio": punct,
+            "new_line_ratio": f"≤ {q['max_new_line_ratio']}",
+            **{f"top_{n}_gram_frac": f"≤ {v}" for n, v in q["max_top_ngram_fraction"].items()},
+            **{f"dup_{n}_gram_frac": f"≤ {v}" for n, v in q["max_duplicate_ngram_fraction"].items()}}
 
 
 class QualityFilter(Stage):
