@@ -84,3 +84,10 @@ def cli(*args: str) -> list[str]:
 @pytest.fixture
 def rng() -> random.Random:
     return random.Random(7)
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> tuple[Path, dict]:
+    """The sample corpus shipped in the package, built once per session: (output folder, stats). Read only."""
+    out = tmp_path_factory.mktemp("sample") / "corpus"
+    return out, build(None, out)

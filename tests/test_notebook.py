@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
-
-from conftest import build
 
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "explore.ipynb"
 
@@ -16,9 +15,9 @@ def test_notebook_is_committed_with_outputs_stripped():
     assert code and all(c.outputs == [] and c.execution_count is None for c in code)
 
 
-def test_notebook_runs_headless_on_the_sample_build(tmp_path, monkeypatch):
-    out = tmp_path / "corpus"
-    stats = build(None, out)  # the sample corpus shipped in the package
+@pytest.mark.slow
+def test_notebook_runs_headless_on_the_sample_build(sample_build, tmp_path, monkeypatch):
+    out, stats = sample_build  # the sample corpus shipped in the package
     monkeypatch.setenv("CORPUS", str(out))  # the kernel inherits the environment
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
     nb = nbformat.read(NOTEBOOK, as_version=4)
