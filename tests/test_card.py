@@ -103,6 +103,7 @@ def test_size_categories_follow_the_list_shipped_in_datasets():
         ["n<1K", "n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1B<n<10B", "n>1T"]
 
 
+@pytest.mark.slow
 def test_a_card_the_hub_would_reject_stops_the_build_with_one_line(tmp_path):
     out = tmp_path / "out"
     result = subprocess.run(cli(f"input.path={SEED_PAGE}", f"output.path={out}", "quality.min_words=10",

@@ -21,6 +21,7 @@ def parquet_bytes(out):
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.glob("*/*.parquet"))}
 
 
+@pytest.mark.slow
 def test_ray_executor_writes_the_same_files_as_the_local_one(tmp_path):
     src = corpus(tmp_path / "in")
     build(src, tmp_path / "local")
@@ -29,6 +30,7 @@ def test_ray_executor_writes_the_same_files_as_the_local_one(tmp_path):
     assert parquet_bytes(tmp_path / "ray") == parquet_bytes(tmp_path / "local")
 
 
+@pytest.mark.slow
 def test_switching_executor_resumes_instead_of_starting_over(tmp_path):
     src = corpus(tmp_path / "in")
     out = tmp_path / "out"

@@ -331,6 +331,7 @@ def assert_whole(row: dict, page: Page, what: str) -> None:
 
 # --- the build as a whole ------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", GROUPS)
 def test_the_build_exits_0_within_the_memory_bound(corpus, group):
     run = corpus.run(group)
@@ -339,6 +340,7 @@ def test_the_build_exits_0_within_the_memory_bound(corpus, group):
     assert run.peak_rss < MEMORY_BOUND
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", GROUPS)
 def test_every_stage_accounts_for_its_input(corpus, group):
     run = corpus.run(group)
@@ -349,6 +351,7 @@ def test_every_stage_accounts_for_its_input(corpus, group):
     assert len(run.kept()) == stats["totals"]["kept"] and len(run.rejected()) == stats["totals"]["rejected"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", GROUPS)
 def test_nothing_but_the_builders_own_lines_is_printed(corpus, group):
     run = corpus.run(group)
@@ -361,6 +364,7 @@ def test_nothing_but_the_builders_own_lines_is_printed(corpus, group):
 
 # --- pages ------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_damaged_but_real_pages_are_kept_whole(corpus):
     rows = by_source(corpus.run("pages").kept())
     problems = []
@@ -375,6 +379,7 @@ def test_damaged_but_real_pages_are_kept_whole(corpus):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 def test_stray_bytes_are_replaced_not_read_as_a_code_page(corpus):
     rows = by_source(corpus.run("pages").kept())
     assert "stray-bytes.txt" in rows, "the page with two invalid bytes was lost"
@@ -383,6 +388,7 @@ def test_stray_bytes_are_replaced_not_read_as_a_code_page(corpus):
     assert_whole(rows["stray-bytes.txt"][0], corpus.pages["stray-bytes.txt"], "stray-bytes.txt")
 
 
+@pytest.mark.slow
 def test_controls_nuls_and_boms_do_not_reach_the_text(corpus):
     rows = corpus.run("pages").kept()
     dirty = {r["source_file"]: sorted({f"U+{ord(c):04X}" for c in r["text"] if c in INVISIBLE or c == "\x00" or
@@ -391,6 +397,7 @@ def test_controls_nuls_and_boms_do_not_reach_the_text(corpus):
     assert not {k: v for k, v in dirty.items() if v}
 
 
+@pytest.mark.slow
 def test_every_junk_page_file_leaves_a_trace(corpus):
     run = corpus.run("pages")
     rejected_files = set(run.rejected()["source_file"])
@@ -401,6 +408,7 @@ def test_every_junk_page_file_leaves_a_trace(corpus):
 
 # --- records ------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_good_records_around_broken_ones_are_kept_whole(corpus):
     """Including one whose title holds two invalid bytes, and the records read before a cut."""
     rows = {r["url"]: r for r in corpus.run("records").kept()}
@@ -418,6 +426,7 @@ def test_good_records_around_broken_ones_are_kept_whole(corpus):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 def test_every_broken_line_and_file_leaves_a_trace(corpus):
     run = corpus.run("records")
     rejected = by_source(run.rejected().to_list())
@@ -428,6 +437,7 @@ def test_every_broken_line_and_file_leaves_a_trace(corpus):
     assert not untraced
 
 
+@pytest.mark.slow
 def test_a_reader_failure_is_an_unreadable_file_row_after_what_was_read(corpus):
     run = corpus.run("records")
     unreadable = {r["source_file"] for r in run.rejected() if r["reason"] == "unreadable_file"}
@@ -450,6 +460,7 @@ def test_the_page_cap_is_a_setting_with_a_sensible_default():
     assert 2**20 <= cap <= 50 * 2**20
 
 
+@pytest.mark.slow
 def test_a_100_mb_page_is_rejected_as_too_large_and_its_neighbours_are_kept(corpus):
     run = corpus.run("sizes")
     reasons = {(r["source_file"], r["reason"]) for r in run.rejected()}
@@ -462,6 +473,7 @@ def test_a_100_mb_page_is_rejected_as_too_large_and_its_neighbours_are_kept(corp
     assert_whole(after[0], corpus.after_big.page, corpus.after_big.url)
 
 
+@pytest.mark.slow
 def test_a_30_mb_field_over_the_cap_is_rejected_as_too_large(corpus):
     run = corpus.run("sizes")
     cap = page_cap()

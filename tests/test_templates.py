@@ -269,6 +269,7 @@ def test_a_linked_place_under_a_short_line_is_joined_back_and_never_learned(tmp_
                r["text"].startswith(f"ونقلت وكالة أنباء {CITIES[1]} عن مصدر مسؤول") for r in out)
 
 
+@pytest.mark.slow
 def test_a_build_killed_in_the_template_phase_resumes_to_the_same_files(tmp_path):
     src = template_corpus(tmp_path / "in", files=24, per_file=8)
     build(src, tmp_path / "clean")
@@ -287,6 +288,7 @@ def test_a_build_killed_in_the_template_phase_resumes_to_the_same_files(tmp_path
     assert parquet_bytes(out) == parquet_bytes(tmp_path / "clean")
 
 
+@pytest.mark.slow
 def test_ray_writes_the_same_files_as_the_local_executor(tmp_path):
     src = template_corpus(tmp_path / "in", files=3, per_file=8)
     local = build(src, tmp_path / "local", "executor.workers=2")
