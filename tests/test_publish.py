@@ -60,18 +60,19 @@ def publish(hub, tmp_path, *args, token=TOKEN):
 
 LOAD = """
 import datasets, json, sys
-path, config, cache, streaming = sys.argv[1:]
-kwargs = dict(cache_dir=cache, streaming=streaming == "1")
-ds = datasets.load_dataset(path, None if config == "-" else config, **kwargs)
-print(json.dumps({split: {"features": d.features.to_dict(), "rows": list(d)} for split, d in ds.items()},
-                 default=str, ensure_ascii=False))
+found = []
+for path, config, cache, streaming in json.loads(sys.argv[1]):
+    ds = datasets.load_dataset(path, config, cache_dir=cache, streaming=streaming)
+    found.append({split: {"features": d.features.to_dict(), "rows": list(d)} for split, d in ds.items()})
+print(json.dumps(found, default=str, ensure_ascii=False))
 """
 
 
-def load(path, env, cache, config="-", streaming=False) -> dict:
-    """`load_dataset` in a fresh process (the client reads HF_ENDPOINT at import): features and rows per split."""
-    result = subprocess.run([sys.executable, "-c", LOAD, str(path), config, str(cache), "1" if streaming else "0"],
-                            env=env, capture_output=True, text=True, timeout=300)
+def load(env, *loads: tuple) -> list[dict]:
+    """`load_dataset` (path, config or None, cache folder, streaming) for each of `loads`, in one fresh process
+    (the client reads HF_ENDPOINT at import), each with its own cache: features and rows per split."""
+    specs = json.dumps([[str(path), config, str(cache), streaming] for path, config, cache, streaming in loads])
+    result = subprocess.run([sys.executable, "-c", LOAD, specs], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
 
@@ -81,6 +82,7 @@ def local_files(out) -> dict[str, bytes]:
             if p.is_file() and not p.relative_to(out).as_posix().startswith(".build/")}
 
 
+@pytest.mark.slow
 def test_published_repo_loads_with_the_features_and_rows_of_the_build(out, hub, tmp_path):
     result = publish(hub, tmp_path, out, "--repo-id", "org/news")
     assert result.returncode == 0, result.stderr
@@ -91,11 +93,13 @@ def test_published_repo_loads_with_the_features_and_rows_of_the_build(out, hub, 
          for what in ("data (1/2)", "card and stats (2/2)")]
 
     env = hub_env(hub, tmp_path, token=None)  # a public repo: anyone can load it
-    local = load(out, env, tmp_path / "cache-local")
+    local, hub_rows, streamed, hub_rejected, local_rejected = load(
+        env, (out, None, tmp_path / "cache-local", False), ("org/news", None, tmp_path / "cache-hub", False),
+        ("org/news", None, tmp_path / "cache-stream", True), ("org/news", "rejected", tmp_path / "cache-rej", False),
+        (out, "rejected", tmp_path / "c2", False))
     assert set(local) == {"train", "validation", "test"}
-    assert load("org/news", env, tmp_path / "cache-hub") == local
-    assert load("org/news", env, tmp_path / "cache-stream", streaming=True) == local
-    assert load("org/news", env, tmp_path / "cache-rej", "rejected") == load(out, env, tmp_path / "c2", "rejected")
+    assert hub_rows == local and streamed == local
+    assert hub_rejected == local_rejected and local_rejected["train"]["rows"]
 
 
 def test_dry_run_lists_every_file_and_size_and_uploads_nothing(out, hub, tmp_path):
@@ -117,6 +121,7 @@ def test_a_folder_that_is_not_a_build_fails_with_one_line(hub, tmp_path):
     assert hub.requests == []
 
 
+@pytest.mark.slow
 def test_the_token_never_appears_in_output_card_or_errors(out, hub, tmp_path):
     ok = publish(hub, tmp_path, out, "--repo-id", "org/news")
     assert ok.returncode == 0, ok.stderr
@@ -136,6 +141,7 @@ def test_without_a_token_publish_says_how_to_log_in(out, hub, tmp_path):
     assert hub.requests == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("applied", [False, True], ids=["failed", "response-lost"])
 def test_a_transient_failure_is_retried_without_a_duplicate_commit(out, hub, tmp_path, applied):
     hub.fail("commit", 503 if not applied else 500, applied=applied)
@@ -146,6 +152,7 @@ def test_a_transient_failure_is_retried_without_a_duplicate_commit(out, hub, tmp
     assert {p: c for p, c in hub.files("org/news").items() if p != ".gitattributes"} == local_files(out)
 
 
+@pytest.mark.slow
 def test_republishing_a_rebuild_removes_shards_it_no_longer_has(tmp_path, hub):
     src = small_corpus(tmp_path / "in")
     out = tmp_path / "out"
@@ -159,6 +166,7 @@ def test_republishing_a_rebuild_removes_shards_it_no_longer_has(tmp_path, hub):
     assert len(many) > len({p for p in remote if p.startswith("data/")}) and ".gitattributes" in remote
 
 
+@pytest.mark.slow
 def test_private_repos_and_branches(out, hub, tmp_path):
     assert publish(hub, tmp_path, out, "--repo-id", "org/secret", "--private", "--revision", "v1").returncode == 0
     repo = hub.repos["org/secret"]
