@@ -1,6 +1,7 @@
 """End to end: input folder in, a Hub-shaped dataset out that `load_dataset` reads, nothing lost."""
 
 import json
+import random
 import subprocess
 
 import datasets
@@ -25,9 +26,16 @@ def parquet_bytes(out):
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.glob("*/*.parquet"))}
 
 
-def test_load_dataset_round_trip_with_declared_features(tmp_path, rng):
-    out = tmp_path / "out"
-    stats = build(make_corpus(tmp_path / "in", rng), out)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Twelve files of ten articles built once: (input folder, output folder, stats). Read only."""
+    root = tmp_path_factory.mktemp("pipeline")
+    src = make_corpus(root / "in", random.Random(7))
+    return src, root / "out", build(src, root / "out")
+
+
+def test_load_dataset_round_trip_with_declared_features(built, tmp_path):
+    _, out, stats = built
     ds = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache"))
     assert set(ds) == {"train", "validation", "test"}
     assert ds["train"].features == FEATURES
@@ -66,15 +74,14 @@ def test_rejected_config_holds_every_dropped_document(tmp_path, rng):
     assert stats["totals"]["entered"] == stats["totals"]["kept"] + len(rejected)
 
 
-def test_every_stage_accounts_for_its_input(tmp_path, rng):
-    out = tmp_path / "out"
-    build(make_corpus(tmp_path / "in", rng, files=3), out)
+def test_every_stage_accounts_for_its_input(built):
+    _, out, _ = built
     stats = json.loads((out / "stats.json").read_text())
     for s in stats["stages"]:
         assert s["in"] + s["added"] == s["out"] + sum(s["dropped"].values()), s
     names = [s["stage"] for s in stats["stages"]]
-    assert names == ["read", "extract", "repair", "segment", "clean", "metadata", "language", "quality", "label",
-                     "exact", "near_dup"]
+    assert names == ["read", "extract", "repair", "segment", "clean", "personal_data", "metadata", "language",
+                     "quality", "label", "exact", "near_dup"]
     # where the wall time went, phase by phase, serial ones included
     assert list(stats["phase_seconds"]) == ["documents", "site templates: counts", "site templates: merge",
                                             "site templates", "site templates: cut", "signatures", "exact copies",
@@ -82,11 +89,11 @@ def test_every_stage_accounts_for_its_input(tmp_path, rng):
     assert sum(stats["phase_seconds"].values()) <= stats["seconds"]
 
 
-def test_two_builds_of_the_same_input_are_byte_identical(tmp_path, rng):
-    src = make_corpus(tmp_path / "in", rng, files=4)
-    build(src, tmp_path / "a")
+@pytest.mark.slow
+def test_two_builds_of_the_same_input_are_byte_identical(built, tmp_path):
+    src, out, _ = built
     build(src, tmp_path / "b", "executor.workers=2", "input.files_per_shard=1")
-    a, b = parquet_bytes(tmp_path / "a"), parquet_bytes(tmp_path / "b")
+    a, b = parquet_bytes(out), parquet_bytes(tmp_path / "b")
     assert a and a == b
 
 
@@ -102,6 +109,7 @@ def test_rebuilding_in_place_loads_the_new_rows(tmp_path, rng):
     assert set(second["train"]["text"]) == set(pq.read_table(next((out / "data").glob("train-*")))["text"].to_pylist())
 
 
+@pytest.mark.slow
 def test_bad_paths_fail_at_once_with_one_line(tmp_path):
     missing = subprocess.run(cli(f"input.path={tmp_path}/nope", f"output.path={tmp_path}/out"),
                              capture_output=True, text=True)
