@@ -393,6 +393,7 @@ def test_transformers_labeler_maps_the_models_labels(tmp_path, monkeypatch):
     assert calls == [{"text": "نص عن إيران", "text_pair": "iran"}]
 
 
+@pytest.mark.slow  # torch and transformers take seconds to import
 def test_a_tiny_local_transformers_model_the_test_builds_itself(tmp_path):
     """Real transformers and torch, no download: a two-layer BERT with a twelve-word vocabulary, saved and loaded."""
     pytest.importorskip("torch")
