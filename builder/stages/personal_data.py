@@ -78,13 +78,11 @@ class PhoneShapes:
         cues = list(self.cues.finditer(match_key(text)))
         return cues[-1].lastgroup if cues else None
 
-    def is_phone(self, digits: str, cue: str | None) -> bool:
-        """Whether a number's digits ("+" kept) are a phone number, given the cue before it."""
-        if cue == "id":
-            return False
+    def shape(self, digits: str) -> str | None:
+        """Which shape a number's digits ("+" kept) have: 'phone', 'cued' (a phone after a phone cue) or None."""
         if digits[0] == "+" or digits.startswith("00"):
-            return self.international.fullmatch(digits) is not None
-        return self.mobile.fullmatch(digits) is not None or (cue == "phone" and self.cued.fullmatch(digits) is not None)
+            return "phone" if self.international.fullmatch(digits) else None
+        return "phone" if self.mobile.fullmatch(digits) else "cued" if self.cued.fullmatch(digits) else None
 
 
 def phone_spans(text: str, shapes: PhoneShapes, cue_chars: int) -> Iterator[tuple[int, int]]:
@@ -123,8 +121,11 @@ def _number(text: str, groups: list[re.Match], joins: list[str], i: int, j: int,
     if any(len(groups[k].group()) < 2 and k not in short for k in range(i, j)):
         return None
     start, end = groups[i].start(), groups[j - 1].end()
-    digits = "".join(g.group() for g in groups[i:j])
-    if not shapes.is_phone(digits, shapes.cue_before(text[max(0, start - cue_chars):start])):
+    shape = shapes.shape("".join(g.group() for g in groups[i:j]))
+    if shape is None:
+        return None
+    cue = shapes.cue_before(text[max(0, start - cue_chars):start])
+    if cue == "id" or (shape == "cued" and cue != "phone"):
         return None
     if text[start - 1:start] == "(" and text[start:end].count(")") > text[start:end].count("("):
         start -= 1  # "(+966) 50 ..." / "(02) 2345 ...": the bracket goes with the number
