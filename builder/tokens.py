@@ -132,13 +132,16 @@ def count_rows(counter: Counter | None, rows: list[dict]) -> None:
 
 def count_kept(cfg: TokensConfig, rows: list[dict], layout: Layout, shard: int) -> None:
     """The finalize step: `n_tokens` of the shard's kept rows, and the seconds it took (loading included)."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     count_rows(built_for(cfg, load_counter), rows)
-    write_json({"seconds": round(time.perf_counter() - started, 3)}, layout.stats("tokens", shard))
+    write_json({"seconds": round(time.perf_counter() - started, 3), "cpu_seconds": round(time.process_time() - cpu, 3)},
+               layout.stats("tokens", shard))
 
 
-def seconds(layout: Layout) -> float:
-    return sum(json.loads(p.read_text())["seconds"] for p in layout.stats_files("tokens"))
+def seconds(layout: Layout) -> dict[str, float]:
+    """Wall and CPU seconds of the counting over every shard (a shared machine inflates the first, not the second)."""
+    spent = [json.loads(p.read_text()) for p in layout.stats_files("tokens")]
+    return {key: round(sum(s[key] for s in spent), 3) for key in ("seconds", "cpu_seconds")}
 
 
 # --- totals ------------------------------------------------------------------------------------------------
@@ -146,7 +149,7 @@ def seconds(layout: Layout) -> float:
 TOTAL_COLUMNS = ["split", "outlet", "outlet_country", "published", "n_tokens"]
 
 
-def totals(tables: Iterable[pa.Table], name: str | None, seconds: float) -> dict[str, Any]:
+def totals(tables: Iterable[pa.Table], name: str | None, spent: dict[str, float]) -> dict[str, Any]:
     """stats.json's `tokens`: the total, and per split, outlet, country (`outlet_country`) and year."""
     sums: dict[str, dict[str, int]] = {"by_split": {}, "by_outlet": {}, "by_country": {}, "by_year": {}}
     total = 0
@@ -166,4 +169,4 @@ def totals(tables: Iterable[pa.Table], name: str | None, seconds: float) -> dict
     ordered["by_year"] = dict(sorted(sums["by_year"].items()))
     local = name and name not in BUNDLED and Path(name).expanduser().exists()
     return {"tokenizer": Path(name).name if local else name,  # a path on the build machine stays there
-            "about": describe(name), "total": total, **ordered, "seconds": round(seconds, 3)}
+            "about": describe(name), "total": total, **ordered, **spent}

@@ -11,6 +11,7 @@ import random
 from pathlib import Path
 
 import datasets
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from builder.config import DecontaminateConfig
 from builder.decontaminate import check, index, phase
 from builder.decontaminate.index import partition_count
-from builder.decontaminate.ngrams import key_words, ngram_hashes
+from builder.decontaminate.ngrams import key_words, ngram_hashes, ngram_table
 from builder.decontaminate.sets import EvalSet, items, resolve
 from builder.errors import BuildError
 from conftest import article, build, write_jsonl
@@ -96,6 +97,11 @@ def test_spelling_variants_give_the_same_ngrams():
     words = key_words(ITEMS[0])
     assert len(ngram_hashes(words, 13)) == len(words) - 12 and len(ngram_hashes(words[:12], 13)) == 0
     assert ngram_hashes(words[:13], 13)[0] != ngram_hashes(words[1:13] + words[:1], 13)[0]  # order counts
+    texts = [key_words(t) for t in (ITEMS[0], "قصير", ITEMS[1])]  # windows never run from one text into the next
+    hashes, owner, window = ngram_table(texts, 13)
+    assert (hashes == np.concatenate([ngram_hashes(t, 13) for t in texts])).all()
+    assert owner.tolist() == [0] * (len(texts[0]) - 12) + [2] * (len(texts[2]) - 12)
+    assert window.tolist() == list(range(len(texts[0]) - 12)) + list(range(len(texts[2]) - 12))
 
 
 # --- whole builds --------------------------------------------------------------------------------------------

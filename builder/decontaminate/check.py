@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from builder.config import DecontaminateConfig
 from builder.decontaminate.index import MAX_SPLITS, load_index
-from builder.decontaminate.ngrams import key_words, ngram_hashes
+from builder.decontaminate.ngrams import key_words, ngram_table
 from builder.files import Layout, write_json, write_parquet
 from builder.schema import FEATURES, REJECTED_FEATURES
 from builder.stats import StageStats
@@ -74,10 +74,8 @@ def run_check(job: CheckJob) -> int:
     cfg, layout = job.cfg, job.layout
     table = pq.read_table(documents_after_templates(layout, job.shard), columns=["id", "text"])
     texts = table["text"].to_pylist()
-    per_doc = [ngram_hashes(key_words(t or ""), cfg.ngram) for t in texts]
-    doc = np.repeat(np.arange(len(per_doc)), [len(h) for h in per_doc])
-    window = np.concatenate([np.arange(len(h)) for h in per_doc]) if per_doc else np.empty(0, dtype=np.int64)
-    where, sources = lookup(np.concatenate(per_doc) if per_doc else np.empty(0, np.uint64), layout, job.parts)
+    hashes, doc, window = ngram_table([key_words(t or "") for t in texts], cfg.ngram)
+    where, sources = lookup(hashes, layout, job.parts)
     first: dict[int, dict[int, int]] = {}
     counts: dict[int, Counter] = {}
     for i, source in sorted(zip(where.tolist(), sources.tolist(), strict=True)):  # in window order: first is first

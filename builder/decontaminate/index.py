@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from builder.config import DecontaminateConfig
-from builder.decontaminate.ngrams import key_words, ngram_hashes
+from builder.decontaminate.ngrams import key_words, ngram_table
 from builder.decontaminate.sets import EvalSet, Unavailable, items
 from builder.errors import BuildError
 from builder.files import Layout, write_json, write_npy
@@ -74,20 +74,22 @@ def run_set(job: SetJob) -> int:
     try:
         stream = items(s, tuple(cfg.fields))
         while batch := list(itertools.islice(stream, BATCH)):
-            hashes, sources = [], []
-            for split, text in batch:
-                counts = splits.setdefault(split, {"items": 0, "ngrams": 0, "short": 0})
-                h = ngram_hashes(key_words(text), cfg.ngram)
-                counts["items"] += 1
-                counts["ngrams"] += len(h)
-                counts["short"] += not len(h)
-                hashes.append(h)
-                sources.append(np.full(len(h), source_of(job.index, list(splits).index(split)), dtype=np.uint32))
-            entries = np.empty(sum(map(len, hashes)), dtype=ENTRY)
-            entries["hash"], entries["source"] = np.concatenate(hashes), np.concatenate(sources)
-            spill(entries, job.parts, outs)
+            for split, _ in batch:
+                splits.setdefault(split, {"items": 0, "ngrams": 0, "short": 0})  # in order of first sight
+            ids = {name: k for k, name in enumerate(splits)}
+            split_of = np.fromiter((ids[split] for split, _ in batch), dtype=np.int64, count=len(batch))
             if len(splits) > MAX_SPLITS:
                 raise BuildError(f"evaluation set {s.name} has more than {MAX_SPLITS} splits")
+            hashes, item, _ = ngram_table([key_words(text) for _, text in batch], cfg.ngram)
+            per_item = np.bincount(item, minlength=len(batch))
+            for k, name in enumerate(splits):
+                mine = split_of == k
+                splits[name]["items"] += int(mine.sum())
+                splits[name]["ngrams"] += int(per_item[mine].sum())
+                splits[name]["short"] += int((per_item[mine] == 0).sum())
+            entries = np.empty(len(hashes), dtype=ENTRY)
+            entries["hash"], entries["source"] = hashes, source_of(job.index, split_of[item])
+            spill(entries, job.parts, outs)
     except Unavailable as err:
         if not s.optional:
             raise BuildError(f"decontaminate.sets: cannot load {s.source} ({err})") from None
