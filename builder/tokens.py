@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.resources import files
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +118,18 @@ def load_counter(cfg: TokensConfig) -> Counter | None:
 
 
 def check_tokenizer(cfg: TokensConfig) -> None:
-    """Before any work: a named file that is missing fails now, not after the documents phase."""
+    """Before any work: a missing file or package fails now, not after the documents phase (a hub name is only
+    loaded where it is counted)."""
     name = cfg.tokenizer
-    if name and name not in BUNDLED and not HUB_NAME.match(name) and not Path(name).expanduser().exists():
+    if not name:
+        return
+    if name in BUNDLED:
+        if find_spec(BUNDLED[name][0]) is None:
+            raise BuildError(f"tokens.tokenizer={name} needs the {BUNDLED[name][0]} package (pip install "
+                             "mistral-common), or set tokens.tokenizer to a tokenizer.json path, a hub name or null")
+        return
+    path = Path(name).expanduser()
+    if not path.exists() and (path.suffix == ".json" or not HUB_NAME.match(name)):
         raise BuildError(f"tokens.tokenizer={name}: no such file, and not a hub name")
 
 
