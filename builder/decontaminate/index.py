@@ -12,7 +12,6 @@ import itertools
 import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -114,5 +113,4 @@ def run_index(job: IndexJob) -> None:
 
 def load_index(layout: Layout, part: int) -> np.ndarray:
     """A partition's sorted entries, mapped rather than read: a lookup touches the pages it needs."""
-    path: Path = layout.decont_index(part)
-    return np.load(path, mmap_mode="r") if path.stat().st_size else np.empty(0, dtype=ENTRY)
+    return np.load(layout.decont_index(part), mmap_mode="r")

@@ -10,6 +10,7 @@ from typing import Any
 from builder.config import DecontaminateConfig
 from builder.decontaminate.check import CheckJob, run_check
 from builder.decontaminate.index import IndexJob, SetJob, partition_count, run_index, run_set
+from builder.decontaminate.ngrams import MAX_N
 from builder.decontaminate.sets import resolve
 from builder.errors import BuildError
 from builder.executor import Task
@@ -19,11 +20,14 @@ ACTIONS = ("drop", "tag")
 
 
 def check_settings(cfg: DecontaminateConfig) -> None:
-    """Before any work: the action, the n-gram size and every set entry (a missing file, an unknown name)."""
+    """Before any work: the action, the n-gram size, the partitions and every set entry (a missing file, an
+    unknown name)."""
     if cfg.action not in ACTIONS:
         raise BuildError(f"decontaminate.action must be one of {', '.join(ACTIONS)}, got {cfg.action!r}")
-    if not 1 <= cfg.ngram <= 64:
-        raise BuildError(f"decontaminate.ngram must be between 1 and 64, got {cfg.ngram}")
+    if not 1 <= cfg.ngram <= MAX_N:
+        raise BuildError(f"decontaminate.ngram must be between 1 and {MAX_N}, got {cfg.ngram}")
+    if cfg.index_tasks < 1 or cfg.index_bytes < 1:
+        raise BuildError("decontaminate.index_tasks and decontaminate.index_bytes must be at least 1")
     resolve(cfg)
 
 
