@@ -16,8 +16,8 @@ false hits  the other checked documents with any hit, and the first few with the
             on real news can be a real shared text, so each is sorted as a copy or edit of the article the item was
             made from (the same story in two outlets: contamination indeed) or a phrase two stories share (a court's
             and a judge's title, a ministry's formula), and by how many n-grams matched
-collisions  the same documents against 10,000 lines of random words from the corpus vocabulary, which no text
-            holds: any hit there is a hash collision
+collisions  the same documents against 10,000 lines of random words from the corpus vocabulary (key words, so a
+            long URL is no "word" that brings its own 13-gram along), which no text holds: any hit is a collision
 memory      two whole builds of 2,000 documents (`--build-docs`) in child processes, one with a `--lines`-line
             evaluation set of random vocabulary words (about 25 words a line), one without: peak RSS of the largest
             process, and the decontamination phases' seconds
@@ -168,7 +168,7 @@ def matcher(rows: list[dict], items: list[dict], planted: dict, work: Path) -> d
     with (sets_dir / "news_items.jsonl").open("w", encoding="utf-8") as fh:
         fh.writelines(json.dumps({k: v for k, v in i.items() if k != "body"}, ensure_ascii=False) + "\n"
                       for i in items)
-    vocabulary = sorted({w for r in rows for w in r["text"].split()})
+    vocabulary = sorted({w for r in rows for w in key_words(r["text"])})
     random_lines(vocabulary, 10_000, sets_dir / "random_words.txt", 1)
     shards = write_shards(rows, layout)
     cfg = DecontaminateConfig(sets=[str(sets_dir / "news_items.jsonl"), str(sets_dir / "random_words.txt")])
@@ -194,7 +194,7 @@ def matcher(rows: list[dict], items: list[dict], planted: dict, work: Path) -> d
 def memory(rows: list[dict], lines: int, work: Path, build_docs: int) -> dict:
     folder = work / "build-input"
     write_jsonl_shards(rows[:build_docs], folder, 2, "egypt")
-    vocabulary = sorted({w for r in rows for w in r["text"].split()})
+    vocabulary = sorted({w for r in rows for w in key_words(r["text"])})
     big = random_lines(vocabulary, lines, work / f"eval-{lines}.txt", 2)
     runs = {}
     for name, extra in (("without_eval_set", []), ("with_eval_set", [f"decontaminate.sets=[{big}]"])):

@@ -107,8 +107,12 @@ def run_set(job: SetJob) -> int:
 
 def run_index(job: IndexJob) -> None:
     """One partition: every set's entries of it, sorted by hash and unique -> `layout.decont_index(part)`."""
-    parts = [np.fromfile(job.layout.decont_grams(k, job.part), dtype=ENTRY) for k in range(job.n_sets)]
-    write_npy(np.unique(np.concatenate(parts)), job.layout.decont_index(job.part))
+    entries = np.concatenate([np.fromfile(job.layout.decont_grams(k, job.part), dtype=ENTRY)
+                              for k in range(job.n_sets)])
+    entries = entries[np.lexsort((entries["source"], entries["hash"]))]  # np.unique's order, without its slow
+    new = np.ones(len(entries), dtype=bool)                               # comparison of structured records
+    new[1:] = (entries["hash"][1:] != entries["hash"][:-1]) | (entries["source"][1:] != entries["source"][:-1])
+    write_npy(entries[new], job.layout.decont_index(job.part))
 
 
 def load_index(layout: Layout, part: int) -> np.ndarray:
