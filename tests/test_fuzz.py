@@ -22,10 +22,13 @@ import io
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import datasets
@@ -43,6 +46,7 @@ psutil = pytest.importorskip("psutil")
 MEMORY_BOUND = 3 * 2**30  # bytes, RSS summed over the build's process tree
 BUILD_TIMEOUT = 240  # seconds; far above the target, only there so a hang fails instead of blocking the suite
 LOG_PREFIX = "LOG "  # every log record is printed as "LOG <logger>: <message>", so stray output stands out
+PROGRESS_LINE = re.compile(r"[a-z :-]+: \d+/\d+ tasks(, .+ docs/s)?, (ETA|done in) \w+")
 INVISIBLE = "\u200b\u200d\u200e\u200f\u061c\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Zero-width and bidi controls the repair stage removes. ZWNJ (U+200C) is spelling in Persian and Urdu: kept.
 
@@ -290,7 +294,7 @@ def run_watched(src: Path, out: Path, *overrides: str) -> Run:
 
 
 class Corpus:
-    """The three fuzz inputs and their builds, each made once per module, on first use."""
+    """The three fuzz inputs and their builds, made once per module."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -298,12 +302,15 @@ class Corpus:
         self.pages, self.page_junk = make_pages(root / "pages", rng)
         self.records, self.must_reject, self.record_traces = make_records(root / "records", rng)
         self.size_pages, self.after_big = make_sizes(root / "sizes", rng)
-        self._runs: dict[str, Run] = {}
+        self._runs: dict[str, Future[Run]] = {}
 
     def run(self, name: str) -> Run:
-        if name not in self._runs:
-            self._runs[name] = run_watched(self.root / name, self.root / f"out-{name}")
-        return self._runs[name]
+        """One input's build. The three start together on first use, each watched on its own: their start-ups
+        (the CLI and its workers importing) overlap."""
+        if not self._runs:
+            with ThreadPoolExecutor(len(GROUPS)) as pool:
+                self._runs = {g: pool.submit(run_watched, self.root / g, self.root / f"out-{g}") for g in GROUPS}
+        return self._runs[name].result()
 
 
 @pytest.fixture(scope="module")
@@ -359,7 +366,9 @@ def test_nothing_but_the_builders_own_lines_is_printed(corpus, group):
     stray = [line for line in run.stdout.splitlines()
              if not line.startswith(f"{LOG_PREFIX}builder") and line not in expected_tail]
     assert not stray, f"{group}: stray lines on stdout: {stray[:5]}"
-    assert run.stderr == "", f"{group}: stderr is not empty: {run.stderr[:1000]!r}"
+    # where stderr is no terminal, a phase that runs long prints plain progress lines (builder/executor.py)
+    other = [line for line in run.stderr.splitlines() if not PROGRESS_LINE.fullmatch(line)]
+    assert not other, f"{group}: stderr holds more than progress lines: {run.stderr[:1000]!r}"
 
 
 # --- pages ------------------------------------------------------------------------------------------------------
@@ -449,6 +458,7 @@ def test_a_reader_failure_is_an_unreadable_file_row_after_what_was_read(corpus):
 
 # --- sizes --------------------------------------------------------------------------------------------------------
 
+@cache
 def page_cap() -> int | None:
     job = yaml.safe_load(subprocess.run(cli("--cfg", "job"), capture_output=True, text=True, check=True).stdout)
     return job["input"].get("max_page_bytes")
