@@ -152,6 +152,7 @@ def run(stages, docs: list) -> tuple[list, dict]:
 
 def planted(stages, pages: int, seed: int) -> dict:
     from builder.document import Doc
+    from builder.stages.personal_data import shape_of
     from conftest import article
 
     rng = random.Random(seed)
@@ -175,7 +176,7 @@ def planted(stages, pages: int, seed: int) -> dict:
         items, numbers = truth[doc.id]
         audit = {(r.rule, r.text) for r in doc.removed}
         for kind, item in items:
-            if (f"personal_data.{kind}", item) in audit and item not in doc.text:
+            if (f"personal_data.{kind}", shape_of(item)) in audit and item not in doc.text:
                 found[kind] += 1
             else:
                 missed.append({"kind": kind, "item": item})
@@ -207,21 +208,11 @@ def real(stages, n: int, sample_size: int, out: Path, seed: int) -> dict:
     seconds = time.perf_counter() - start
     replacements, touched, contact, boxes = [], Counter(), Counter(), []
     for doc in kept:
-        kinds = set()
-        original, cursor = before[doc.id], {}
-        for r in doc.removed:
-            if r.kind == "contact":
-                contact[r.rule] += 1
-                boxes.append({"rule": r.rule, "text": r.text})
-            if r.kind != "personal_data":
-                continue
-            kind = r.rule.split(".", 1)[1]
-            kinds.add(kind)
-            at = original.find(r.text, cursor.get(r.text, 0))
-            cursor[r.text] = at + 1
-            replacements.append({"kind": kind, "text": r.text,
-                                 "context": original[max(0, at - CONTEXT):at + len(r.text) + CONTEXT]})
-        touched.update(kinds)
+        boxes += [{"rule": r.rule, "text": r.text} for r in doc.removed if r.kind == "contact"]
+        contact.update(r.rule for r in doc.removed if r.kind == "contact")
+        _, found = personal.anonymise(before[doc.id], CONTEXT)  # the values the audit keeps only the shape of
+        replacements += [{"kind": kind, "text": value, "context": around} for kind, value, around in found]
+        touched.update({kind for kind, _, _ in found})
     sample = random.Random(seed).sample(replacements, min(sample_size, len(replacements)))
     with (out / "sample.jsonl").open("w", encoding="utf-8") as fh:
         for s in sample:

@@ -1,6 +1,7 @@
 """Personal data: e-mail addresses and public IP addresses replaced, as FineWeb-2 does in every language, and
 phone numbers in the formats of the Arabic world when asked; each replacement is a `personal_data.<kind>` row of
-`removed` (what was replaced, for the audit) and counted in the stage's notes (the card shows the counts only).
+`removed` (the replaced value's shape, never the value: that column is published) and counted in the stage's notes
+(the card shows the counts only).
 
 The placeholders are reserved for documentation (RFC 2606 example.com, RFC 5737 192.0.2.0/24, RFC 3849
 2001:db8::/32; "+000" is no country's code): nobody's address or number, and none of them matches again, so the
@@ -47,6 +48,13 @@ RUN = re.compile(r"(?<![0-9A-Za-z_=#@&%$?+])[(+]*[0-9](?:[0-9 \u00a0().\-–+]*[
 GROUP = re.compile(r"\+?[0-9]+")
 JOIN = re.compile(r"[ \u00a0]?(?:[-–.]|\(|\))?[ \u00a0]?")  # one space, dash or dot; a bracket around a trunk 0
 MAX_GROUPS = 7
+
+
+def shape_of(value: str) -> str:
+    """What the audit keeps of a replaced value: its shape, every letter an x and every digit a 0
+    ("a.b@mail.com" -> "x.x@xxxx.xxx"). The `removed` column is published with the corpus, so the value itself
+    must not be in it either; the shape still shows what kind of string was taken out and where it stood."""
+    return "".join("0" if ch.isdigit() else "x" if ch.isalpha() else ch for ch in value)
 
 
 def is_public_ip(text: str) -> bool:
@@ -169,17 +177,23 @@ class PersonalData(Stage):
         return super().run(docs, stats, rejects)
 
     def process(self, doc: Doc) -> Doc:
-        for kind, find, replacement in self.finders:
-            if spans := [(a, b) for a, b in find(doc.text) if doc.text[a:b] != replacement]:  # not twice
-                doc.text = self.replace(doc, kind, spans, replacement)
+        doc.text, found = self.anonymise(doc.text)
+        for kind, value, _ in found:
+            doc.removed.append(Removal(f"{RULE}.{kind}", shape_of(value)))
+            self.notes[f"replaced:{kind}"] += 1
         return doc
 
-    def replace(self, doc: Doc, kind: str, spans: list[tuple[int, int]], replacement: str) -> str:
-        """The text with each span replaced, each one audited in `removed` and counted."""
-        text, out, at = doc.text, [], 0
-        for start, end in spans:
-            out += [text[at:start], replacement]
-            doc.removed.append(Removal(f"{RULE}.{kind}", text[start:end]))
-            at = end
-        self.notes[f"replaced:{kind}"] += len(spans)
-        return "".join([*out, text[at:]])
+    def anonymise(self, text: str, context: int = 40) -> tuple[str, list[tuple[str, str, str]]]:
+        """The text with every kind replaced in turn, and per replacement its kind, the value and the text around
+        it (`context` characters either side: what a person judging the replacements reads)."""
+        found = []
+        for kind, find, replacement in self.finders:
+            out, at = [], 0
+            for start, end in find(text):
+                if text[start:end] == replacement:  # not twice
+                    continue
+                out += [text[at:start], replacement]
+                found.append((kind, text[start:end], text[max(0, start - context):end + context]))
+                at = end
+            text = "".join([*out, text[at:]])
+        return text, found
