@@ -102,6 +102,7 @@ def test_published_repo_loads_with_the_features_and_rows_of_the_build(out, hub, 
     assert hub_rejected == local_rejected and local_rejected["train"]["rows"]
 
 
+@pytest.mark.slow
 def test_dry_run_lists_every_file_and_size_and_uploads_nothing(out, hub, tmp_path):
     result = publish(hub, tmp_path, out, "--repo-id", "org/news", "--dry-run", token=None)
     assert result.returncode == 0, result.stderr
@@ -112,6 +113,7 @@ def test_dry_run_lists_every_file_and_size_and_uploads_nothing(out, hub, tmp_pat
     assert hub.requests == []
 
 
+@pytest.mark.slow
 def test_a_folder_that_is_not_a_build_fails_with_one_line(hub, tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "README.md").write_text("# my notes\n")
@@ -135,6 +137,7 @@ def test_the_token_never_appears_in_output_card_or_errors(out, hub, tmp_path):
         assert TOKEN not in output
 
 
+@pytest.mark.slow
 def test_without_a_token_publish_says_how_to_log_in(out, hub, tmp_path):
     result = publish(hub, tmp_path, out, "--repo-id", "org/news", token=None)
     assert result.returncode == 2 and "HF_TOKEN" in result.stderr
