@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import xxhash
@@ -38,7 +39,7 @@ def ngram_table(texts: list[list[str]], n: int) -> tuple[np.ndarray, np.ndarray,
     counts = np.maximum(lengths - n + 1, 0)
     if total < n or not counts.any():
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    w = np.fromiter((word_hash(x) for words in texts for x in words), dtype=np.uint64, count=total)
+    w = np.fromiter(map(word_hash, chain.from_iterable(texts)), dtype=np.uint64, count=total)  # no Python frame
     h = np.zeros(total - n + 1, dtype=np.uint64)
     for j in range(n):
         h += w[j:j + len(h)] * POSITION[j]  # wraps mod 2^64, as meant
