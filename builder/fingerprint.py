@@ -13,10 +13,13 @@ from builder.readers import Shard, input_base
 
 # Settings that do not change the intermediate files
 NOT_INTERMEDIATE = ("output", "executor", "write")
+# Settings besides `*_file` and `lists.*` whose values may be paths to data: a stance model, a tokenizer file,
+# evaluation sets (a hub id or a set's name is no path and is left to the settings' own hash)
+DATA_KEYS = ("model", "tokenizer", "sets")
 
 
 def data_files(settings: dict[str, Any]) -> list[Path]:
-    """Every file the settings name as data: a `*_file` setting, an entry of `lists`, a stance model. The build
+    """Every file the settings name as data: a `*_file` setting, an entry of `lists`, a `DATA_KEYS` path. The build
     reads no other data file (`builder.lists.FILES_READ`, checked by a test), so hashing these covers them all."""
     found: set[Path] = set()
 
@@ -27,11 +30,11 @@ def data_files(settings: dict[str, Any]) -> list[Path]:
         elif isinstance(node, list):
             for v in node:
                 walk(v, key, parent)
-        elif isinstance(node, str) and (key.endswith("_file") or parent == "lists" or key == "model"):
-            path = data_file(node)
+        elif isinstance(node, str) and (key.endswith("_file") or parent == "lists" or key in DATA_KEYS):
+            path = Path(node) if Path(node).exists() else data_file(node)  # a user's path, or a name in conf/data
             if path.is_file():  # a missing file fails when its stage is built, with its own message
                 found.add(path.resolve())
-            elif path.is_dir():  # a model folder
+            elif path.is_dir():  # a model folder, a folder of evaluation sets
                 found.update(p.resolve() for p in path.rglob("*") if p.is_file())
 
     walk({k: v for k, v in settings.items() if k not in NOT_INTERMEDIATE})

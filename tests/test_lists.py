@@ -80,3 +80,12 @@ def test_an_edited_calibration_file_makes_the_rerun_start_over(tmp_path, caplog)
         build(corpus, tmp_path / "out", *overrides)
     assert (tmp_path / "out" / ".build" / "work" / "fingerprint").read_text() != fingerprint
     assert "starting over" in caplog.text
+
+
+def test_paths_to_evaluation_sets_and_tokenizers_are_fingerprinted_too(tmp_path):
+    sets, tokenizer = tmp_path / "evals", tmp_path / "tokenizer.json"
+    sets.mkdir()
+    (sets / "mmlu.jsonl").write_text('{"q": "سؤال"}\n', encoding="utf-8")
+    tokenizer.write_text("{}", encoding="utf-8")
+    settings = dataclasses.asdict(typed_config(f"decontaminate.sets=[{sets}]", f"tokens.tokenizer={tokenizer}"))
+    assert {sets / "mmlu.jsonl", tokenizer} <= set(data_files(settings))
