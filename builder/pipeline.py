@@ -36,7 +36,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from hydra.utils import instantiate
 
-from builder.cache import built_for
 from builder.config import SAMPLE_CORPUS, Config
 from builder.decontaminate.phase import check_settings, check_tasks, index_tasks, set_tasks
 from builder.dedup.buckets import BucketJob, bucket_count, run_buckets
@@ -47,7 +46,7 @@ from builder.executor import Executor, Task
 from builder.files import Layout
 from builder.fingerprint import fingerprint
 from builder.jobs import ShardJob, SignJob
-from builder.phases.documents import build_stages, run_documents, warm_worker
+from builder.phases.documents import build_stages, run_documents, stages_of, warm_worker
 from builder.phases.finalize import run_finalize
 from builder.phases.signatures import run_signatures
 from builder.readers import READERS, Shard, plan_shards
@@ -205,7 +204,7 @@ def build(cfg: Config) -> BuildResult:
         # the shards; a bad stage config still fails before anything is written, and the stages built here are
         # the ones this process runs (workers=1), not built a second time
         executor.warm(warm_worker, cfg)
-        built_for(cfg, build_stages)
+        stages_of(cfg)
         check_tokenizer(cfg.tokens)
         check_settings(cfg.decontaminate)
         prepare_output(out, cfg.output.overwrite)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import psutil
+import pytest
 import yaml
 
 from builder.executor import Progress
@@ -60,6 +61,7 @@ def test_help_says_what_the_tool_does_before_the_settings():
     assert "near_dup:\n  enabled: true" in settings
 
 
+@pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_sweep_writes_one_output_folder_per_job(tmp_path):
     result = run("-m", f"input.path={SEED_PAGE}", f"output.path={tmp_path}/sweep", "quality.min_words=10,400")
     assert result.returncode == 0, result.stderr
@@ -69,6 +71,7 @@ def test_sweep_writes_one_output_folder_per_job(tmp_path):
     assert '"kept": 0' in (large / "stats.json").read_text()
 
 
+@pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_a_missing_value_or_a_stage_that_cannot_start_is_one_line(tmp_path):
     missing = run("label/stance=classifier", f"output.path={tmp_path}/a")
     assert missing.returncode == 2
@@ -85,6 +88,7 @@ def with_progress_every(seconds: float, *args: str) -> list[str]:
     return [sys.executable, "-c", code, *args]
 
 
+@pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_progress_is_plain_lines_where_stderr_is_no_terminal(tmp_path):
     result = subprocess.run(with_progress_every(0, f"input.path={SEED_PAGE}", f"output.path={tmp_path}/out"),
                             capture_output=True, text=True, timeout=300)
@@ -109,6 +113,7 @@ def test_a_progress_line_counts_tasks_and_documents_and_estimates_the_rest():
     assert quiet.getvalue() == ""  # at most one line an interval
 
 
+@pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_ctrl_c_stops_the_workers_says_how_to_resume_and_the_rerun_finishes(tmp_path):
     out = tmp_path / "out"
     args = [f"input.path={SEED_PAGE}", f"output.path={out}"]

@@ -147,6 +147,7 @@ def test_no_sets_no_tasks_and_no_files(tmp_path):
     assert not phase.set_tasks(DecontaminateConfig(), None) and not phase.check_tasks(DecontaminateConfig(), None, [0])
 
 
+@pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_a_crash_inside_the_phase_then_a_rerun_gives_the_same_files(tmp_path, monkeypatch):
     """Killed mid-way through a set task (partition files half written) and through a check task (hits written,
     stats not): the reruns finish to the bytes of a build never interrupted."""
@@ -192,6 +193,7 @@ def test_a_crash_inside_the_phase_then_a_rerun_gives_the_same_files(tmp_path, mo
     assert published(tmp_path / "out") == expected
 
 
+@pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_ray_writes_the_same_files_as_the_local_executor(tmp_path):
     news, _ = planted_corpus(tmp_path, 12)
     sets = eval_set(tmp_path / "quiz.jsonl")

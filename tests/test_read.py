@@ -122,6 +122,7 @@ def test_small_files_are_grouped_in_order(tmp_path, rng):
     assert [p.file for s in shards for p in s.pieces] == [f"feed-{f}.jsonl" for f in range(6)] and len(shards) == 1
 
 
+@pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_one_big_file_on_two_workers_gives_the_bytes_of_one_worker(tmp_path, rng):
     path = write_jsonl(tmp_path / "in" / "feed.jsonl", records(rng, 60))
     one = build(path, tmp_path / "one", "input.shard_bytes=1000000000")
@@ -130,6 +131,7 @@ def test_one_big_file_on_two_workers_gives_the_bytes_of_one_worker(tmp_path, rng
     assert parquet_bytes(tmp_path / "two") == parquet_bytes(tmp_path / "one")
 
 
+@pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_a_build_resumed_with_other_workers_reuses_its_shards(tmp_path, rng):
     path = write_jsonl(tmp_path / "in" / "feed.jsonl", records(rng, 60))
     first = build(path, tmp_path / "out", "input.shard_bytes=20000")

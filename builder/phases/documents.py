@@ -45,15 +45,20 @@ def build_stages(cfg: Config) -> list[Stage]:
     return stages
 
 
+def stages_of(cfg: Config) -> list[Stage]:
+    """The stages, built once per process for what they read: the stage list, its groups and the word lists."""
+    return built_for(cfg, build_stages, [cfg.lists, cfg.stages, *(getattr(cfg, name, None) for name in cfg.stages)])
+
+
 def warm_worker(cfg: Config) -> None:
     """What every document task does first, done while the shards are planned: build the stages."""
-    built_for(cfg, build_stages)
+    stages_of(cfg)
 
 
 def run_documents(job: ShardJob) -> int:
     """The shard's documents through the stages; returns how many records it read (the progress line's count)."""
     cfg, layout, shard = job.cfg, job.layout, job.shard
-    stages = built_for(cfg, build_stages)
+    stages = stages_of(cfg)
     stats = {name: StageStats(name) for name in ["read", *cfg.stages]}
     rejects: list[dict] = []
     docs: Iterator[Doc] = read_shard(shard, job.root, cfg.input, stats["read"], rejects)

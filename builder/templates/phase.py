@@ -101,7 +101,7 @@ def run_cuts(job: ShardJob) -> None:
     cfg, layout, index = job.cfg, job.layout, job.shard.index
     book = TemplateBook.from_table(pq.read_table(layout.templates))
     applier = TemplateApplier(book, masker_for(cfg), cfg.templates.edge_lines,
-                              cfg.templates.max_line_words, built_for(cfg, metadata_for),
+                              cfg.templates.max_line_words, built_for(cfg, metadata_for, [cfg.metadata, cfg.lists]),
                               cfg.clean.fragment_words)
     table = pq.read_table(layout.docs(index)) if book.shapes else None
     if table is not None and table.num_rows:
