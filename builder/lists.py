@@ -150,6 +150,13 @@ class Places:
         return [c for cities in self.cities.values() for c in cities]
 
 
+def _outlet(entry: dict) -> Outlet:
+    """A registry entry as its record: lists of names as tuples of strings, the facts as they are."""
+    known = {k: v for k, v in entry.items() if k in Outlet.__dataclass_fields__}
+    names = {k: _strings(v) for k, v in known.items() if isinstance(v, list) and k != "facts"}
+    return Outlet(**known | names | {"facts": tuple(entry.get("facts", ()))})
+
+
 def _numbered(table: dict) -> dict[int, tuple[str, ...]]:
     return {int(k): _strings(v) for k, v in table.items()}
 
@@ -162,10 +169,7 @@ class WordLists:
 
     @cached_property
     def outlets(self) -> tuple[Outlet, ...]:
-        fields = Outlet.__dataclass_fields__
-        return tuple(Outlet(**{k: _strings(v) if isinstance(v, list) and k != "facts" else v
-                               for k, v in entry.items() if k in fields} | {"facts": tuple(entry.get("facts", ()))})
-                     for entry in read_yaml(self.files.outlets))
+        return tuple(_outlet(entry) for entry in read_yaml(self.files.outlets))
 
     @cached_property
     def agencies(self) -> tuple[Agency, ...]:
