@@ -181,6 +181,11 @@ def main() -> None:
     """The console script: Hydra's main, with the command lines Hydra cannot compose (an unknown setting or option,
     a value of the wrong type) reported in one line with status 2 where Hydra prints a report and exits with 1."""
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra's run_and_report then raises its errors instead of printing them
+    if removed := [o for o in get_args_parser().parse_args().overrides if o.startswith("~")]:
+        # Hydra drops the group or key, and the typed config puts its defaults back: the build would run with the
+        # very part the user meant to remove
+        fail(f"error: {removed[0]}: removing a setting or group is not supported; switch a part off with its own "
+             "setting (e.g. near_dup.enabled=false, templates.enabled=false)")
     try:
         hydra_main()
     except (ConfigCompositionException, OverrideParseException) as err:

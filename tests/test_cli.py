@@ -51,6 +51,13 @@ def test_a_key_added_with_plus_is_no_setting_either(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+def test_removing_a_group_fails_instead_of_running_with_its_defaults(tmp_path):
+    result = run("~near_dup", f"output.path={tmp_path}/a")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "~near_dup: removing a setting or group is not supported" in result.stderr
+    assert "near_dup.enabled=false" in result.stderr and not (tmp_path / "a").exists()
+
+
 def test_help_says_what_the_tool_does_before_the_settings():
     result = run("--help")
     assert result.returncode == 0
