@@ -177,18 +177,22 @@ def make_records(root: Path, rng: random.Random) -> tuple[dict[str, Page], dict[
         return json.dumps(r.json(), ensure_ascii=False).encode("utf-8")
 
     stray = line(records[1]).replace("رقم".encode(), "ر".encode() + b"\xff" + "قم".encode() + b"\xc0", 1)
+    # a mistyped optional field is only dropped (tests/test_read.py); these pages then go for their two-letter text,
+    # so they leave a trace all the same, but not the reader's: they are not counted as broken lines
+    mistyped = [
+        b'{"url": "https://sabq.org/z", "title": ["a", "list"], "text": "\xd9\x86\xd8\xb5"}',
+        b'{"url": {"not": "a string"}, "text": "\xd9\x86\xd8\xb5"}',
+        b'{"url": "https://sabq.org/v", "text": "\xd9\x86\xd8\xb5", "published": 1709251200}',
+    ]
     broken = [
         b'{"url": "https://sabq.org/x", "text": "\xd8\xa8\xd8\xaf\xd8\xa7\xd9\x8a\xd8\xa9',  # cut mid-string
         b'{"url": "https://sabq.org/y", "text": 12345}',
-        b'{"url": "https://sabq.org/z", "title": ["a", "list"], "text": "\xd9\x86\xd8\xb5"}',
-        b'{"url": {"not": "a string"}, "text": "\xd9\x86\xd8\xb5"}',
         b'{"url": "https://sabq.org/w", "text": null, "html": 7}',
-        b'{"url": "https://sabq.org/v", "text": "\xd9\x86\xd8\xb5", "published": 1709251200}',
         b"null", b"[1, 2, 3]", b'"just a string"', b"42", b"{}", b"}{", b"\xff\xfe\x00\x00\x81\x8d",
         b"[" * 100_000 + b"]" * 100_000,  # valid JSON, deeper than a recursive parser goes
         b'{"text": "' + "نص ".encode() * 10 + b'", "text": {"duplicate": "key"}}',
     ]
-    lines = [line(records[0]), *broken[:7], stray, *broken[7:], line(records[2]), line(records[3])]
+    lines = [line(records[0]), *broken[:4], *mistyped, stray, *broken[4:], line(records[2]), line(records[3])]
     (root / "feed.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     (root / "surrogate.jsonl").write_text(json.dumps(records[4].json()).replace("\\u060c", "\\ud800\\u060c", 1) + "\n")
 
