@@ -1,8 +1,9 @@
 """Boilerplate rules as data: load `conf/data/boilerplate.yaml`, expand its fragments, match lines on the key.
 
-Word lists that several rule files share (month names, agencies, cities, outlet names) are turned into regex
-alternations here, longest first, so a rule writes `{month}` or `{agency}` instead of repeating them. A fragment
-of the rules file may itself be a list (a word list that only the rules use, such as first names).
+The word lists several files share (month names, agencies, cities, outlet names) come as regex fragments from
+the build's `WordLists` (builder/lists.py), so a rule writes `{month}` or `{agency}` instead of repeating them and
+a configured list reaches the rules as it reaches the dates. A fragment of the rules file may itself be a list (a
+word list that only the rules use, such as first names).
 """
 
 from __future__ import annotations
