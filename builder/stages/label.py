@@ -68,6 +68,12 @@ class OutletRegistry:
                               key=lambda x: -len(x[0]))
         if len({d for d, _ in self.domains}) != len(self.domains):
             raise ValueError(f"{where}: a domain is listed under two outlets")
+        # host -> (rank, path prefix, outlet): a URL's host and each of its parent domains are looked up, not every
+        # domain tried in turn; the lowest rank (the longest domain, as `domains` is sorted) wins as before
+        self.by_host: dict[str, list[tuple[int, str, str]]] = {}
+        for rank, (domain, outlet) in enumerate(self.domains):
+            d_host, _, d_path = domain.partition("/")
+            self.by_host.setdefault(d_host, []).append((rank, f"/{d_path}/".replace("//", "/"), outlet))
         self.prefixes = tuple(name_key(p) + " " for p in name_prefixes)
         self.spellings: dict[str, set[str]] = {}
         for o in outlets:
@@ -112,11 +118,10 @@ class OutletRegistry:
         parts = urlsplit(url if "//" in url else "//" + url)
         host = site_host(url) or ""
         path = parts.path.lower().rstrip("/") + "/"
-        for domain, outlet in self.domains:
-            d_host, _, d_path = domain.partition("/")
-            if (host == d_host or host.endswith("." + d_host)) and path.startswith(f"/{d_path}/".replace("//", "/")):
-                return outlet, host
-        return None, host or None
+        labels = host.split(".")
+        found = [entry for i in range(len(labels)) for entry in self.by_host.get(".".join(labels[i:]), ())
+                 if path.startswith(entry[1])]
+        return (min(found)[2], host) if found else (None, host or None)
 
     def resolve(self, name: str | None) -> set[str]:
         """Every outlet a whole name may be: the name itself, past a descriptor (صحيفة، قناة...), or its parts."""
