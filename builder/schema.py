@@ -15,6 +15,8 @@ SPLITS = ("train", "validation", "test")
 # One struct, not flat columns: the signals travel and are filtered together (r["quality_signals"]["dup_line_frac"]),
 # and each field is still its own Parquet column. stop_words is a count (FineWeb-2 compares a count); the rest are
 # fractions of words, lines or characters; top_n_gram_frac for n 2-4 and dup_n_gram_frac for 5-10, FineWeb-2's n.
+TOP_NGRAM_SIZES = (2, 3, 4)
+DUP_NGRAM_SIZES = tuple(range(5, 11))
 QUALITY_SIGNALS = {
     "stop_words": Value("int32"),
     "avg_word_length": Value("float64"),
@@ -23,8 +25,8 @@ QUALITY_SIGNALS = {
     "dup_line_frac": Value("float64"),
     "line_punct_ratio": Value("float64"),
     "new_line_ratio": Value("float64"),
-    **{f"top_{n}_gram_frac": Value("float64") for n in (2, 3, 4)},
-    **{f"dup_{n}_gram_frac": Value("float64") for n in range(5, 11)},
+    **{f"top_{n}_gram_frac": Value("float64") for n in TOP_NGRAM_SIZES},
+    **{f"dup_{n}_gram_frac": Value("float64") for n in DUP_NGRAM_SIZES},
 }
 
 FEATURES = Features(

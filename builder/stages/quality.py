@@ -21,7 +21,7 @@ from builder.arabic import SENTENCE_END, WORD, code_points, match_key
 from builder.config import QualityConfig
 from builder.document import Doc, Drop
 from builder.lists import read_yaml
-from builder.schema import QUALITY_SIGNALS
+from builder.schema import DUP_NGRAM_SIZES, QUALITY_SIGNALS, TOP_NGRAM_SIZES
 from builder.stages.base import Stage
 from builder.stages.language import ARABIC_SCRIPT, char_table
 from builder.stats import StageStats
@@ -79,7 +79,7 @@ def duplicate_ngram_fraction(grams: NGrams, n: int, text_chars: int) -> float:
     return sum(len(w) + 1 for w, c in zip(words, covered, strict=True) if c) / text_chars
 
 
-def duplicate_ngram_fractions(grams: NGrams, sizes: range, text_chars: int) -> dict[int, float]:
+def duplicate_ngram_fractions(grams: NGrams, sizes: Iterable[int], text_chars: int) -> dict[int, float]:
     """duplicate_ngram_fraction for each n of `sizes`, shortest first: 0 from the first n that has none on (no
     repeated n-gram means no repeated longer one), without counting them."""
     fractions, frac = {}, 1.0
@@ -173,9 +173,10 @@ class QualityFilter(Stage):
             "dup_line_frac": 1 - len(set(lines)) / len(lines) if lines else None,
             "line_punct_ratio": sum(line.endswith(STOP_CHARS) for line in lines) / len(lines) if lines else None,
             "new_line_ratio": (len(lines) - 1) / n if n else None,
-            **{f"top_{size}_gram_frac": top_ngram_fraction(grams, size, chars) if n else None for size in (2, 3, 4)},
+            **{f"top_{size}_gram_frac": top_ngram_fraction(grams, size, chars) if n else None
+               for size in TOP_NGRAM_SIZES},
             **{f"dup_{size}_gram_frac": frac if n else None
-               for size, frac in duplicate_ngram_fractions(grams, range(5, 11), chars).items()},
+               for size, frac in duplicate_ngram_fractions(grams, DUP_NGRAM_SIZES, chars).items()},
         }
 
     def verdict(self, s: dict[str, float | None], n_words: int, n_lines: int) -> Drop | None:
