@@ -36,6 +36,7 @@ from builder.cache import built_for
 from builder.config import TokensConfig
 from builder.errors import BuildError
 from builder.files import Layout, write_json
+from builder.site import UNKNOWN_OUTLET
 
 # name -> (package, file in it, what the card says of it)
 BUNDLED = {
@@ -56,15 +57,26 @@ class Counter:
     count: Callable[[list[str]], list[int]]
 
 
+def kind_of(name: str) -> str:
+    """What `tokens.tokenizer` names: "bundled", "file" (a path that exists, or one ending in .json), "hub" (an
+    org/name) or "unknown"."""
+    if name in BUNDLED:
+        return "bundled"
+    path = Path(name).expanduser()
+    if path.exists() or path.suffix == ".json":
+        return "file"
+    return "hub" if HUB_NAME.match(name) else "unknown"
+
+
 def describe(name: str | None) -> str:
     """What the card says of the tokenizer, without loading it (the writer never does)."""
     if not name:
         return "none: token counting is off (`tokens.tokenizer=null`), so `n_tokens` is empty"
-    if name in BUNDLED:
+    kind = kind_of(name)
+    if kind == "bundled":
         return BUNDLED[name][2]
-    path = Path(name).expanduser()
-    if path.exists() or path.suffix == ".json":
-        return f"`{path.name}`, a tokenizer file given by the builder's user"
+    if kind == "file":
+        return f"`{Path(name).expanduser().name}`, a tokenizer file given by the builder's user"
     return f"the Hugging Face hub tokenizer `{name}`"
 
 
@@ -88,14 +100,14 @@ def tekken(name: str) -> Counter:
 def hugging_face(name: str) -> Counter:
     from tokenizers import Tokenizer
 
-    path = Path(name).expanduser()
-    if path.is_dir():
-        path = path / "tokenizer.json"
-    if path.exists() or path.suffix == ".json":
+    kind = kind_of(name)
+    if kind == "file":
+        path = Path(name).expanduser()
+        path = path / "tokenizer.json" if path.is_dir() else path
         if not path.is_file():
             raise BuildError(f"tokens.tokenizer: no tokenizer file at {path}")
         tokenizer = Tokenizer.from_file(str(path))
-    elif HUB_NAME.match(name):
+    elif kind == "hub":
         try:
             tokenizer = Tokenizer.from_pretrained(name)
         except Exception as err:  # the hub client's errors are many: offline, unknown repo, gated
@@ -114,7 +126,7 @@ def load_counter(cfg: TokensConfig) -> Counter | None:
     """The configured tokenizer, or None when counting is off. Built once per process (builder.cache)."""
     if not cfg.tokenizer:
         return None
-    return tekken(cfg.tokenizer) if cfg.tokenizer in BUNDLED else hugging_face(cfg.tokenizer)
+    return tekken(cfg.tokenizer) if kind_of(cfg.tokenizer) == "bundled" else hugging_face(cfg.tokenizer)
 
 
 def check_tokenizer(cfg: TokensConfig) -> None:
@@ -123,13 +135,11 @@ def check_tokenizer(cfg: TokensConfig) -> None:
     name = cfg.tokenizer
     if not name:
         return
-    if name in BUNDLED:
-        if find_spec(BUNDLED[name][0]) is None:
-            raise BuildError(f"tokens.tokenizer={name} needs the {BUNDLED[name][0]} package (pip install "
-                             "mistral-common), or set tokens.tokenizer to a tokenizer.json path, a hub name or null")
-        return
-    path = Path(name).expanduser()
-    if not path.exists() and (path.suffix == ".json" or not HUB_NAME.match(name)):
+    kind = kind_of(name)
+    if kind == "bundled" and find_spec(BUNDLED[name][0]) is None:
+        raise BuildError(f"tokens.tokenizer={name} needs the {BUNDLED[name][0]} package (pip install "
+                         "mistral-common), or set tokens.tokenizer to a tokenizer.json path, a hub name or null")
+    if kind == "unknown" or (kind == "file" and not Path(name).expanduser().exists()):
         raise BuildError(f"tokens.tokenizer={name}: no such file, and not a hub name")
 
 
@@ -166,7 +176,7 @@ def totals(tables: Iterable[pa.Table], name: str | None, spent: dict[str, float]
     for t in tables:
         if not t.num_rows:
             continue
-        t = pa.table({"split": t["split"], "outlet": t["outlet"].fill_null("unknown"),
+        t = pa.table({"split": t["split"], "outlet": t["outlet"].fill_null(UNKNOWN_OUTLET),
                       "country": t["outlet_country"].fill_null("unknown"),
                       "year": pc.year(t["published"]).cast(pa.string()).fill_null("unknown"),
                       "n": t["n_tokens"].fill_null(0).cast(pa.int64())})
@@ -177,6 +187,6 @@ def totals(tables: Iterable[pa.Table], name: str | None, spent: dict[str, float]
                 sums[key][r[column]] = sums[key].get(r[column], 0) + r["n_sum"]
     ordered = {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in sums.items()}
     ordered["by_year"] = dict(sorted(sums["by_year"].items()))
-    local = name and name not in BUNDLED and Path(name).expanduser().exists()
+    local = name and kind_of(name) == "file"
     return {"tokenizer": Path(name).name if local else name,  # a path on the build machine stays there
             "about": describe(name), "total": total, **ordered, **spent}
