@@ -29,6 +29,8 @@ def data_file(name: str) -> Path:
 
 
 SAMPLE_CORPUS = PACKAGE_DIR / "sample" / "pages"
+# What quality.action and decontaminate.action may be: drop the document (a reject row), or keep it tagged
+ACTIONS = ("drop", "tag")
 
 
 @dataclass(unsafe_hash=True)  # a cache key of builder/lists.py (frozen would make Hydra's overrides fail)

@@ -38,6 +38,7 @@ from hydra.utils import instantiate
 
 from builder.config import SAMPLE_CORPUS, Config
 from builder.decontaminate.phase import check_settings, check_tasks, index_tasks, set_tasks
+from builder.decontaminate.sets import EvalSet, resolve
 from builder.dedup.buckets import BucketJob, bucket_count, run_buckets
 from builder.dedup.clusters import ClusterJob, run_clusters
 from builder.dedup.exact import ExactJob, run_exact
@@ -124,6 +125,11 @@ class Plan:
         n_docs = sum(pq.read_metadata(self.layout.docs(j.shard.index)).num_rows for j in self.jobs)
         return bucket_count(n_docs, self.cfg.near_dup)
 
+    @cached_property
+    def eval_sets(self) -> list[EvalSet]:
+        """The evaluation sets, resolved once for every decontamination phase."""
+        return resolve(self.cfg.decontaminate)
+
     def per_shard(self, phase: str, fn: Callable, jobs: list | None = None) -> list[Task]:
         return [Task(self.layout.task(phase, j.shard.index), fn, j) for j in (jobs or self.jobs)]
 
@@ -171,14 +177,15 @@ def cluster_tasks(p: Plan) -> list[Task]:
 # runs for a plan; a phase with no tasks (switched off) is skipped.
 PHASES: list[tuple[str, Callable[[Plan], list[Task]]]] = [
     # the evaluation sets first: a set that cannot be read stops the build before the long part
-    ("decontamination: sets", lambda p: set_tasks(p.cfg.decontaminate, p.layout)),
-    ("decontamination: index", lambda p: index_tasks(p.cfg.decontaminate, p.layout)),
+    ("decontamination: sets", lambda p: set_tasks(p.cfg.decontaminate, p.layout, p.eval_sets)),
+    ("decontamination: index", lambda p: index_tasks(p.cfg.decontaminate, p.layout, p.eval_sets)),
     ("documents", lambda p: p.per_shard("docs", run_documents)),
     ("site templates: counts", template_tasks),
     ("site templates: merge", merge_tasks),
     ("site templates", learn_tasks),
     ("site templates: cut", cut_tasks),
-    ("decontamination: check", lambda p: check_tasks(p.cfg.decontaminate, p.layout, [s.index for s in p.shards])),
+    ("decontamination: check",
+     lambda p: check_tasks(p.cfg.decontaminate, p.layout, [s.index for s in p.shards], p.eval_sets)),
     ("signatures", signature_tasks),
     ("exact copies", exact_tasks),
     ("near-dup buckets", bucket_tasks),

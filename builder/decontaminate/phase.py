@@ -7,16 +7,14 @@ import json
 from collections import Counter
 from typing import Any
 
-from builder.config import DecontaminateConfig
+from builder.config import ACTIONS, DecontaminateConfig
 from builder.decontaminate.check import CheckJob, run_check
 from builder.decontaminate.index import IndexJob, SetJob, partition_count, run_index, run_set
 from builder.decontaminate.ngrams import MAX_N
-from builder.decontaminate.sets import resolve
+from builder.decontaminate.sets import EvalSet, resolve
 from builder.errors import BuildError
 from builder.executor import Task
 from builder.files import Layout
-
-ACTIONS = ("drop", "tag")
 
 
 def check_settings(cfg: DecontaminateConfig) -> None:
@@ -31,20 +29,24 @@ def check_settings(cfg: DecontaminateConfig) -> None:
     resolve(cfg)
 
 
-def set_tasks(cfg: DecontaminateConfig, layout: Layout) -> list[Task]:
-    sets = resolve(cfg)
+# The task lists take the sets the build resolved once (`sets`; resolved here when None): resolved per phase, a set
+# file that grew mid-build would give the check tasks another partition count than the index.
+
+def set_tasks(cfg: DecontaminateConfig, layout: Layout, sets: list[EvalSet] | None = None) -> list[Task]:
+    sets = resolve(cfg) if sets is None else sets
     parts = partition_count(cfg, sets)
     return [Task(layout.task("decont-set", k), run_set, SetJob(cfg, s, k, parts, layout)) for k, s in enumerate(sets)]
 
 
-def index_tasks(cfg: DecontaminateConfig, layout: Layout) -> list[Task]:
-    sets = resolve(cfg)
+def index_tasks(cfg: DecontaminateConfig, layout: Layout, sets: list[EvalSet] | None = None) -> list[Task]:
+    sets = resolve(cfg) if sets is None else sets
     return [Task(layout.task("decont-index", p), run_index, IndexJob(p, len(sets), layout))
             for p in range(partition_count(cfg, sets))] if sets else []
 
 
-def check_tasks(cfg: DecontaminateConfig, layout: Layout, shards: list[int]) -> list[Task]:
-    sets = resolve(cfg)
+def check_tasks(cfg: DecontaminateConfig, layout: Layout, shards: list[int],
+                sets: list[EvalSet] | None = None) -> list[Task]:
+    sets = resolve(cfg) if sets is None else sets
     parts = partition_count(cfg, sets)
     return [Task(layout.task("decont-check", i), run_check, CheckJob(cfg, i, parts, len(sets), layout))
             for i in shards] if sets else []

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from builder.arabic import SENTENCE_END, WORD, code_points, match_key
-from builder.config import QualityConfig
+from builder.config import ACTIONS, QualityConfig
 from builder.document import Doc, Drop
 from builder.lists import read_yaml
 from builder.schema import DUP_NGRAM_SIZES, QUALITY_SIGNALS, TOP_NGRAM_SIZES
@@ -29,7 +29,6 @@ from builder.stats import StageStats
 _LETTER = re.compile(r"[^\W\d_]")
 STOP_CHARS = (*SENTENCE_END, "”", "»", '"', "'", ")", ":", "؛")  # FineWeb-2's terminal punctuation, in Arabic
 _IS_LETTER, _IS_ARABIC = char_table(_LETTER), char_table(ARABIC_SCRIPT)
-ACTIONS = ("drop", "tag")  # quality.action: what a failed check does
 
 
 class NGrams:
