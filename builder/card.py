@@ -294,6 +294,20 @@ def label_quality(cfg: dict) -> list[str]:
     return [*out, f"Source: `{path.name}` ({q.get('written_by', 'benchmark')}).", ""]
 
 
+def llm_cost(stats: BuildResult, cfg: dict) -> list[str]:
+    """What the llm stance labeler cost this build (its `llm:` counts in the label stage's notes)."""
+    notes = next((s.notes for s in stats.stages if s.stage == "label"), {})
+    n = {k[4:]: v for k, v in notes.items() if k.startswith("llm:")}
+    if not n:
+        return []
+    voided = ", ".join(f"{k[5:]} {v:,}" for k, v in sorted(n.items()) if k.startswith("none:"))
+    model = ((cfg.get("label") or {}).get("stance") or {}).get("model", "?")
+    return [f"Stance by the LLM `{model}`: {n.get('requests', 0):,} requests ({n.get('retries', 0):,} of them "
+            f"retries), {n.get('tokens', 0):,} tokens, {n.get('cache_hits', 0):,} answers from the cache; labels "
+            f"favor {n.get('favor', 0):,}, against {n.get('against', 0):,}, none {n.get('none', 0):,}"
+            + (f"; set to none (reason: count): {voided}." if voided else "."), ""]
+
+
 def target_stances(kept: pa.Table) -> list[str]:
     """Documents per target and stance, from the `stances` column."""
     if "stances" not in kept.column_names or not kept.num_rows:
@@ -441,7 +455,8 @@ def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: l
     return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept_files), *personal_data(stats, cfg),
                       *templates(stats, cfg),
                       *outlets(kept), *dates(kept), *lengths(kept), *tokens(stats), *clusters(kept, stats),
-                      *decontamination(stats), *labels(kept, cfg), *quality_signals(kept, cfg),
+                      *decontamination(stats), *labels(kept, cfg), *llm_cost(stats, cfg),
+                      *quality_signals(kept, cfg),
                       *filters(cfg), *reproducibility(cfg, stats)])
 
 

@@ -282,6 +282,31 @@ class TransformersStanceConfig(StanceChoice):
 
 
 @dataclass
+class LLMStanceConfig(StanceChoice):
+    """Any OpenAI-compatible chat endpoint (vLLM, llama.cpp server, TGI, a hosted API): builder/stance/llm.py."""
+
+    _target_: str = "builder.stance.LLMStance"
+    base_url: str = "???"  # up to /v1, e.g. http://localhost:8000/v1
+    model: str = "???"
+    api_key_env: str | None = None  # the environment variable holding the key (the key never enters config)
+    prompt_file: str = "stance_llm_prompt.yaml"  # the guidelines and the message templates (conf/data/)
+    speech_file: str = "attributed_speech.yaml"  # the evidence must lie in the outlet's voice, as speech.py splits it
+    describe: dict[str, str] = field(default_factory=dict)  # target id -> how the prompt names it; else its aliases
+    max_chars: int = 6000  # of the text sent (the headline is always sent)
+    temperature: float = 0.0
+    max_answer_tokens: int = 300
+    json_mode: bool = True  # ask for response_format json_object; off for a server that refuses it
+    concurrency: int = 4  # requests in flight per worker process
+    read_ahead: int = 32  # documents whose requests are sent together
+    timeout: float = 120.0  # seconds per request
+    retries: int = 3  # after a 5xx, 429, timeout, lost connection or malformed answer
+    backoff: float = 1.0  # seconds before the first retry, doubled for each next one
+    max_requests: int | None = None  # per worker process; past it a document gets none (counted as llm:budget)
+    max_tokens: int | None = None  # total tokens (the answers' `usage`) per worker process, likewise
+    cache_dir: str | None = "${output.path}/.build/llm_cache"  # answers by text, prompt and model; null: none
+
+
+@dataclass
 class TemplatesConfig:
     """Site templates learned from the corpus (builder/templates/): lines a site prints on many of its pages."""
 
@@ -422,7 +447,7 @@ class Config:
 
 
 STANCE_SCHEMAS = {"voice": VoiceStanceConfig, "lexicon": LexiconStanceConfig, "classifier": ClassifierStanceConfig,
-                  "transformers": TransformersStanceConfig}
+                  "transformers": TransformersStanceConfig, "llm": LLMStanceConfig}
 
 # Each config group of conf/ and its schema: every group field of Config (output and lists have no option files),
 # the executor's by its local option.

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,7 +41,8 @@ from builder.site import UNKNOWN_OUTLET
 from builder.site import host as site_host
 from builder.stages.base import Stage
 from builder.stages.metadata import SOURCE_SEPARATOR
-from builder.stance import StanceLabeler, Targets, VoiceStance
+from builder.stance import StanceLabeler, Target, Targets, VoiceStance
+from builder.stats import StageStats
 
 
 class OutletRegistry:
@@ -254,6 +256,18 @@ class Labeler(Stage):
             return instantiate(config, _convert_="all")
         return get_class(config._target_)(config)
 
+    def run(self, docs: Iterable[Doc], stats: StageStats, rejects: list[dict]) -> Iterator[Doc]:
+        """A labeler with `ahead` (llm: requests sent a few at a time) is shown the documents' label calls before
+        `process` makes them, and counts what it costs (time, and requests in the notes) in the stage's stats."""
+        if ahead := getattr(self.stance, "ahead", None):
+            docs = ahead(docs, self.stance_calls, stats)
+        return super().run(docs, stats, rejects)
+
+    def stance_calls(self, doc: Doc) -> list[tuple[str, Target, str | None]]:
+        """The stance labeler's calls for a document: one per target it mentions, the most mentioned first."""
+        mentioned = self.targets.mentions(f"{doc.title or ''}\n{doc.text}")
+        return [(doc.text, self.targets.get(t), doc.title) for t in mentioned]
+
     def process(self, doc: Doc) -> Doc:
         verdict = self.identifier.identify(doc)
         entry = self.registry.outlets.get(verdict.outlet or "")
@@ -264,8 +278,7 @@ class Labeler(Stage):
         doc.outlet_country = entry.country if entry else None
         doc.outlet_facts = [dict(f) for f in entry.facts] if entry else []
         doc.credit = self.registry.lookup(doc.credit) or doc.credit
-        mentioned = self.targets.mentions(f"{doc.title or ''}\n{doc.text}")
-        stances = {t: self.stance.label(doc.text, self.targets.get(t), doc.title) for t in mentioned}
+        stances = {target.id: self.stance.label(text, target, title) for text, target, title in self.stance_calls(doc)}
         doc.stances = [{"target": t, "stance": s.label, "score": s.score, "evidence": list(s.evidence),
                         "quoted": list(s.quoted)} for t, s in stances.items()]
         main = next(iter(stances), None)  # the most mentioned target

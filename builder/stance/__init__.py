@@ -6,6 +6,7 @@
 - `lexicon`      the cue-counting baseline it replaced (label/stance=lexicon)
 - `classifier`   the model `train-stance` trains (TF-IDF + logistic regression), cross-validated
 - `local_model`  a local transformers text-classification model
+- `llm`          any OpenAI-compatible chat endpoint, its evidence checked to lie in the outlet's voice
 - `table`, `cli` the user's labelled file and the `train-stance` command
 
 Labels are `favor`, `against` or `none` (`builder.schema.STANCE_LABELS`).
@@ -15,10 +16,11 @@ from builder.stance.base import Stance, StanceLabeler
 from builder.stance.classifier import ClassifierStance, quality_path, train
 from builder.stance.cli import main
 from builder.stance.lexicon import LexiconStance
+from builder.stance.llm import LLMStance
 from builder.stance.local_model import TransformersStance
 from builder.stance.table import Example, examples, read_table
 from builder.stance.targets import Target, Targets
 from builder.stance.voice import VoiceStance
 
-__all__ = ["ClassifierStance", "Example", "LexiconStance", "Stance", "StanceLabeler", "Target", "Targets",
+__all__ = ["ClassifierStance", "Example", "LLMStance", "LexiconStance", "Stance", "StanceLabeler", "Target", "Targets",
            "TransformersStance", "VoiceStance", "examples", "main", "quality_path", "read_table", "train"]
