@@ -12,6 +12,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from re import _constants as sre
+from re import _parser as sre_parse
 
 from builder.arabic import match_key, original_index
 from builder.config import ListsConfig
@@ -41,16 +43,71 @@ class Rule:
     scope: str  # "any", "lead" or "edge" (the lead, or the lines after the body)
     regex: re.Pattern
     kind: str = field(init=False)  # the class: the id's first part
+    # texts a match must contain (one of each set), for the rules that scan the line: a glued closing mark is
+    # searched for at every position, while the other rules are anchored and fail at the first character, where a
+    # guard costs more than it saves (measured on 41,632 egypt_news lines: trailing_credit 0.71 -> 0.12 CPU-s, the
+    # anchored rules 0.01-0.08 -> 0.05-0.27 each)
+    needs: tuple[frozenset[str], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", self.id.split(".", 1)[0])
+        object.__setattr__(self, "needs", required_texts(self.regex) if self.where == "suffix" else ())
 
     def match(self, key: str, lead: bool) -> re.Match | None:
         """A prefix is cut only in the lead: further down, a line that merely starts like boilerplate is a sentence."""
         if self.where == "suffix":
+            if not all(any(text in key for text in one_of) for one_of in self.needs):
+                return None  # the line lacks a text every match contains
             m = self.regex.search(key)
             return m if m is not None and m.start() > 0 and not key[m.start() - 1].isalnum() else None
         return self.regex.match(key) if self.where == "prefix" and lead else self.regex.fullmatch(key)
+
+
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+
+
+def required_texts(regex: re.Pattern, keep: int = 2) -> tuple[frozenset[str], ...]:
+    """What every match of a rule contains, read from its parsed pattern: literal runs, small character classes, and
+    an alternation's branches' own needs; the `keep` most telling ones. A line without them cannot match, and a
+    substring test is far cheaper than a regex that tries a city alternation at every position (issue 24)."""
+    if regex.flags & re.IGNORECASE:
+        return ()
+    try:
+        needs = _needs(sre_parse.parse(regex.pattern, regex.flags & ~re.UNICODE))
+    except (re.error, TypeError, ValueError):  # the parser is CPython's own: no guard beats a wrong one
+        return ()
+    return tuple(sorted(set(needs), key=lambda one_of: (_selectivity(one_of), sorted(one_of)), reverse=True)[:keep])
+
+
+def _selectivity(one_of: frozenset[str]) -> tuple[int, int]:
+    return min(map(len, one_of)), -len(one_of)
+
+
+def _needs(seq) -> list[frozenset[str]]:
+    out: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in seq:
+        if op is sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            out.append(frozenset({"".join(run)}))
+            run = []
+        if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE:
+            out += _needs(av[-1])
+        elif op in _REPEATS and av[0] >= 1:
+            out += _needs(av[2])
+        elif op is sre.ASSERT and av[0] == 1:  # a lookahead's needs hold for the line too
+            out += _needs(av[1])
+        elif op is sre.BRANCH:
+            branches = [_needs(branch) for branch in av[1]]
+            if all(branches):
+                out.append(frozenset().union(*(max(b, key=_selectivity) for b in branches)))
+        elif op is sre.IN and all(kind is sre.LITERAL for kind, _ in av) and len(av) <= 8:
+            out.append(frozenset(chr(code) for _, code in av))
+    if run:
+        out.append(frozenset({"".join(run)}))
+    return out
 
 
 @lru_cache(maxsize=2048)
