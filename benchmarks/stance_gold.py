@@ -1,12 +1,16 @@
 """Hand-labelled news stance gold: selection, loading and counts.
 
-The gold (benchmarks/stance_gold/labels.jsonl) holds only keys and labels, because the article texts belong to the
-outlets and may not be redistributed. This module joins the labels with the texts in /work/shared/eval at run time.
+The gold (benchmarks/stance_gold/labels.jsonl; v2 in stance_gold/v2/) holds only keys and labels, because the
+article texts belong to the outlets and may not be redistributed. This module joins the labels with the texts in
+/work/shared/eval at run time.
 
     python benchmarks/stance_gold.py                 # counts per target x outlet x stance, as JSON
     python benchmarks/stance_gold.py select          # (re)writes stance_gold/selection.jsonl, deterministic
     python benchmarks/stance_gold.py show 0 20       # prints selected articles 0..19 for annotation
     python benchmarks/stance_gold.py agreement       # first pass vs the blind second pass, as JSON
+    python benchmarks/stance_gold.py select-v2       # (re)writes stance_gold/v2/selection.jsonl: 7 targets, 7 countries
+    python benchmarks/stance_gold.py counts-v2       # pairs per target, country, half, batch of the v2 draw, as JSON
+    python benchmarks/stance_gold.py show-v2 --batch 1 --start 0 --count 10   # v2 articles for labelling
 
 Written blind to the builder's stance labeler: nothing here imports `builder`.
 """
@@ -17,14 +21,20 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
+import pickle
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import astuple, dataclass
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import unquote
 
 import yaml
+
+T = TypeVar("T")
 
 HERE = Path(__file__).resolve().parent / "stance_gold"
 EVAL = Path("/work/shared/eval")
@@ -45,6 +55,7 @@ class Article:
     title: str
     text: str
     url: str | None
+    category: str | None = None
 
 
 class Targets:
@@ -90,7 +101,7 @@ def iter_egypt(outlets: list[str] | None = None) -> Iterator[Article]:
             for line in lines:
                 row = json.loads(line)
                 yield Article("egypt_news", row["path"], row["outlet"], _clean(row["title"] or ""),
-                              _clean(row["body"] or ""), None)
+                              _clean(row["body"] or ""), None, row.get("category"))
 
 
 def iter_ant() -> Iterator[Article]:
@@ -98,7 +109,7 @@ def iter_ant() -> Iterator[Article]:
         for line in lines:
             row = json.loads(line)
             yield Article("ant", row["path"], row["src"], _clean(row["title"] or ""), _clean(row["text"] or ""),
-                          row.get("url") or None)
+                          row.get("url") or None, row.get("cat"))
 
 
 # Articles per (corpus, outlet, target) stratum. Iran mostly from ANT (2018), the Brotherhood mostly from egypt_news
@@ -191,6 +202,7 @@ def articles_by_key(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Article
     found: dict[tuple[str, str], Article] = {}
     egypt_outlets = sorted({k.split("/", 1)[0] for c, k in keys if c == "egypt_news"})
     sources = [iter_egypt(egypt_outlets)] + ([iter_ant()] if any(c == "ant" for c, _ in keys) else [])
+    sources += [iter_jawhara()] if any(c == "jawharafm" for c, _ in keys) else []
     for source in sources:
         for article in source:
             if (article.corpus, article.key) in keys:
@@ -269,16 +281,353 @@ def _show(start: int, stop: int) -> None:
         print()
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# v2 (issue 20): seven targets of three kinds, outlets of six countries, a dev/test half and a labelling batch each.
+
+V2 = HERE / "v2"
+JAWHARA = EVAL / "ant_corpus_jawharafm" / "ant_jawharafm_v1.1.jsonl.gz"
+SEED_V2 = "stance-gold-v2"
+SHOW_CHARS = 1500  # what show-v2 prints of the body before the later target sentences
+CACHE = Path("/tmp/stance_gold_cache")
+ENGLISH_OUTLETS = ("englishAhram", "englishFjp")
+COUNTRY = {"egypt_news": "Egypt", "jawharafm": "Tunisia", "skynews": "UAE", "alarabia": "Saudi Arabia",
+           "BBC": "UK", "CNN": "US", "france24": "France"}
+GENRES = ("news", "opinion", "analysis")
+# Proclitics that may precede an alias: a conjunction, then a preposition, then the article (or contracted لل).
+PROCLITICS = "(?:[وف]?[بلك]?(?:ال)?|[وف]?لل)"
+
+
+def iter_jawhara() -> Iterator[Article]:
+    with gzip.open(JAWHARA, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            yield Article("jawharafm", row["path"], "jawharafm", _clean(row["title"] or ""),
+                          _clean(row["text"] or ""), row.get("url") or None, row.get("cat"))
+
+
+def iter_all() -> Iterator[Article]:
+    """Every Arabic article of the three corpora (the two English egypt_news outlets left out)."""
+    outlets = sorted(p.name.removesuffix(".jsonl.gz") for p in EGYPT.glob("*.jsonl.gz"))
+    yield from iter_egypt([o for o in outlets if o not in ENGLISH_OUTLETS])
+    yield from iter_ant()
+    yield from iter_jawhara()
+
+
+def country(article_or_row: Article | dict) -> str:
+    corpus = getattr(article_or_row, "corpus", None) or article_or_row["corpus"]
+    outlet = getattr(article_or_row, "outlet", None) or article_or_row["outlet"]
+    return COUNTRY.get(corpus) or COUNTRY[outlet]
+
+
+def _cached(name: str, inputs: list[Path], build: Callable[[], T]) -> T:
+    """build() once per version of its inputs, pickled under /tmp: the gz corpora take a minute to read and parse.
+
+    Callers pickle plain tuples, not Article, so the cache reads the same whether this file runs as a script or as
+    the imported module `stance_gold`.
+    """
+    stamp = hashlib.sha1("|".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in inputs).encode())
+    path = CACHE / f"{name}-{stamp.hexdigest()[:16]}.pickle"
+    if path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f)
+    value = build()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return value
+
+
+def _corpus_files() -> list[Path]:
+    return [*sorted(EGYPT.glob("*.jsonl.gz")), ANT, JAWHARA]
+
+
+class WordTargets(Targets):
+    """v2 alias matching: an alias starts a word (after proclitics) and is a stem unless it ends in `$`.
+
+    A hit inside an `exclude` phrase (a place, homonym or fixed expression sharing the letters) never counts.
+    """
+
+    def __init__(self, path: Path = V2 / "targets.yaml") -> None:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.names = list(spec)
+        self.spec = spec
+        self._strong = {t: self._words(spec[t]["strong"]) for t in spec}
+        self._weak = {t: self._words(spec[t].get("weak") or []) for t in spec}
+        self._exclude = {t: self._words(spec[t].get("exclude") or [], whole=True) for t in spec}
+        # The bare letters of every alias: a plain substring test rules most texts out before the (slow) regex.
+        self._cores = {p: tuple({a.removesuffix("$").strip() for a in aliases}) for p, aliases in
+                       [(self._strong[t], spec[t]["strong"]) for t in spec] +
+                       [(self._weak[t], spec[t].get("weak") or []) for t in spec] if p is not None}
+
+    @staticmethod
+    def _words(aliases: list[str], whole: bool = False) -> re.Pattern[str] | None:
+        if not aliases:
+            return None
+        parts = []
+        for alias in sorted(set(aliases), key=len, reverse=True):
+            exact = whole or alias.endswith("$")
+            parts.append(re.escape(alias.removesuffix("$").strip()) + (r"(?!\w)" if exact else r"\w*"))
+        return re.compile(rf"(?<!\w){PROCLITICS}(?:{'|'.join(parts)})")
+
+    def _count(self, pattern: re.Pattern[str] | None, target: str, text: str) -> int:
+        if pattern is None or not any(core in text for core in self._cores[pattern]):
+            return 0
+        exclude = self._exclude[target]
+        spans = [m.span() for m in exclude.finditer(text)] if exclude else []
+        return sum(1 for m in pattern.finditer(text) if not any(a <= m.start() and m.end() <= b for a, b in spans))
+
+    def strong_hits(self, target: str, text: str) -> int:
+        return self._count(self._strong[target], target, text)
+
+    def hits(self, target: str, text: str) -> int:
+        strong = self.strong_hits(target, text)
+        return strong + (self._count(self._weak[target], target, text) if strong else 0)
+
+
+# Cues a reader sees before reading a line: an opinion/analysis section or category, a URL path, a byline formula or
+# disclaimer at the top, a headline that announces a view or an explainer. Used only to enrich the draw; the labels'
+# `genre` is the labeller's own judgement.
+OPINION_CATEGORIES = {("egypt_news", "articles"): "opinion section", ("egypt_news", "investigations"): "investigations"}
+OPINION_URL = ("opinion", "oped", "op-ed", "analysis", "/views/", "blog", "editorial")
+OPINION_OPENING = ("بقلم", "هذا المقال", "والآراء الواردة", "رأي الكاتب", "يكتب:", "كتب:")
+OPINION_TITLE = ("رأي", "تحليل", "مقال", "وجهة نظر", "قراءة في", "عمود", "بقلم", "لماذا", "كيف", "ماذا", "هل ")
+
+
+def opinion_cue(article: Article) -> str | None:
+    """Why the article is probably an opinion or analysis piece, or None for a likely news report."""
+    if (article.corpus, article.category) in OPINION_CATEGORIES:
+        return "category: " + OPINION_CATEGORIES[(article.corpus, article.category)]
+    url = unquote(article.url or "").lower()
+    for cue in OPINION_URL:
+        if cue in url:
+            return "url: " + cue
+    for cue in OPINION_OPENING:
+        if cue in article.text[:200]:
+            return "opening: " + cue
+    for cue in OPINION_TITLE:
+        if re.search(rf"(?<!\w){cue}", article.title):
+            return "title: " + cue.strip()
+    return None
+
+
+# Strata (corpus, outlet, kind, quota), drawn in this order. kind is a target (the article qualifies for it) or
+# "opinion" (it qualifies for any target and carries an opinion/analysis cue). Opinion strata come first so the
+# genre can be measured; then the Gulf outlets on the Gulf targets (2018: the Qatar boycott, the Yemen war, Iran),
+# the party paper on its own movement and president, then a spread over every other outlet and target.
+EGYPT_OUTLETS = ("fjp", "ElWatanNews", "officialyoum77", "El.Dostor.News", "Tahrir.News.Official", "shorouknews",
+                 "almasryalyoum", "elfagr", "masrawy", "akhbarelyomgate", "cnnarabic", "bbcarabicnews",
+                 "Alahram.Newspaper")
+ANT_OUTLETS = ("skynews", "alarabia", "BBC", "CNN", "france24")
+def _strata_v2() -> list[tuple[str, str, str, int]]:
+    strata: list[tuple[str, str, str, int]] = []
+    strata += [("egypt_news", o, "opinion", n) for o, n in [
+        ("fjp", 75), ("officialyoum77", 25), ("ElWatanNews", 20), ("almasryalyoum", 6), ("Alahram.Newspaper", 6),
+        ("shorouknews", 6), ("El.Dostor.News", 6), ("Tahrir.News.Official", 6), ("elfagr", 6)]]
+    strata += [("ant", o, "opinion", n) for o, n in [("CNN", 20), ("alarabia", 10), ("skynews", 10), ("BBC", 6),
+                                                     ("france24", 6)]]
+    strata += [("jawharafm", "jawharafm", "opinion", 3)]
+    gulf = {"qatar": 30, "iran": 22, "houthis": 36, "israel": 12, "erdogan": 20, "muslim_brotherhood": 12,
+            "morsi": 6}
+    strata += [("ant", o, t, n) for o in ("skynews", "alarabia") for t, n in gulf.items()]
+    strata += [("ant", o, t, n) for o in ("BBC", "CNN", "france24") for t, n in
+               [("qatar", 8), ("iran", 6), ("houthis", 12), ("israel", 6), ("erdogan", 12), ("muslim_brotherhood", 4),
+                ("morsi", 3)]]
+    strata += [("egypt_news", "fjp", t, n) for t, n in [("morsi", 30), ("muslim_brotherhood", 20), ("israel", 8),
+                                                        ("qatar", 6), ("erdogan", 8), ("iran", 4)]]
+    egypt = {"morsi": 8, "muslim_brotherhood": 4, "qatar": 5, "israel": 4, "erdogan": 6, "iran": 2, "houthis": 2}
+    strata += [("egypt_news", o, t, n) for o in EGYPT_OUTLETS if o != "fjp" for t, n in egypt.items()]
+    # Tunisia (2017): the rarer targets first, so the Gulf crisis (Qatar) does not fill the outlet on its own.
+    strata += [("jawharafm", "jawharafm", t, n) for t, n in [("erdogan", 15), ("houthis", 4), ("morsi", 2),
+                                                             ("muslim_brotherhood", 9), ("iran", 15), ("israel", 16),
+                                                             ("qatar", 16)]]
+    return strata
+
+
+STRATA_V2 = _strata_v2()
+
+
+class SelectorV2(Selector):
+    """The v2 draw: v1's qualification rule with word-start aliases, strata with quotas, v1's keys left out."""
+
+    def __init__(self, targets: WordTargets, seed: str = SEED_V2, strata: list | None = None) -> None:
+        super().__init__(targets, seed)
+        self.strata = strata or STRATA_V2
+
+    def candidates(self) -> list[tuple[Article, list[str], list[str]]]:
+        """(article, targets met, targets qualified) for every article that meets a target, cached under /tmp."""
+
+        def build() -> list[tuple[tuple, list[str], list[str]]]:
+            found = []
+            for article in iter_all():
+                met = self.targets.mentioned(article)
+                if met:
+                    found.append((astuple(article), met, self.qualifies(article)))
+            return found
+
+        rows = _cached("candidates-v2", [*_corpus_files(), V2 / "targets.yaml"], build)
+        return [(Article(*a), met, found) for a, met, found in rows]
+
+    def select(self) -> list[dict]:
+        v1 = {(s["corpus"], s["key"]) for s in read_jsonl(HERE / "selection.jsonl")}
+        pools: dict[tuple[str, str, str], list[tuple[str, Article, list[str], list[str]]]] = {}
+        for article, met, found in self.candidates():
+            if not found or (article.corpus, article.key) in v1:
+                continue
+            kinds = found + (["opinion"] if opinion_cue(article) else [])
+            for kind in kinds:
+                pools.setdefault((article.corpus, article.outlet, kind), []).append(
+                    (self._rank(article.key), article, met, found))
+        chosen: list[dict] = []
+        taken_keys: set[str] = set()
+        taken_bodies: set[str] = set()
+        taken_titles: set[tuple[str, str]] = set()
+        for corpus, outlet, kind, n in self.strata:
+            pool = sorted(pools.get((corpus, outlet, kind), []), key=lambda item: item[0])
+            got = 0
+            for _, article, met, found in pool:
+                if got == n:
+                    break
+                body = hashlib.sha1(article.text.encode("utf-8")).hexdigest()
+                if article.key in taken_keys or body in taken_bodies or (outlet, article.title) in taken_titles:
+                    continue
+                taken_keys.add(article.key)
+                taken_bodies.add(body)
+                taken_titles.add((outlet, article.title))
+                chosen.append({"corpus": corpus, "key": article.key, "outlet": outlet, "country": country(article),
+                               "category": article.category, "url": article.url, "stratum": kind,
+                               "opinion_cue": opinion_cue(article), "targets": met, "qualified": found,
+                               "pool_size": len(pool)})
+                got += 1
+        return assign_batches(chosen)
+
+
+def half_of(key: str) -> str:
+    """dev or test by the first byte of sha1(seed + key): both targets of an article fall in the same half."""
+    return "dev" if hashlib.sha1(("stance-gold-v2-half" + key).encode("utf-8")).digest()[0] % 2 == 0 else "test"
+
+
+def assign_batches(chosen: list[dict], batches: int = 3) -> list[dict]:
+    """Half per key; batch round-robin by pairs in hash order, so each batch mixes corpora, targets and strata.
+
+    Each article goes to the batch with the fewest pairs so far (ties to the lower number), walking the articles in
+    sha1(seed + key) order: the batches end within one article's pairs of each other.
+    """
+    pairs = [0] * batches
+    order = sorted(chosen, key=lambda c: hashlib.sha1((SEED_V2 + c["key"]).encode("utf-8")).hexdigest())
+    for c in order:
+        b = min(range(batches), key=lambda i: (pairs[i], i))
+        c["half"], c["batch"] = half_of(c["key"]), b + 1
+        pairs[b] += len(c["targets"])
+    return sorted(order, key=lambda c: (c["batch"], hashlib.sha1((SEED_V2 + c["key"]).encode("utf-8")).hexdigest()))
+
+
+def counts_v2(selection: list[dict]) -> dict:
+    """Pairs per target, country, outlet, half, batch and target x corpus x half; likely-opinion articles."""
+    pairs = [(s, t) for s in selection for t in s["targets"]]
+    by = {name: Counter(f(s, t) for s, t in pairs) for name, f in [
+        ("by_target", lambda s, t: t), ("by_country", lambda s, t: s["country"]),
+        ("by_outlet", lambda s, t: s["outlet"]), ("by_half", lambda s, t: s["half"]),
+        ("by_batch", lambda s, t: str(s["batch"])), ("by_stratum", lambda s, t: s["stratum"])]}
+    grid: dict[str, dict[str, dict[str, int]]] = {}
+    for s, t in pairs:
+        cell = grid.setdefault(t, {}).setdefault(s["corpus"] if s["corpus"] != "ant" else s["outlet"], {})
+        cell[s["half"]] = cell.get(s["half"], 0) + 1
+    return {"articles": len(selection), "pairs": len(pairs),
+            "articles_with_several_targets": sum(len(s["targets"]) > 1 for s in selection),
+            "likely_opinion_articles": sum(bool(s["opinion_cue"]) for s in selection),
+            **{k: dict(sorted(v.items())) for k, v in by.items()},
+            "target_corpus_half": {t: dict(sorted(c.items())) for t, c in sorted(grid.items())}}
+
+
+def texts_v2(selection: list[dict]) -> dict[tuple[str, str], Article]:
+    """The selected articles' texts, read once from the gz corpora and then from a pickle under /tmp."""
+    keys = {(s["corpus"], s["key"]) for s in selection}
+
+    def build() -> dict[tuple[str, str], tuple]:
+        """From the draw's candidates (every selected article is one), reading the corpora only for any left over."""
+        drawn = SelectorV2(WordTargets()).candidates()
+        found = {(a.corpus, a.key): a for a, _, _ in drawn if (a.corpus, a.key) in keys}
+        if keys - set(found):
+            found.update(articles_by_key(keys - set(found)))
+        return {k: astuple(a) for k, a in found.items()}
+
+    rows = _cached("texts-v2", [*_corpus_files(), V2 / "selection.jsonl"], build)
+    return {k: Article(*a) for k, a in rows.items()}
+
+
+def _later_mentions(article: Article, targets: Targets, names: list[str], start: int, most: int = 3) -> list[str]:
+    rest = article.text[start:]
+    return [x.strip() for x in re.split(r"(?<=[.!?؟\n])\s*", rest)
+            if x.strip() and any(targets.strong_hits(t, x) for t in names)][:most]
+
+
+def show_v2(batch: int, start: int, count: int) -> None:
+    """Prints articles start..start+count-1 of a batch for labelling: facts, headline, body start, later mentions."""
+    selection = read_jsonl(V2 / "selection.jsonl")
+    mine = [s for s in selection if s["batch"] == batch]
+    texts = texts_v2(selection)
+    targets = WordTargets()
+    for i, s in enumerate(mine[start:start + count], start):
+        article = texts[(s["corpus"], s["key"])]
+        print(f"=== batch {batch} #{i} of {len(mine)} | {s['corpus']} | {s['outlet']} ({s['country']}) | "
+              f"category={s['category']} | half={s['half']}\nkey: {s['key']}\nurl: {s['url']}\n"
+              f"LABEL: {', '.join(s['targets'])}\nHEADLINE: {article.title}\nBODY ({len(article.text)} chars):")
+        print(article.text[:SHOW_CHARS] + (" [...]" if len(article.text) > SHOW_CHARS else ""))
+        for sentence in _later_mentions(article, targets, s["targets"], SHOW_CHARS):
+            print("LATER:", sentence[:400])
+        print()
+
+
+def load_gold_v2() -> list[dict]:
+    """The v2 labels (every v2/labels-*.jsonl present) joined with the article text and the selection's facts.
+
+    Raises when a labelled article is missing from /work/shared/eval or from the selection. Works with only some
+    label files written; each row gains title, text, url, category, country, half, batch and opinion_cue.
+    """
+    rows = [r for path in sorted(V2.glob("labels-*.jsonl")) for r in read_jsonl(path)]
+    selection = read_jsonl(V2 / "selection.jsonl")
+    facts = {(s["corpus"], s["key"]): s for s in selection}
+    unknown = [r["key"] for r in rows if (r["corpus"], r["key"]) not in facts]
+    if unknown:
+        raise KeyError(f"{len(unknown)} labelled articles are not in v2/selection.jsonl, e.g. {unknown[0]}")
+    texts = texts_v2(selection)
+    missing = [r["key"] for r in rows if (r["corpus"], r["key"]) not in texts]
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} labelled articles not found in {EVAL}, e.g. {missing[0]}")
+    gold = []
+    for r in rows:
+        article, s = texts[(r["corpus"], r["key"])], facts[(r["corpus"], r["key"])]
+        gold.append({**r, "quoted_stance": r.get("quoted_stance"), "title": article.title, "text": article.text,
+                     "url": article.url, "category": article.category, "country": s["country"], "half": s["half"],
+                     "batch": s["batch"], "opinion_cue": s["opinion_cue"]})
+    return gold
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="counts", choices=["counts", "select", "show", "agreement"])
+    parser.add_argument("command", nargs="?", default="counts",
+                        choices=["counts", "select", "show", "agreement", "select-v2", "show-v2", "counts-v2"])
     parser.add_argument("range", nargs="*", type=int)
+    parser.add_argument("--batch", type=int, default=1, help="show-v2: the batch (1-3)")
+    parser.add_argument("--start", type=int, default=0, help="show-v2: the first article's index in the batch")
+    parser.add_argument("--count", type=int, default=10, help="show-v2: how many articles")
     args = parser.parse_args(argv)
     if args.command == "select":
         chosen = Selector(Targets()).select()
         (HERE / "selection.jsonl").write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in chosen),
                                               encoding="utf-8")
         print(json.dumps({"articles": len(chosen), "pairs": sum(len(c["targets"]) for c in chosen)}))
+    elif args.command == "select-v2":
+        chosen = SelectorV2(WordTargets()).select()
+        (V2 / "selection.jsonl").write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in chosen),
+                                            encoding="utf-8")
+        print(json.dumps(counts_v2(chosen), ensure_ascii=False, indent=1))
+    elif args.command == "counts-v2":
+        print(json.dumps(counts_v2(read_jsonl(V2 / "selection.jsonl")), ensure_ascii=False, indent=1))
+    elif args.command == "show-v2":
+        show_v2(args.batch, args.start, args.count)
     elif args.command == "show":
         _show(*(args.range or [0, 10]))
     elif args.command == "agreement":
