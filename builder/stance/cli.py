@@ -21,9 +21,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--text-column", default="text")
     p.add_argument("--title-column", help="headline column, read before the text")
     p.add_argument("--label-column", default="stance")
-    group = p.add_mutually_exclusive_group(required=True)
+    group = p.add_mutually_exclusive_group()
     group.add_argument("--target-column", help="column naming each row's target (its values become target ids)")
     group.add_argument("--target", help="the one target id every row is about")
+    llm = p.add_argument_group("distil an LLM's labels (--from-llm): the data is unlabelled, a built corpus or input")
+    llm.add_argument("--from-llm", action="store_true", help="have the llm labeler (label/stance=llm) label a "
+                     "stratified sample of --data about the targets of label.targets, then train on its answers")
+    llm.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="build-corpus settings for the "
+                     "labeler and the targets, e.g. label.stance.base_url=http://localhost:8000/v1 "
+                     "label.stance.model=NAME (its answers are cached under the data folder's .build/llm_cache, or "
+                     "beside --out)")
+    llm.add_argument("--sample", type=int, default=1000, help="(document, target) pairs the LLM labels")
+    llm.add_argument("--strata", nargs="*", help="columns whose values (with the target) make the strata that take "
+                     "turns in the sample (default: outlet and genre, those the data has)")
+    llm.add_argument("--labelled", type=Path, help="where the labelled sample goes (JSONL; default beside --out, "
+                     "<name>.llm.jsonl)")
     p.add_argument("--label-map", nargs="*", default=[], metavar="RAW=LABEL",
                    help="map the data's labels to favor/against/none (default: the label, lowercased)")
     p.add_argument("--c", type=float, default=5.0, help="inverse regularisation of the logistic regression")
@@ -44,9 +56,38 @@ def report(model: dict[str, Any], data: Path) -> dict[str, Any]:
             "params": model["params"], "examples": model["examples"], "targets": model["quality"]}
 
 
+def save(model: dict[str, Any], out: Path, quality: dict[str, Any]) -> None:
+    """The model (joblib) and its cross-validated quality beside it; a one-line summary on stdout."""
+    import joblib
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, out)
+    quality_path(out).write_text(json.dumps(quality, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"model": str(out), "quality": str(quality_path(out)), "examples": model["examples"],
+                      "cross_validated": {t: q and {k: q[k] for k in ("precision", "recall", "coverage", "bar")}
+                                          for t, q in model["quality"].items()}}, ensure_ascii=False))
+
+
+def from_llm(args: argparse.Namespace) -> None:
+    """Label a stratified sample with the llm labeler, write it, train the classifier on the answered pairs."""
+    from builder.stance.distill import distill
+
+    labelled = args.labelled or args.out.with_suffix(".llm.jsonl")
+    params = {"c": args.c, "min_df": args.min_df, "min_precision": args.min_precision or None, "folds": args.folds,
+              "seed": args.seed}
+    model, how = distill(args.data, args.split, args.text_column, args.title_column, args.set, args.sample,
+                         args.strata, labelled, args.out.parent, params)
+    save(model, args.out, {**report(model, labelled), "measured": "cross-validation on the LLM's labels",
+                           "labelled_by": how})
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
+        if args.from_llm:
+            return from_llm(args)
+        if not (args.target_column or args.target):
+            raise BuildError("give --target-column or --target (or --from-llm to have an LLM label the data)")
         label_map = dict(item.split("=", 1) for item in args.label_map)
         rows = read_table(args.data, args.split)
         data = examples(rows, args.text_column, args.target_column, args.label_column, args.target, label_map,
@@ -56,15 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     except (BuildError, ValueError) as err:
         print(f"train-stance: error: {err}", file=sys.stderr)
         sys.exit(2)
-    import joblib
-
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, args.out)
-    quality = report(model, args.data)
-    quality_path(args.out).write_text(json.dumps(quality, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"model": str(args.out), "quality": str(quality_path(args.out)), "examples": model["examples"],
-                      "cross_validated": {t: q and {k: q[k] for k in ("precision", "recall", "coverage", "bar")}
-                                          for t, q in model["quality"].items()}}, ensure_ascii=False))
+    save(model, args.out, report(model, args.data))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ FATAL_STATUS = {401, 403, 404}  # a wrong key, model or URL: every request would
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
 _QUOTES = "\"'«»“”„`"
 
+# why an answer's side did not stand (the model answered; every other reason means it did not: budget, a failure)
+NO_EVIDENCE, INVENTED, QUOTED, ACROSS = ("no_evidence", "evidence_not_in_text", "evidence_in_quoted_speech",
+                                       "evidence_across_clauses")
+NOT_STANDING = (NO_EVIDENCE, INVENTED, QUOTED, ACROSS)
+
 Call = tuple[str, Target, str | None]  # the arguments of one `label` call: text, target, title
 
 
@@ -148,7 +153,7 @@ class LLMStance:
     def label(self, text: str, target: Target, title: str | None = None) -> Stance:
         """The label, its evidence when it stood; evidence found in quoted speech goes to `quoted` (who said what)."""
         a = self.answer(text, target, title)
-        quoted = a.reason == "evidence_in_quoted_speech"
+        quoted = a.reason == QUOTED
         return Stance(a.label, None, (a.evidence,) if a.evidence and not a.reason else (),
                       (a.evidence,) if quoted and a.evidence else ())
 
@@ -202,13 +207,13 @@ class LLMStance:
             return Answer("none")
         evidence = spaced(str(raw.get("evidence") or "")).strip(_QUOTES + " ")
         if not evidence:
-            return Answer("none", None, "no_evidence")
+            return Answer("none", None, NO_EVIDENCE)
         if evidence not in spaced(f"{title or ''}\n{text}"):
-            return Answer("none", evidence, "evidence_not_in_text")
+            return Answer("none", evidence, INVENTED)
         where = [c.voice for c in self.splitter.clauses(title, text) if evidence in spaced(c.text)]
         if any(where):
             return Answer(label, evidence)
-        return Answer("none", evidence, "evidence_in_quoted_speech" if where else "evidence_across_clauses")
+        return Answer("none", evidence, QUOTED if where else ACROSS)
 
     def spend(self) -> None:
         """Take one request from the budget, or fail with `budget` when it is spent."""
