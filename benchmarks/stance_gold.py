@@ -322,10 +322,15 @@ def country(article_or_row: Article | dict) -> str:
 def _cached(name: str, inputs: list[Path], build: Callable[[], T]) -> T:
     """build() once per version of its inputs, pickled under /tmp: the gz corpora take a minute to read and parse.
 
+    The corpora count by size and mtime, the repo's targets and selection by content, so every worktree shares it.
     Callers pickle plain tuples, not Article, so the cache reads the same whether this file runs as a script or as
     the imported module `stance_gold`.
     """
-    stamp = hashlib.sha1("|".join(f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in inputs).encode())
+    def version(p: Path) -> str:  # the repo's small files by content (worktrees differ in path and mtime)
+        return f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" if p.is_relative_to(EVAL) else \
+            hashlib.sha1(p.read_bytes()).hexdigest()
+
+    stamp = hashlib.sha1("|".join(version(p) for p in inputs).encode())
     path = CACHE / f"{name}-{stamp.hexdigest()[:16]}.pickle"
     if path.exists():
         with path.open("rb") as f:
