@@ -1,7 +1,7 @@
 """Outlet and stance labels against real corpora: one command, one JSON object on stdout.
 
     nice python benchmarks/labels.py [--parts news_gold,mawqif,outlets] [--ant-pages 0] [--egypt-per-outlet 2000]
-        [--work /tmp/labels-bench] [--calibrate] [--write-quality]
+        [--work /tmp/labels-bench] [--write-quality]
 
 News stance (news_gold). The hand-labelled gold in benchmarks/stance_gold (written blind to the labeler: the
 article's own framing toward Iran and the Muslim Brotherhood, favor / against / none) is split by a hash of the
@@ -10,9 +10,9 @@ article goes through the shipped chain (repair, segment, clean, metadata, label)
 then body), and the `stances` entry for the gold target is scored: per target, precision and recall of
 favor/against (a side is right only when it is the gold side) and the share of neutral articles given a side
 (targets: precision >= 0.8, recall >= 0.3, neutral given a side <= 5%), on the held-out half and, labelled as
-such, on all of it. The cue-counting baseline (label/stance=lexicon) is scored beside it. `--calibrate` fits the
-voice labeler's strength -> precision table on the calibration half only and writes
-conf/data/stance_calibration.json (then re-run without it to score). `--write-quality` writes the held-out figures
+such, on all of it. The cue-counting baseline (label/stance=lexicon) is scored beside it. The voice labeler's
+calibration, the 7-target gold and the per-genre figures the card cites are benchmarks/stance.py's (`--calibrate`,
+`--write-quality` there). `--write-quality` here writes the Mawqif and outlet figures
 to conf/data/label_quality.json, which the dataset card cites.
 
 Outlets. Every page of ant_corpus_multisource and ant_corpus_jawharafm, and the first N pages of each
@@ -59,7 +59,7 @@ from builder.document import Doc, stable_id
 from builder.pipeline import build_stages
 from builder.site import UNKNOWN_OUTLET
 from builder.stages.label import Labeler
-from builder.stance import ClassifierStance, Example, LexiconStance, Targets, VoiceStance, train
+from builder.stance import ClassifierStance, Example, LexiconStance, Targets, train
 from builder.stats import StageStats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -284,8 +284,6 @@ def mawqif_part(work: Path) -> dict:
 SPLIT_SALT = "stance-gold-split-v1"
 SIDES = ("favor", "against")
 NEWS_TARGETS = {"precision": 0.8, "recall": 0.3, "neutral_given_side": 0.05}
-# strength bins of the calibration table: a margin of 0.5 (one evaluative word in a report) up to 6 and more
-BIN_EDGES = [0.5, 1.0, 2.0, 3.0, 4.0, 6.0]
 
 
 def half(key: str) -> str:
@@ -345,49 +343,10 @@ def replace_doc(doc: Doc) -> Doc:
     return Doc(**{f: getattr(doc, f) for f in doc.__dataclass_fields__})
 
 
-def isotonic(bins: list[list[int]]) -> list[float]:
-    """Pool-adjacent-violators on (right, n) per bin: a non-decreasing precision, smoothed (right + 1) / (n + 2)."""
-    blocks = [[r, n, 1] for r, n in bins]
-    i = 0
-    while i < len(blocks) - 1:
-        a, b = blocks[i], blocks[i + 1]
-        if (a[0] + 1) / (a[1] + 2) > (b[0] + 1) / (b[1] + 2):
-            blocks[i:i + 2] = [[a[0] + b[0], a[1] + b[1], a[2] + b[2]]]
-            i = max(i - 1, 0)
-        else:
-            i += 1
-    return [round((r + 1) / (n + 2), 3) for r, n, k in blocks for _ in range(k)]
-
-
-def calibrate(voice: VoiceStance, targets: Targets, pairs: list[tuple[dict, Doc | None]]) -> dict:
-    """Strength bins -> measured precision of the leaning side, on the calibration half only."""
-    counts = [[0, 0] for _ in BIN_EDGES]
-    no_evidence: Counter = Counter()
-    for row, doc in pairs:
-        side, margin = voice.strength(doc.text, targets.get(row["target"]), doc.title) if doc else (None, 0.0)
-        if side is None or margin < BIN_EDGES[0]:
-            no_evidence[row["stance"] == "none"] += 1
-            continue
-        b = max(i for i, edge in enumerate(BIN_EDGES) if margin >= edge)
-        counts[b][0] += row["stance"] == side
-        counts[b][1] += 1
-    precision = isotonic(counts)
-    return {"labeler": "voice", "fitted_on": "calibration half of benchmarks/stance_gold (hash of the article key, "
-                                              f"salt {SPLIT_SALT!r})", "pairs": len(pairs),
-            "bins": [{"min_strength": edge, "precision": p, "right": r, "support": n}
-                     for edge, p, (r, n) in zip(BIN_EDGES, precision, counts, strict=True)],
-            "none_without_evidence": round((no_evidence[True] + 1) / (sum(no_evidence.values()) + 2), 3)}
-
-
-def news_gold(cfg: Config, do_calibrate: bool) -> dict:
+def news_gold(cfg: Config) -> dict:
     pairs = gold_docs(cfg)
     halves = {h: [(r, d) for r, d in pairs if half(r["key"]) == h] for h in ("calibration", "held_out")}
     out: dict = {"gold": {h: dict(Counter(f"{r['target']}:{r['stance']}" for r, _ in p)) for h, p in halves.items()}}
-    if do_calibrate:
-        table = calibrate(VoiceStance(cfg.label.stance), Targets(cfg.label.targets), halves["calibration"])
-        data_file(cfg.label.stance.calibration_file).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n",
-                                                              encoding="utf-8")
-        out["calibration"] = table
     labelers = {"voice": chain(cfg)[1],
                 "lexicon_baseline": chain(replace(cfg, label=replace(cfg.label, stance=LexiconStanceConfig())))[1]}
     for name, labeler in labelers.items():
@@ -408,18 +367,15 @@ def news_gold(cfg: Config, do_calibrate: bool) -> dict:
     return out
 
 
-def quality_file(news: dict | None, mawqif: dict | None, outlet_part: dict | None) -> dict:
-    """What the card cites: measured figures only, with where they were measured."""
-    out: dict = {"written_by": "python benchmarks/labels.py --write-quality"}
-    if news:
-        held = news["voice"]["held_out"]
-        out["stance"] = {"labeler": "voice", "measured_on": "held-out half of a hand-labelled news gold (333 "
-                         "articles from egypt_news_2013 and ANT multisource, the article's own framing)",
-                         "targets": {t: {k: f[k] for k in ("pairs", "gold_sided", "labelled_sided", "precision",
-                                                            "recall", "neutral_given_side")}
-                                     for t, f in held.items()},
-                         "baseline_lexicon": {t: {k: f[k] for k in ("precision", "recall", "neutral_given_side")}
-                                              for t, f in news["lexicon_baseline"]["held_out"].items()}}
+def quality_file(news: dict | None, mawqif: dict | None, outlet_part: dict | None, saved: dict) -> dict:
+    """What the card cites: measured figures only, with where they were measured; the `stance` part the file
+    already holds (benchmarks/stance.py writes it) is kept."""
+    out: dict = {"written_by": "python benchmarks/labels.py --write-quality",
+                 **({"stance": saved["stance"]} if "stance" in saved else {})}
+    if news:  # the v1 gold's two targets beside the lexicon baseline; the card cites benchmarks/stance.py's
+        out["news_gold_v1"] = {name: {t: {k: f[k] for k in ("precision", "recall", "neutral_given_side")}
+                                      for t, f in news[name]["held_out"].items()}
+                               for name in ("voice", "lexicon_baseline")}
     if mawqif:
         out["mawqif"] = {"metric": mawqif["metric"], "classifier": mawqif["classifier"]["score"],
                          "lexicon_baseline": mawqif["lexicon_baseline"]}
@@ -436,7 +392,6 @@ def main() -> None:
     parser.add_argument("--ant-pages", type=int, default=0, help="first pages of each ANT corpus; 0 = all")
     parser.add_argument("--egypt-per-outlet", type=int, default=2000, help="pages per outlet file; 0 = all")
     parser.add_argument("--work", type=Path, default=Path("/tmp/labels-bench"), help="where models are written")
-    parser.add_argument("--calibrate", action="store_true", help="fit the voice calibration on the calibration half")
     parser.add_argument("--write-quality", action="store_true", help="write conf/data/label_quality.json")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -446,15 +401,16 @@ def main() -> None:
         cfg = OmegaConf.to_object(compose("config"))
     result = {}
     if "news_gold" in parts:
-        result["news_gold"] = news_gold(cfg, args.calibrate)
+        result["news_gold"] = news_gold(cfg)
     if "mawqif" in parts:
         result["mawqif"] = mawqif_part(args.work)
     if "outlets" in parts:
         result["outlets"] = outlets(cfg, args.ant_pages, args.egypt_per_outlet)
     if args.write_quality:
         path = data_file(cfg.label.quality_file)
-        path.write_text(json.dumps(quality_file(result.get("news_gold"), result.get("mawqif"), result.get("outlets")),
-                                   ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        written = quality_file(result.get("news_gold"), result.get("mawqif"), result.get("outlets"), saved)
+        path.write_text(json.dumps(written, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

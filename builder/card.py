@@ -258,7 +258,7 @@ def label_quality(cfg: dict) -> list[str]:
     """Measured figures only, read from the files the benchmark and train-stance write; nothing written here."""
     label = cfg.get("label") or {}
     out = ["**Label quality.** Not measured on this build: the figures below were measured on labelled data, by "
-           "`benchmarks/labels.py` and `train-stance`.", ""]
+           "`benchmarks/stance.py`, `benchmarks/labels.py` and `train-stance`.", ""]
     model = (label.get("stance") or {}).get("model")
     cv = Path(model).with_suffix(".quality.json") if model else None
     if cv and cv.is_file():
@@ -282,6 +282,12 @@ def label_quality(cfg: dict) -> list[str]:
                        "neutral given a side"],
                       [[t, f["pairs"], f["gold_sided"], f["labelled_sided"], f["precision"], f["recall"],
                         f["neutral_given_side"]] for t, f in stance["targets"].items()]), ""]
+        if genres := stance.get("genres"):  # per gold genre, and the share of pairs given a side (coverage)
+            out += ["Per genre of the article (the gold's):", "",
+                    table(["genre", "pairs", "with a side (gold)", "given a side", "precision", "recall",
+                           "share given a side"],
+                          [[g, f["pairs"], f["gold_sided"], f["labelled_sided"], f["precision"], f["recall"],
+                            f.get("share_labelled")] for g, f in genres.items()]), ""]
     if m := q.get("mawqif"):
         out += [f"Stance on Mawqif tweets ({m['metric']}): the trained classifier {m['classifier']}, the cue-counting "
                 f"baseline {m['lexicon_baseline']}.", ""]
@@ -319,8 +325,18 @@ def target_stances(kept: pa.Table) -> list[str]:
             table(["target", "stance", "documents"], rows), ""] if rows else []
 
 
+def genres(kept: pa.Table) -> list[str]:
+    """Documents per genre, from the `genre` column."""
+    if "genre" not in kept.column_names or not kept.num_rows:
+        return []
+    return ["`genre` is news, opinion (a column, an editorial), analysis or unknown, with what decided it in "
+            "`genre_evidence`; an opinion piece is read as its writer's voice.", "",
+            table(["genre", "documents"], grouped(kept, "genre")), ""]
+
+
 def labels(kept: pa.Table, cfg: dict | None = None) -> list[str]:
     stance = dict(grouped(pa.table({"s": kept["stance"]}), "s"))
+    sided = sum(n for i, n in stance.items() if STANCE_LABELS[i] != "none")
     labelers = ", ".join(f"`{name}`" for name, _ in grouped(kept, "stance_labeler")) or "none"
     targets = ", ".join(f"`{name}`" for name, _ in grouped(kept, "stance_target") if name) or "none"
     return ["### Labels", "",
@@ -332,7 +348,9 @@ def labels(kept: pa.Table, cfg: dict | None = None) -> list[str]:
             "its confidence in `stance_score`.", "",
             table(["id", "stance", "meaning", "documents"],
                   [[i, name, STANCE_MEANING.get(name, ""), stance.get(i, 0)] for i, name in enumerate(STANCE_LABELS)]),
-            "", *target_stances(kept), *label_quality(cfg or {})]
+            "", f"{sided} of {kept.num_rows} documents ({sided / max(kept.num_rows, 1):.1%}) got a side (favor or "
+            "against) toward their main target; every other document is `none`.", "",
+            *target_stances(kept), *genres(kept), *label_quality(cfg or {})]
 
 
 TOKEN_ROWS_SHOWN = 20
@@ -445,7 +463,7 @@ def reproducibility(cfg: dict, stats: BuildResult) -> list[str]:
 
 
 KEPT_COLUMNS = ["outlet", "outlet_evidence", "published", "n_words", "dup_count", "dup_outlets", "stance",
-                "stance_target", "stance_labeler", "stances", "quality_signals", "quality_verdict"]
+                "stance_target", "stance_labeler", "stances", "genre", "quality_signals", "quality_verdict"]
 
 
 def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: list[Path],

@@ -62,7 +62,7 @@ class InputConfig:
     # real article pages are far smaller, and one huge page would otherwise take gigabytes of memory.
     max_page_bytes: int = 10_000_000
     fields: dict[str, str] = field(  # our field -> the key your records use
-        default_factory=lambda: {k: k for k in ("text", "html", "url", "title", "published", "outlet")}
+        default_factory=lambda: {k: k for k in ("text", "html", "url", "title", "published", "outlet", "section")}
     )
     fallback_encodings: list[str] = field(default_factory=lambda: ["cp1256"])  # tried when UTF-8 is clearly wrong
 
@@ -214,6 +214,7 @@ class TargetConfig:
     en: list[str] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)  # phrases that hold an alias and mean something else
 
 
 @dataclass
@@ -231,6 +232,7 @@ class LabelConfig:
     origin_credits: list[str] = field(
         default_factory=lambda: ["credit.source_label", "credit.quoted_from", "credit.agency_line"])
     rules_file: str = "boilerplate.yaml"  # the rules file whose ids origin_credits names (the cleaner's)
+    genre_file: str = "genre.yaml"  # the signs of an opinion piece or an analysis (builder/stance/genre.py)
     name_prefixes: list[str] = field(default_factory=list)  # صحيفة, قناة...: printed before an outlet's name
     targets: list[TargetConfig] = field(default_factory=list)  # stance targets
     stance: StanceChoice | None = None  # the labeler: an option of label/stance (voice, lexicon, classifier...)

@@ -65,6 +65,7 @@ class Doc:
     title: str | None = None
     outlet_hint: str | None = None  # outlet named by the input record itself
     published_hint: str | None = None  # date given by the input record (ISO or raw)
+    section_hint: str | None = None  # the site section the input record names (a sign of the genre)
     page_chrome: list[str] = field(default_factory=list)  # page-level lines shared by all articles of a page
     removed: list[Removal] = field(default_factory=list)
     published: datetime | None = None
@@ -84,6 +85,8 @@ class Doc:
     outlet_candidates: list[str] = field(default_factory=list)
     outlet_country: str | None = None
     outlet_facts: list[dict[str, str]] = field(default_factory=list)
+    genre: str | None = None
+    genre_evidence: list[str] = field(default_factory=list)
     stance: int = 0
     stance_score: float | None = None
     stance_target: str | None = None

@@ -113,6 +113,7 @@ class Outlet:
     eval: tuple[str, ...] = ()
     facts: tuple[dict, ...] = ()  # each with the citation it rests on
     source: str = ""  # where the entry's names and domains come from
+    genre: dict | None = None  # its URL path prefixes and sections per genre (builder/stance/genre.py)
 
     @property
     def printed(self) -> tuple[str, ...]:

@@ -58,6 +58,9 @@ FEATURES = Features(
         "dup_count": Value("int32"),
         "dup_outlets": List(Value("string")),
         "dup_versions": Value("int32"),  # versions of the kept page's article merged into it (1: no other)
+        # news, opinion, analysis or unknown (builder/stance/genre.py) and what decided it
+        "genre": Value("string"),
+        "genre_evidence": List(Value("string")),
         "stance": ClassLabel(names=STANCE_LABELS),
         "stance_score": Value("float32"),
         "stance_target": Value("string"),

@@ -214,8 +214,10 @@ def test_lexicon_labeler_keeps_the_cues_it_counted_as_evidence():
 
 
 # The voice labeler's tests use their own calibration table, so that they test the rules, not the fitted numbers.
-CALIBRATION = {"bins": [{"min_strength": 1, "precision": 0.4}, {"min_strength": 2, "precision": 0.7},
-                        {"min_strength": 4, "precision": 0.9}], "none_without_evidence": 0.95}
+BINS = [{"min_strength": edge, "support": 40, "right": round(40 * p), "precision": p, "refused": False}
+        for edge, p in [(1, 0.4), (2, 0.7), (4, 0.9)]]
+CALIBRATION = {"format": 2, "min_support": 20, "none_without_evidence": 0.95,
+               "genres": {"news": {"threshold": 1, "bins": BINS}, "opinion": {"threshold": 1, "bins": BINS}}}
 
 
 @pytest.fixture
@@ -275,7 +277,7 @@ def test_weak_evidence_abstains_and_says_why(voice):
     stance = voice.label("وتواصل إيران سياستها الفاشلة في المنطقة بحسب مراقبين. وعادت طهران إلى المفاوضات.", iran)
     assert stance.label == "none"  # the one cue is in an attributed sentence
     lean = voice.label("وعادت إيران الفاشلة إلى طاولة المفاوضات في فيينا.", iran)
-    assert (lean.label, lean.score) == ("none", 1.0)  # half a point: below the first bin, no side
+    assert (lean.label, lean.score) == ("none", None)  # half a point: below the first bin, no measured precision
     assert lean.evidence == ("against (evaluative): إيران الفاشلة",)
     none = voice.label("زار الوزير طهران أمس.", iran)
     assert (none.label, none.score, none.evidence) == ("none", 0.95, ())
@@ -286,6 +288,16 @@ def test_a_context_alias_counts_only_beside_the_full_name():
     assert targets().mentions("اجتمعت الجماعة الثقافية في النادي") == {}
     assert targets().mentions("قال المرشد إن الجماعة ستشارك، وأكد مكتب الإرشاد ذلك") == {"muslim_brotherhood": 3}
     assert brotherhood.id == "muslim_brotherhood"
+
+
+def test_the_label_stage_writes_the_genre_columns(stages):
+    column = ("أعترف أنني لم أفهم يوما لماذا نصمت. هل يعقل هذا؟ أقول لكم إنني أتساءل كل صباح: إلى متى؟ "
+              "نحن ندفع الثمن، وأنا لست متفائلا!")
+    [doc] = label(stages, page(column), url="https://www.shorouknews.com/columns/view.aspx?cdate=1")
+    assert (doc.outlet, doc.genre, doc.genre_evidence) == ("shorouk", "opinion", ["outlet path: /columns/"])
+    [doc] = label(stages, page(column))  # no URL: the writing says it
+    assert doc.genre == "opinion" and doc.genre_evidence[0].startswith("first person")
+    assert doc.row()["genre"] == "opinion"
 
 
 def test_the_label_stage_writes_the_stances_column(stages):
@@ -352,7 +364,8 @@ def test_train_stance_then_the_label_stage_loads_the_model(tmp_path, labelled_ro
 def test_a_classifier_must_know_every_configured_target(tmp_path, labelled_rows):
     data, model = write_data(labelled_rows, tmp_path, "csv"), tmp_path / "stance.joblib"
     train_stance(["--data", str(data), "--text-column", "tweet", "--target-column", "topic", "--out", str(model)])
-    known = r"knows the targets \['digital', 'vaccine'\], not \['iran', 'muslim_brotherhood'\]"
+    known = (r"knows the targets \['digital', 'vaccine'\], not \['erdogan', 'houthis', 'iran', 'israel', 'morsi', "
+            r"'muslim_brotherhood', 'qatar'\]")
     with pytest.raises(Exception, match=known):
         chain("label/stance=classifier", f"label.stance.model={model}")
 

@@ -81,7 +81,7 @@ class Reader:
                 if value is None:  # an optional field the page does without: dropped, and counted if kept
                     dropped.append(ours)
             values[ours] = value
-        values = {k: values.get(k) for k in ("text", "html", "url", "title", "published", "outlet")}
+        values = {k: values.get(k) for k in ("text", "html", "url", "title", "published", "outlet", "section")}
         if values["text"] is None and values["html"] is None:
             return Rejected(rel, position, Drop("no_text", "record has neither text nor html"), preview(record))
         if not (values["text"] or values["html"] or "").strip():
@@ -99,6 +99,7 @@ class Reader:
             title=values["title"],
             outlet_hint=values["outlet"],
             published_hint=values["published"],
+            section_hint=values["section"],
         )
 
 

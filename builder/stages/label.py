@@ -12,6 +12,8 @@ from ("المصدر: ...", "نقلا عن ...") names the original outlet, never
 evidence, the outlets it names, and those the text names ("في تصريح لجوهرة أف أم"), are the candidates: never
 the label.
 
+Genre (news, opinion, analysis) is decided first (builder/stance/genre.py: the outlet's URL paths and sections,
+generic section words, a headline or signature marker, the writing) and told to a labeler that reads it.
 Stance is the configured labeler's (builder/stance/) toward every configured target the document mentions, in
 `stances` (target, stance, score, evidence, quoted); `stance` and its companion columns are the most mentioned
 target's. Outlet-level facts (country, owner, alignment) are copied beside it and never enter it.
@@ -19,6 +21,7 @@ target's. Outlet-level facts (country, owner, alignment) are copied beside it an
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 from collections import Counter
@@ -42,6 +45,7 @@ from builder.site import host as site_host
 from builder.stages.base import Stage
 from builder.stages.metadata import SOURCE_SEPARATOR
 from builder.stance import StanceLabeler, Target, Targets, VoiceStance
+from builder.stance.genre import GenreDetector
 from builder.stats import StageStats
 
 
@@ -242,7 +246,10 @@ class Labeler(Stage):
         self.registry = OutletRegistry(lists, tuple(c.name_prefixes))
         self.identifier = OutletIdentifier(self.registry, c.origin_credits)
         self.targets = Targets(c.targets)
+        self.genres = GenreDetector(c.genre_file)
         self.stance = stance = stance or self.build_stance(c.stance)
+        # a labeler that reads the genre (the voice labeler) is told it; the protocol's `genre` is optional
+        self.tells_genre = "genre" in inspect.signature(stance.label).parameters
         if stance.targets is not None and (missing := set(self.targets.ids) - stance.targets):
             raise BuildError(f"the {stance.name} stance labeler knows the targets {sorted(stance.targets)}, "
                              f"not {sorted(missing)} named in label.targets")
@@ -278,7 +285,12 @@ class Labeler(Stage):
         doc.outlet_country = entry.country if entry else None
         doc.outlet_facts = [dict(f) for f in entry.facts] if entry else []
         doc.credit = self.registry.lookup(doc.credit) or doc.credit
-        stances = {target.id: self.stance.label(text, target, title) for text, target, title in self.stance_calls(doc)}
+        genre = self.genres.decide(doc.title, doc.text, doc.url, doc.section_hint, doc.byline,
+                                   doc.dateline or doc.credit, entry)
+        doc.genre, doc.genre_evidence = genre.label, list(genre.evidence)
+        told = {"genre": genre.label} if self.tells_genre else {}
+        stances = {target.id: self.stance.label(text, target, title, **told)
+                   for text, target, title in self.stance_calls(doc)}
         doc.stances = [{"target": t, "stance": s.label, "score": s.score, "evidence": list(s.evidence),
                         "quoted": list(s.quoted)} for t, s in stances.items()]
         main = next(iter(stances), None)  # the most mentioned target

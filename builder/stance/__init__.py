@@ -1,13 +1,15 @@
 """Stance toward configured targets: the outlet's own voice, labelled per target, with evidence.
 
-- `targets`      targets as data (aliases, spelling variants, context aliases) and how a text mentions them
-- `speech`       the outlet's voice apart from the speech it attributes to others (quotes, قال، وفقا ل ...)
+- `targets`      targets as data (aliases and their word forms, context aliases, exclusions), how a text names them
+- `genre`        news, opinion or analysis, with its evidence: an opinion piece is its writer's voice throughout
+- `speech`       the outlet's voice apart from the speech it attributes to others, clause by clause, genre-aware
 - `voice`        the default labeler: cues in the outlet's voice, a calibrated bar, quoted cues kept apart
 - `lexicon`      the cue-counting baseline it replaced (label/stance=lexicon)
 - `classifier`   the model `train-stance` trains (TF-IDF + logistic regression), cross-validated
 - `local_model`  a local transformers text-classification model
 - `llm`          any OpenAI-compatible chat endpoint, its evidence checked to lie in the outlet's voice
 - `table`, `cli` the user's labelled file and the `train-stance` command
+- `terms`        the `stance-terms` command: candidate loaded terms near target mentions, for review
 
 Labels are `favor`, `against` or `none` (`builder.schema.STANCE_LABELS`).
 """

@@ -24,4 +24,6 @@ class StanceLabeler(Protocol):
     name: str
     targets: frozenset[str] | None  # the target ids it can label; None: any
 
+    # a labeler may also take `genre: str | None = None` (builder/stance/genre.py GENRES); the label stage passes it
+    # only to a labeler whose `label` has that parameter
     def label(self, text: str, target: Target, title: str | None = None) -> Stance: ...

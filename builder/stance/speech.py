@@ -1,10 +1,14 @@
 """Who is speaking: a news text split into the outlet's own voice and the speech it attributes to others.
 
 News reports what people say. "قال رئيس الأركان إن ميليشيات مدعومة من إيران ..." is the chief of staff's
-accusation, not the outlet's stance, so the stance labeler reads the two apart. A clause is attributed when it
-is inside quotation marks (longer than a scare quote), when its sentence carries a reporting verb or phrase
-(قال، أكد، وفقا ل، نقلا عن، في بيان ...), or when it follows a speaker's name and a colon. Everything else,
-the headline included, is the outlet's voice. The cues are data: `conf/data/attributed_speech.yaml`.
+accusation, not the outlet's stance, so the stance labeler reads the two apart, clause by clause: a quotation
+(longer than a scare quote) is somebody's speech; a reporting verb (قال، أكد، اعتبر ...) makes its clause and the
+rest of its sentence (the complement) speech, while the clauses before it stay the outlet's voice; a source phrase
+(وفقا ل، بحسب، في بيان) or a verb closing the sentence ("...، قال مسؤول") reports the whole sentence; "فلان: ..."
+is a speaker's line. What only looks like reporting is not: a noun ("في كشف"، "الجدير بالذكر"), a negated verb, a
+verb in a relative clause, "من يرى أن". In an opinion piece (builder/stance/genre.py) the writer's voice runs
+throughout: only quotations and a named third party's speech are someone else's. The words are data:
+`conf/data/attributed_speech.yaml`.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from dataclasses import dataclass
 
 from builder.arabic import WORD, match_key
 from builder.lists import read_yaml
+from builder.stance.genre import GenreDetector
 from builder.stance.targets import alias_spans, key_tokens, parse_aliases
 
 SENTENCE_END = re.compile(r"[.!?؟\n]+|(?<=\S)\s*[؛;]\s*")
+CLAUSE_END = re.compile(r"\s*[،,]\s*")
+CONJUNCTIONS = ("و", "ف")  # what may stand before a verb in the same word
 
 
 @dataclass(frozen=True)
@@ -32,37 +39,47 @@ class Clause:
         return self.speaker is None
 
 
+@dataclass(frozen=True)
+class Cue:
+    part: int  # the clause of the sentence it is in
+    speaker: str
+    whole: bool  # it reports the whole sentence, the clauses before it included
+
+
 class SpeechSplitter:
     """Splits a headline and body into clauses, each the outlet's voice or someone else's speech."""
 
-    def __init__(self, speech_file: str = "attributed_speech.yaml"):
+    def __init__(self, speech_file: str = "attributed_speech.yaml", genre_file: str = "genre.yaml"):
         data = read_yaml(speech_file)
         self.reporting = parse_aliases([w for group in data["reporting"] for w in group])
+        self.verbs = frozenset(a[0] for a in self.reporting)
+        self.sources = parse_aliases(data["sources"])
+        self.not_after = frozenset(t for w in data["not_after"] for t in key_tokens(w))
+        self.not_reporting = parse_aliases(data["not_reporting"])
+        self.unnamed = frozenset(t for w in data["unnamed_subjects"] for t in key_tokens(w))
         self.speaker_ends = {t for w in data["speaker_ends"] for t in key_tokens(w)}
         self.speaker_words = int(data["speaker_words"])
         self.scare_quote_words = int(data["scare_quote_words"])
         self.not_speakers = parse_aliases(data["not_speakers"])
-        self.column_marks = parse_aliases(data["opinion"]["title"])
-        self.opinion_text = parse_aliases(data["opinion"]["text"])
-        self.opinion_chars = int(data["opinion"]["text_chars"])
+        self.genres = GenreDetector(genre_file)
+        self.column_marks = self.genres.title["opinion"]
         quotes = "|".join(f"{re.escape(o)}[^{re.escape(c)}{re.escape(o)}]{{1,{int(data['max_quote_chars'])}}}"
                           f"{re.escape(c)}" for o, c in data["quotes"])
         self.quote = re.compile(quotes)
 
     def is_opinion(self, title: str | None, text: str) -> bool:
-        """An opinion column ("فلان يكتب: ...", "بقلم", a disclaimer that the views are the writer's)."""
-        head = key_tokens(title or "")
-        return bool(alias_spans(head, self.column_marks) or alias_spans(key_tokens(text[: self.opinion_chars]),
-                                                                         self.opinion_text))
+        """An opinion piece or an analysis by its headline, opening and writing (no URL or section known)."""
+        return self.genres.decide(title, text).opinion
 
-    def clauses(self, title: str | None, text: str) -> list[Clause]:
-        out = [c for c in self.split(title or "", headline=True)]
-        return out + self.split(text, headline=False)
+    def clauses(self, title: str | None, text: str, genre: str | None = None) -> list[Clause]:
+        """The headline's and the body's clauses; `genre` None: decided from the text (`is_opinion`)."""
+        opinion = self.is_opinion(title, text) if genre is None else genre in ("opinion", "analysis")
+        return self.split(title or "", headline=True, opinion=False) + self.split(text, False, opinion)
 
-    def split(self, text: str, headline: bool) -> list[Clause]:
+    def split(self, text: str, headline: bool, opinion: bool = False) -> list[Clause]:
         out: list[Clause] = []
         for sentence in self.sentences(text):
-            out += self.sentence_clauses(sentence, headline)
+            out += self.sentence_clauses(sentence, headline, opinion)
         return out
 
     def sentences(self, text: str) -> list[str]:
@@ -77,8 +94,8 @@ class SpeechSplitter:
         cuts.append(text[start:])
         return [c.strip() for c in cuts if WORD.search(c)]
 
-    def sentence_clauses(self, sentence: str, headline: bool) -> list[Clause]:
-        """The quotations in a sentence, then the rest: attributed when a reporting cue or a speaker colon is in it."""
+    def sentence_clauses(self, sentence: str, headline: bool, opinion: bool = False) -> list[Clause]:
+        """The quotations in a sentence, then the rest: the outlet's clauses and the reported ones."""
         quotes, rest, last = [], [], 0
         for m in self.quote.finditer(sentence):
             inner = m.group(0)[1:-1]
@@ -88,26 +105,59 @@ class SpeechSplitter:
                 last = m.end()
         rest.append(sentence[last:])
         outside = "".join(rest)
-        speaker = self.speaker(outside)
+        parts = [p for p in CLAUSE_END.split(outside) if p.strip()] or [outside]
+        cue = self.cue(parts, opinion)
+        speaker = cue.speaker if cue else None if opinion and not headline else self.colon_speaker(outside)
         # a quotation with no reporting verb in sight is still somebody's speech
         clauses = [Clause(q, headline, "" if speaker is None else speaker) for q in quotes]
-        return [*clauses, Clause(outside.strip(), headline, speaker)]
+        if cue is None or cue.whole:
+            return [*clauses, Clause(outside.strip(), headline, speaker)]
+        own = "، ".join(parts[: cue.part]).strip()
+        said = "، ".join(parts[cue.part :]).strip()
+        return [*clauses, *([Clause(own, headline, None)] if own else []), Clause(said, headline, speaker)]
 
-    def speaker(self, text: str) -> str | None:
-        """Who the sentence reports (words after the reporting cue), "" if unnamed, None: the outlet's voice."""
-        tokens = key_tokens(text)
-        spans = alias_spans(tokens, self.reporting)
-        if spans:
-            _, end = spans[0]
-            words = []
-            for t in tokens[end : end + self.speaker_words]:
-                if t in self.speaker_ends:
-                    break
-                words.append(t)
-            return " ".join(words)
+    def cue(self, parts: list[str], opinion: bool) -> Cue | None:
+        """The first reporting verb or source phrase that reports (see the module's docstring), if any."""
+        for i, part in enumerate(parts):
+            tokens = key_tokens(part)
+            blocked = {j for s, e in alias_spans(tokens, self.not_reporting) for j in range(s, e)}
+            found = [(s, e, False) for s, e in alias_spans(tokens, self.reporting) if self.is_verb(tokens, s)]
+            found += [(s, e, True) for s, e in alias_spans(tokens, self.sources)]
+            for s, e, source in sorted(found):
+                if s in blocked:
+                    continue
+                subject = self.subject(tokens[e:])
+                if opinion and (not subject or subject[0] in self.unnamed):
+                    continue  # the writer's own framing
+                closing = not source and i == len(parts) - 1 and i > 0 and not self.speaker_ends & set(tokens[e:])
+                return Cue(i, " ".join(subject), source or closing)
+        return None
+
+    def is_verb(self, tokens: list[str], s: int) -> bool:
+        """A reporting word used as a verb: at most و or ف before it, and no negation, preposition or relative."""
+        token, before = tokens[s], tokens[s - 1] if s else ""
+        if token not in self.verbs and not (token[:1] in CONJUNCTIONS and token[1:] in self.verbs):
+            return False
+        return not {before, before[1:] if before[:1] in CONJUNCTIONS else before} & self.not_after
+
+    def subject(self, tokens: list[str]) -> list[str]:
+        words = []
+        for t in tokens[: self.speaker_words]:
+            if t in self.speaker_ends:
+                break
+            words.append(t)
+        return words
+
+    def colon_speaker(self, text: str) -> str | None:
+        """"فلان: ..." names a speaker (not a headline label, not a column's "فلان يكتب:")."""
         head, colon, _ = match_key(text).partition(":")
         head_tokens = key_tokens(head)
         if colon and 0 < len(head_tokens) <= self.speaker_words and not alias_spans(head_tokens, self.column_marks) \
                 and not alias_spans(head_tokens, self.not_speakers):
             return " ".join(head_tokens)
         return None
+
+    def speaker(self, text: str) -> str | None:
+        """Who a sentence reports, "" if unnamed, None: the outlet's voice (the news reading, whole sentence)."""
+        cue = self.cue([text], opinion=False)
+        return cue.speaker if cue else self.colon_speaker(text)

@@ -1,8 +1,11 @@
 """Stance targets as data: an id, aliases and spelling variants, and context aliases that only count beside one.
 
 A target (say the Muslim Brotherhood) is matched on the match key after the proclitics are peeled, so hamza,
-alef, ة/ه and ى/ي forms and a leading و ف ب ك ل or ال need no entry. A context alias ("الجماعة", "المرشد") is a
-common word on its own: it counts as a mention only in a document that names the target by a full alias.
+alef, ة/ه and ى/ي forms and a leading و ف ب ك ل or ال need no entry. A one-word alias is expanded to its word
+forms (`word_variants`): the nisba adjective and its feminine, plural, dual and construct forms (قطر: قطري، القطرية،
+القطريين، قطريو), so a list names the state once. A context alias ("الجماعة", "المرشد") is a common word on its
+own: it counts as a mention only in a document that names the target by a full alias. `exclude` lists phrases that
+hold an alias and mean something else ("مرسى مطروح"): no mention inside them counts.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ def key_tokens(text: str) -> list[str]:
     return WORD.findall(key.lower())
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
 def by_first_token(aliases: tuple[Alias, ...]) -> dict[str, tuple[Alias, ...]]:
     """The aliases (in their order: longest first) under their first token, so a token is looked up, not scanned."""
     index: dict[str, list[Alias]] = {}
@@ -37,7 +40,7 @@ def by_first_token(aliases: tuple[Alias, ...]) -> dict[str, tuple[Alias, ...]]:
     return {first: tuple(group) for first, group in index.items()}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
 def alias_starts(aliases: tuple[Alias, ...]) -> frozenset[str]:
     """Every token at which one of the aliases may start: a first token, with each combination of the proclitics
     `word_forms` peels (kept when peeling gives that first token back). A token not in it starts no alias, so
@@ -74,9 +77,47 @@ def alias_spans(tokens: list[str], aliases: tuple[Alias, ...]) -> list[tuple[int
     return found
 
 
-def parse_aliases(names: list[Any]) -> tuple[Alias, ...]:
+def parse_aliases(names: list[Any], forms: bool = False) -> tuple[Alias, ...]:
+    """Key-token tuples, longest first; with `forms`, each alias's word forms too (`alias_forms`)."""
     aliases = {tuple(key_tokens(str(n))) for n in names} - {()}
+    if forms:
+        aliases = {f for a in aliases for f in alias_forms(a)}
     return tuple(sorted(aliases, key=lambda a: (-len(a), a)))
+
+
+PRONOUNS = ("ه", "ها", "هم", "هما", "هن", "نا", "كم")  # attached possessive and object pronouns
+NISBA = ("", "ه", "ون", "ين", "ان", "و", "ات", "ا")  # nisba: feminine (ة is ه), plurals, dual, construct, adverb
+
+
+def word_variants(token: str, name: bool = False) -> set[str]:
+    """A key token and its suffixed forms: for a name (`name`), its nisba adjective's forms (إيران: إيراني،
+    إيرانية، إيرانيون ...; تركيا: تركي ...); for a word, its feminine plural and its forms with a pronoun
+    (مؤامرة: مؤامرات، مؤامرته; فشل: فشله، فشلهم; إرهابي: إرهابية، إرهابيين). Over-generated forms that are not
+    words cost nothing: they never occur."""
+    bare = token[2:] if token.startswith("ال") and len(token) > 4 else token
+    out = {token}
+    if len(bare) < 3:
+        return out
+    if name:
+        stem = bare[:-2] if bare.endswith("يا") else bare[:-1] if bare.endswith("ا") else bare
+        nisba = stem if stem.endswith("ي") else stem + "ي"
+        return out | {f"{p}{nisba}{s}" for s in NISBA for p in ("", "ال")}
+    if bare.endswith("ي"):
+        return out | {token + s for s in NISBA}
+    if bare.endswith("ه"):  # ة: feminine plural, and the construct form with a pronoun (مؤامرته)
+        return out | {token[:-1] + "ات"} | ({bare[:-1] + "ت" + p for p in PRONOUNS} if bare == token else set())
+    return out | {token + "ات"} | ({token + p for p in PRONOUNS} if bare == token else set())
+
+
+def alias_forms(alias: Alias) -> set[Alias]:
+    """An alias with its word forms: every form of a one-word alias; the adjective forms of a longer one's last
+    word (ي: ية، يين، يون; ة: ات), so "الأطماع الإيرانية" also matches "الأطماع الإيراني"."""
+    if len(alias) == 1:
+        return {(f,) for f in word_variants(alias[0])}
+    last = alias[-1]
+    forms = {last, *(last + s for s in ("ه", "ين", "ون"))} if last.endswith("ي") else \
+        {last, last[:-1] + "ات", last[:-1]} if last.endswith("ه") else {last}
+    return {(*alias[:-1], f) for f in forms}
 
 
 @dataclass(frozen=True)
@@ -84,10 +125,14 @@ class Target:
     id: str
     aliases: tuple[Alias, ...]  # longest first
     context: tuple[Alias, ...] = ()  # count only when a full alias is in the same document
+    exclude: tuple[Alias, ...] = ()  # phrases that hold an alias and mean something else
 
     def spans(self, tokens: list[str], in_context: bool | None = None) -> list[tuple[int, int]]:
         """Mentions in the tokens; context aliases join when `in_context` (by default: a full alias is there)."""
         spans = alias_spans(tokens, self.aliases)
+        if self.exclude and spans:
+            out = {i for s, e in alias_spans(tokens, self.exclude) for i in range(s, e)}
+            spans = [(s, e) for s, e in spans if s not in out]
         if self.context and (in_context if in_context is not None else bool(spans)):
             taken = {i for s, e in spans for i in range(s, e)}
             spans += [(s, e) for s, e in alias_spans(tokens, self.context) if not taken & set(range(s, e))]
@@ -108,7 +153,9 @@ class Targets:
         aliases = parse_aliases([*t.ar, *t.en, *t.variants])
         if not aliases:
             raise ValueError(f"stance target {t.id!r} has no aliases (ar, en, variants)")
-        return Target(str(t.id), aliases, parse_aliases(list(t.context)))
+        names = {f for a in aliases if len(a) == 1 for f in word_variants(a[0], name=True)}
+        aliases = parse_aliases([*(" ".join(a) for a in aliases), *names])
+        return Target(str(t.id), aliases, parse_aliases(list(t.context)), parse_aliases(list(t.exclude)))
 
     @property
     def ids(self) -> list[str]:

@@ -1,24 +1,28 @@
-"""The default stance labeler: the outlet's own voice toward each target, with a calibrated bar.
+"""The default stance labeler: the outlet's own voice toward each target, with a calibrated bar per genre.
 
-Cues (`conf/data/stance_lexicon.yaml`, `voice`) are counted only in the outlet's voice (`speech.SpeechSplitter`):
-the headline, unattributed sentences, an opinion column's prose. The same cues in attributed speech become
-`quoted` evidence ("who said what"), never the document's stance. The side's strength (brand cues 2, framing 1,
-evaluative words 1 in a column and 0.5 in a report, a headline cue twice) less the other side's is looked up in
-the calibration table that `benchmarks/labels.py --calibrate` fits on the calibration half of the hand-labelled
-news gold: the score is the precision measured there for that strength, and the label is favor or against only
-when that score clears `min_score`. Otherwise the label is none: precision first.
+Cues (`conf/data/stance_lexicon.yaml`, `voice`) are counted only in the outlet's voice (`speech.SpeechSplitter`,
+clause by clause and genre-aware): the headline, unattributed clauses, an opinion piece's prose. The same cues in
+attributed speech become `quoted` evidence ("who said what"), never the document's stance. Cues are matched on
+their word forms (plural, feminine, construct, attached pronoun: `targets.word_variants`); a stock descriptor
+("المدعومة من إيران", "الموالية لطهران") is a fact, not a stance: no cue counts inside it and its mention carries
+none. The side's strength (brand cues 2, framing 1, evaluative words 1 in an opinion piece and 0.5 in a report, a
+headline cue twice) less the other side's is looked up in the calibration (`conf/data/stance_calibration.json`,
+fitted by `benchmarks/stance.py --calibrate` on the development half of a hand-labelled gold): per genre, the
+lowest strength whose measured precision has a Wilson lower bound at the bar, from bins of at least `min_support`
+examples. A genre whose bins are too small refuses to decide (none); below the threshold the label is none.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from builder.arabic import WORD, match_key, original_index
 from builder.config import data_file
 from builder.errors import BuildError
-from builder.lists import read_yaml
+from builder.lists import read_text, read_yaml
 from builder.stance.base import Stance
 from builder.stance.speech import Clause, SpeechSplitter
 from builder.stance.targets import Alias, Target, alias_spans, parse_aliases
@@ -29,7 +33,10 @@ if TYPE_CHECKING:
 SIDES = ("favor", "against")
 WEIGHTS = {"brand": 2.0, "frame": 1.0}
 HEADLINE_FACTOR = 2.0
-EVALUATIVE_WEIGHT = {True: 1.0, False: 0.5}  # opinion column, news report
+EVALUATIVE_WEIGHT = {True: 1.0, False: 0.5}  # opinion piece, news report
+CALIBRATION_FORMAT = 2
+# the calibration's genre groups: an analysis is read like a column, a page of unknown genre like a report
+GENRE_GROUP = {"opinion": "opinion", "analysis": "opinion", "news": "news", "unknown": "news", None: "news"}
 
 
 @dataclass(frozen=True)
@@ -42,21 +49,64 @@ class Hit:
     headline: bool = False
 
 
+def wilson_lower(right: int, n: int, z: float = 1.96) -> float:
+    """The lower bound of the Wilson score interval of a proportion (0 with no examples)."""
+    if not n:
+        return 0.0
+    p = right / n
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - margin) / (1 + z * z / n)
+
+
+def fit_bins(examples: list[tuple[float, bool]], edges: list[float], min_support: int, min_lower: float,
+             z: float = 1.96) -> dict[str, Any]:
+    """One genre's table from (strength, the leaning side is the gold side) pairs: per edge, the examples at or
+    above it; a bin with fewer than `min_support` refuses; the threshold is the lowest edge whose bin decides and
+    whose precision's Wilson lower bound reaches `min_lower` (None: this genre never decides)."""
+    bins, threshold = [], None
+    for edge in edges:
+        at = [right for strength, right in examples if strength >= edge]
+        n, right = len(at), sum(at)
+        refused = n < min_support
+        lower = wilson_lower(right, n, z)
+        bins.append({"min_strength": edge, "support": n, "right": right,
+                     "precision": round(right / n, 3) if n else None, "lower": round(lower, 3), "refused": refused})
+        if threshold is None and not refused and lower >= min_lower:
+            threshold = edge
+    return {"threshold": threshold, "bins": bins}
+
+
 class Calibration:
-    """Strength -> the precision measured for it (bins of `min_strength`, non-decreasing), from a JSON file."""
+    """Per genre group: the strength threshold and the measured precision of each strength bin (a JSON file)."""
 
     def __init__(self, path: str):
         file = data_file(path)
         if not file.is_file():
             raise BuildError(f"stance calibration not found: {file} (write it with "
-                             "`python benchmarks/labels.py --calibrate`)")
-        data = json.loads(file.read_text(encoding="utf-8"))
-        self.bins = sorted((float(b["min_strength"]), float(b["precision"])) for b in data["bins"])
+                             "`python benchmarks/stance.py --calibrate`)")
+        data = json.loads(read_text(path))
+        if data.get("format") != CALIBRATION_FORMAT:
+            raise BuildError(f"{file} is not a stance calibration of format {CALIBRATION_FORMAT} (refit it with "
+                             "`python benchmarks/stance.py --calibrate`)")
+        self.min_support = int(data["min_support"])
+        self.genres: dict[str, dict[str, Any]] = data["genres"]
         self.none_without_evidence = float(data["none_without_evidence"])
 
-    def precision(self, strength: float) -> float:
-        """The measured precision of the bin the strength falls in (0 below the first bin)."""
-        return max((p for s, p in self.bins if strength >= s), default=0.0)
+    def decide(self, strength: float, genre: str | None) -> tuple[bool, float | None, str]:
+        """(decides, the measured precision at that strength, why): a refused genre or a strength below its
+        threshold does not decide."""
+        group = GENRE_GROUP.get(genre, "news")
+        table = self.genres.get(group)
+        if not table or table.get("threshold") is None:
+            most = max((b["support"] for b in (table or {}).get("bins", [])), default=0)
+            return False, None, f"refused: no {group} bin of {self.min_support}+ examples reaches the bar " \
+                                f"(largest: {most})"
+        usable = [b for b in table["bins"] if not b["refused"] and strength >= b["min_strength"]]
+        precision = float(usable[-1]["precision"]) if usable else None
+        if strength < table["threshold"] or precision is None:
+            return False, precision, f"below the {group} threshold {table['threshold']}"
+        return True, precision, f"{group} threshold {table['threshold']}"
 
 
 class VoiceStance:
@@ -71,10 +121,11 @@ class VoiceStance:
         c = config or VoiceStanceConfig()
         lexicon = read_yaml(c.lexicon_file)["voice"]
         self.cues: dict[str, dict[str, dict[str, tuple[Alias, ...]]]] = {
-            target: {side: {kind: parse_aliases(sides.get(side, {}).get(kind, [])) for kind in WEIGHTS}
+            target: {side: {kind: parse_aliases(sides.get(side, {}).get(kind, []), forms=True) for kind in WEIGHTS}
                      for side in SIDES}
             for target, sides in lexicon["targets"].items()}
-        self.evaluative = {side: parse_aliases(lexicon["evaluative"].get(side, [])) for side in SIDES}
+        self.evaluative = {side: parse_aliases(lexicon["evaluative"].get(side, []), forms=True) for side in SIDES}
+        self.stock = parse_aliases(lexicon.get("stock", []))
         self.window = int(c.window if c.window is not None else lexicon["window"])
         self.splitter = SpeechSplitter(c.speech_file)
         self.calibration = Calibration(c.calibration_file)
@@ -83,11 +134,17 @@ class VoiceStance:
 
     # --- reading ---------------------------------------------------------------------------------------------
 
+    def stock_words(self, tokens: list[str], mentions: list[tuple[int, int]]) -> set[int]:
+        """The words of stock descriptors ("المدعومة من" + a mention): the descriptor and the mention it names."""
+        starts = {s: e for s, e in mentions}
+        return {i for s, e in alias_spans(tokens, self.stock) if e in starts for i in range(s, starts[e])}
+
     def hits(self, clause: Clause, words: list, target: Target, in_context: bool, opinion: bool) -> list[Hit]:
         tokens = [w.group(0).lower() for w in words]
-        mentions = target.spans(tokens, in_context)
+        named = target.spans(tokens, in_context)
+        taken = self.stock_words(tokens, named)  # a word counts once, as the strongest cue it is part of
+        mentions = [m for m in named if m[0] not in taken]
         found: list[Hit] = []
-        taken: set[int] = set()  # a word counts once, as the strongest cue it is part of
         factor = HEADLINE_FACTOR if clause.headline else 1.0
         for kind, weight in WEIGHTS.items():
             for side in SIDES:
@@ -103,6 +160,7 @@ class VoiceStance:
             for s, e in alias_spans(tokens, self.evaluative[side]):
                 near = [m for m in mentions if m[0] - self.window <= s < m[1] + self.window]
                 if near and not any(m[0] <= s < m[1] for m in near) and not taken & set(range(s, e)):
+                    taken |= set(range(s, e))
                     found.append(Hit(side, "evaluative", EVALUATIVE_WEIGHT[opinion] * factor,
                                      self.span(clause.text, words, s, e, near), clause.speaker, clause.headline))
         return found
@@ -116,22 +174,26 @@ class VoiceStance:
         first, last = words[s], words[e - 1]
         return " ".join(text[original_index(text, first.start()) : original_index(text, last.end())].split())
 
-    def reading(self, title: str | None, text: str) -> tuple[list[tuple[Clause, list]], bool]:
-        """The clauses with their words, and whether the page is an opinion column: the same for every target of
-        a document, so the last document's reading is kept (the label stage asks once per mentioned target)."""
-        if self._last is None or self._last[0] != (title, text):
-            clauses = [(c, list(WORD.finditer(match_key(c.text)))) for c in self.splitter.clauses(title, text)]
-            self._last = ((title, text), (clauses, self.splitter.is_opinion(title, text)))
+    def reading(self, title: str | None, text: str, genre: str | None) -> tuple[list[tuple[Clause, list]], str]:
+        """The clauses with their words, and the genre (given, or read from the text): the same for every target
+        of a document, so the last document's reading is kept (the label stage asks once per mentioned target)."""
+        if self._last is None or self._last[0] != (title, text, genre):
+            if genre is None:
+                genre = self.splitter.genres.decide(title, text).label
+            clauses = [(c, list(WORD.finditer(match_key(c.text)))) for c in self.splitter.clauses(title, text, genre)]
+            self._last = ((title, text, genre), (clauses, genre))
         return self._last[1]
 
-    def read(self, text: str, target: Target, title: str | None) -> tuple[list[Hit], list[Hit]]:
-        """(voice hits, quoted hits) toward the target."""
-        clauses, opinion = self.reading(title, text)
+    def read(self, text: str, target: Target, title: str | None,
+             genre: str | None = None) -> tuple[list[Hit], list[Hit], str]:
+        """(voice hits, quoted hits, genre) toward the target."""
+        clauses, genre = self.reading(title, text, genre)
         whole = [w.group(0).lower() for _, words in clauses for w in words]
         if not target.spans(whole, in_context=False):
-            return [], []
+            return [], [], genre
+        opinion = GENRE_GROUP.get(genre) == "opinion"
         hits = [h for c, words in clauses for h in self.hits(c, words, target, True, opinion)]
-        return [h for h in hits if h.speaker is None], [h for h in hits if h.speaker is not None]
+        return [h for h in hits if h.speaker is None], [h for h in hits if h.speaker is not None], genre
 
     # --- deciding --------------------------------------------------------------------------------------------
 
@@ -139,10 +201,11 @@ class VoiceStance:
     def strengths(hits: list[Hit]) -> dict[str, float]:
         return {side: sum(h.weight for h in hits if h.side == side) for side in SIDES}
 
-    def strength(self, text: str, target: Target, title: str | None = None) -> tuple[str | None, float]:
-        """The leaning side and its margin over the other side (what the calibration is fitted on)."""
-        voice, _ = self.read(text, target, title)
-        return self.lean(self.strengths(voice))
+    def strength(self, text: str, target: Target, title: str | None = None,
+                 genre: str | None = None) -> tuple[str | None, float, str]:
+        """The leaning side, its margin over the other side (what the calibration is fitted on), and the genre."""
+        voice, _, genre = self.read(text, target, title, genre)
+        return (*self.lean(self.strengths(voice)), genre)
 
     @staticmethod
     def lean(strengths: dict[str, float]) -> tuple[str | None, float]:
@@ -150,15 +213,15 @@ class VoiceStance:
         margin = strengths[side] - min(strengths.values())
         return (side, margin) if margin > 0 else (None, 0.0)
 
-    def label(self, text: str, target: Target, title: str | None = None) -> Stance:
-        voice, quoted = self.read(text, target, title)
+    def label(self, text: str, target: Target, title: str | None = None, genre: str | None = None) -> Stance:
+        voice, quoted, genre = self.read(text, target, title, genre)
         side, margin = self.lean(self.strengths(voice))
         evidence = tuple(f"{h.side} ({h.kind}{', headline' if h.headline else ''}): {h.span}"
                          for h in voice)
         said = tuple(dict.fromkeys(f"{h.side}, said by {h.speaker or 'a quotation'}: {h.span}" for h in quoted))
         if side is None:
             return Stance("none", round(self.calibration.none_without_evidence, 3), evidence, said)
-        precision = self.calibration.precision(margin)
-        if precision >= self.min_score:
+        decides, precision, _ = self.calibration.decide(margin, genre)
+        if decides and precision is not None and precision >= self.min_score:
             return Stance(side, round(precision, 3), evidence, said)
-        return Stance("none", round(1 - precision, 3), evidence, said)
+        return Stance("none", None if precision is None else round(1 - precision, 3), evidence, said)

@@ -38,8 +38,9 @@ class Template:
 class TemplateLearner:
     def __init__(self, cfg: TemplatesConfig):
         self.cfg = cfg
-        speech = read_yaml(cfg.speech_file)["reporting"]
-        self.reporting = frozenset(match_key(w) for group in speech for w in group if " " not in w)
+        speech = read_yaml(cfg.speech_file)
+        words = [*(w for group in speech["reporting"] for w in group), *speech.get("sources", [])]
+        self.reporting = frozenset(match_key(w) for w in words if " " not in w)
 
     def judged_words(self, shape: str, line_words: int) -> int:
         """How sentence-like a shape is. A fixed prefix or suffix around free text ("المزيد: {text}") is the

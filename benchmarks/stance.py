@@ -1,0 +1,254 @@
+"""Stance and genre labels against the hand-labelled news gold: one command, one JSON object on stdout.
+
+    nice python benchmarks/stance.py [--gold v2,v1] [--calibrate] [--write-quality] [--errors 30] [--out FILE]
+
+Gold. v2 (benchmarks/stance_gold/v2: 7 targets, outlets of several countries, written blind to the labeler, each
+article with its genre) comes with its own dev/test halves (`half` in selection.jsonl); v1 (benchmarks/stance_gold:
+Iran and the Muslim Brotherhood) is split by a hash of the article key (benchmarks/labels.py `half`: the
+calibration half is dev, the held-out half test). Every article goes through the shipped chain (repair, segment,
+clean, metadata, label) as a page would: headline line then body, with the URL and the outlet and section the
+record names. The default labeler (voice), no model, with the targets of the shipped config.
+
+Figures, on the test half (and, labelled as such, on dev): per target and per gold genre, precision and recall of
+favor/against (a side is right only when it is the gold side), the share of neutral pairs given a side, and the
+share of pairs given a side. Targets: precision >= 0.8, recall >= 0.35, neutral given a side <= 2%. Genre: accuracy
+of the `genre` column against the gold genre per article, with the confusion.
+
+`--calibrate` fits the voice labeler's per-genre strength table on the dev half only (bins of >= 20 examples,
+threshold by the Wilson lower bound) and writes the calibration file (then re-run without it to score).
+`--write-quality` writes the test-half figures into conf/data/label_quality.json (`stance`), which the card cites.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from builder.config import Config, conf_dir, data_file, register
+from builder.document import Doc, stable_id
+from builder.stance.voice import CALIBRATION_FORMAT, GENRE_GROUP, fit_bins
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from labels import chain, half, run
+
+SIDES = ("favor", "against")
+TARGETS = {"precision": 0.8, "recall": 0.35, "neutral_given_side": 0.02}
+BIN_EDGES = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]
+MIN_SUPPORT = 20  # a strength bin with fewer dev examples refuses to decide
+MIN_LOWER = 0.7  # the Wilson lower bound (95%) of precision a genre's threshold must reach on dev
+V2 = Path(__file__).resolve().parent / "stance_gold" / "v2"
+
+
+# --- the gold -------------------------------------------------------------------------------------------------------
+
+def gold_v1() -> list[dict]:
+    from stance_gold import load_gold
+
+    return [{**r, "half": "dev" if half(r["key"]) == "calibration" else "test", "genre": None} for r in load_gold()]
+
+
+def gold_v2() -> list[dict]:
+    """The v2 pairs that have landed, with their article's text, half and genre."""
+    import stance_gold
+
+    rows = stance_gold.load_gold(version="v2") if "version" in stance_gold.load_gold.__code__.co_varnames else \
+        [r for f in sorted(V2.glob("labels-*.jsonl")) for r in stance_gold.load_gold(f)]
+    selection = {(s["corpus"], s["key"]): s for s in stance_gold.read_jsonl(V2 / "selection.jsonl")}
+    out = []
+    for r in rows:
+        s = selection.get((r["corpus"], r["key"]), {})
+        out.append({**r, "half": r.get("half") or s.get("half"), "genre": r.get("genre") or s.get("genre")})
+    return out
+
+
+def section_of(row: dict) -> str | None:
+    """The section the record names: egypt_news files each feed under `<outlet>/<section>/...`."""
+    if row.get("section"):
+        return row["section"]
+    parts = row["key"].split("/")
+    return parts[1] if row["corpus"] == "egypt_news" and len(parts) > 2 and not parts[1].isdigit() else None
+
+
+def documents(cfg: Config, rows: list[dict]) -> dict[tuple[str, str], Doc | None]:
+    """Each gold article as the shipped chain leaves it before the label stage (None: the chain dropped it)."""
+    pre, _ = chain(cfg)
+    docs: dict[tuple[str, str], Doc | None] = {}
+    for row in rows:
+        key = (row["corpus"], row["key"])
+        if key not in docs:
+            page = Doc(id=stable_id(*key), source_file=row["key"], text=f"{row['title']}\n{row['text']}",
+                       url=row.get("url"), outlet_hint=row.get("outlet"), section_hint=section_of(row))
+            docs[key] = next(iter(run(pre, page)), None)
+    return docs
+
+
+def copy(doc: Doc) -> Doc:
+    return Doc(**{f: getattr(doc, f) for f in doc.__dataclass_fields__})
+
+
+# --- scoring --------------------------------------------------------------------------------------------------------
+
+def ratio(a: int, b: int) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def figures(pairs: list[tuple[str, str]]) -> dict:
+    """(gold, predicted) pairs: precision, recall, neutral given a side, share given a side, errors by kind."""
+    said = [(g, p) for g, p in pairs if p in SIDES]
+    right = sum(g == p for g, p in said)
+    sided, neutral = sum(g in SIDES for g, _ in pairs), sum(g == "none" for g, _ in pairs)
+    out = {"pairs": len(pairs), "gold_sided": sided, "labelled_sided": len(said), "correct": right,
+           "precision": ratio(right, len(said)), "recall": ratio(right, sided),
+           "neutral_given_side": ratio(sum(g == "none" for g, _ in said), neutral),
+           "share_labelled": ratio(len(said), len(pairs)),
+           "wrong": dict(Counter(f"{g}->{p}" for g, p in said if g != p))}
+    out["meets_targets"] = {k: out[k] is not None and (out[k] >= v if k != "neutral_given_side" else out[k] <= v)
+                            for k, v in TARGETS.items()}
+    return out
+
+
+def breakdown(scored: list[dict]) -> dict:
+    """All pairs, per target, per genre (the gold's where it has one, else the labeler's)."""
+    def pick(rows: list[dict]) -> dict:
+        return figures([(r["gold"], r["predicted"]) for r in rows])
+
+    by_genre = Counter(r["genre"] for r in scored)
+    return {"all": pick(scored),
+            "documents": {"articles": len({r["article"] for r in scored}),
+                          "given_a_side": len({r["article"] for r in scored if r["predicted"] in SIDES})},
+            "per_target": {t: pick([r for r in scored if r["target"] == t]) for t in sorted({r["target"]
+                                                                                             for r in scored})},
+            "per_genre": {g: pick([r for r in scored if r["genre"] == g]) for g in sorted(by_genre)}}
+
+
+def genre_accuracy(scored: list[dict]) -> dict | None:
+    articles = {r["article"]: (r["gold_genre"], r["genre_predicted"]) for r in scored if r["gold_genre"]}
+    if not articles:
+        return None
+    pairs = list(articles.values())
+    opinion = [(g, p) for g, p in pairs if g in ("opinion", "analysis")]
+    return {"articles": len(pairs), "accuracy": ratio(sum(g == p for g, p in pairs), len(pairs)),
+            "gold": dict(Counter(g for g, _ in pairs)), "predicted": dict(Counter(p for _, p in pairs)),
+            "opinion_or_analysis_found": ratio(sum(p in ("opinion", "analysis") for _, p in opinion), len(opinion)),
+            "confusion": dict(Counter(f"{g}->{p}" for g, p in pairs if g != p))}
+
+
+# --- calibration ----------------------------------------------------------------------------------------------------
+
+def calibrate(labeler, pairs: list[tuple[dict, Doc | None]], gold_name: str) -> dict:
+    """The per-genre strength table, from the dev half only (what the labeler's leaning side scores there)."""
+    examples: dict[str, list[tuple[float, bool]]] = {"news": [], "opinion": []}
+    no_evidence: Counter = Counter()
+    for row, doc in pairs:
+        if doc is None:
+            continue
+        side, margin, genre = labeler.stance.strength(doc.text, labeler.targets.get(row["target"]), doc.title,
+                                                      genre=doc.genre)
+        if side is None:
+            no_evidence[row["stance"] == "none"] += 1
+            continue
+        examples[GENRE_GROUP.get(genre, "news")].append((margin, row["stance"] == side))
+    return {"labeler": "voice", "format": CALIBRATION_FORMAT, "min_support": MIN_SUPPORT, "min_lower": MIN_LOWER,
+            "fitted_on": f"dev half of benchmarks/stance_gold {gold_name} ({len(pairs)} pairs): "
+                         "python benchmarks/stance.py --calibrate",
+            "genres": {g: fit_bins(ex, BIN_EDGES, MIN_SUPPORT, MIN_LOWER) for g, ex in examples.items()},
+            "none_without_evidence": round((no_evidence[True] + 1) / (sum(no_evidence.values()) + 2), 3)}
+
+
+# --- the run --------------------------------------------------------------------------------------------------------
+
+def score_gold(cfg: Config, name: str, rows: list[dict], do_calibrate: bool, errors: int) -> dict:
+    start = time.perf_counter()
+    docs = documents(cfg, rows)
+    _, labeler = chain(cfg)
+    pairs = [(r, docs[(r["corpus"], r["key"])]) for r in rows]
+    out: dict = {"pairs": dict(Counter(r["half"] for r in rows)),
+                 "gold": {h: dict(Counter(f"{r['target']}:{r['stance']}" for r in rows if r["half"] == h))
+                          for h in ("dev", "test")}}
+    if do_calibrate:
+        labelled = {id(d): labeler.process(copy(d)) for _, d in pairs if d is not None}
+        dev = [(r, labelled.get(id(d))) for r, d in pairs if r["half"] == "dev"]
+        table = calibrate(labeler, dev, name)
+        data_file(cfg.label.stance.calibration_file).write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n",
+                                                              encoding="utf-8")
+        out["calibration"] = table
+        _, labeler = chain(cfg)  # with the table just written
+    labelled = {}
+    scored = []
+    for r, d in pairs:
+        if d is not None and id(d) not in labelled:
+            labelled[id(d)] = labeler.process(copy(d))
+        doc = labelled.get(id(d))
+        entry = next((s for s in doc.stances if s["target"] == r["target"]), None) if doc else None
+        scored.append({"article": (r["corpus"], r["key"]), "key": r["key"], "outlet": r["outlet"],
+                       "target": r["target"], "half": r["half"], "gold": r["stance"],
+                       "predicted": entry["stance"] if entry else "none",
+                       "gold_genre": r.get("genre"), "genre_predicted": doc.genre if doc else None,
+                       "genre": r.get("genre") or (doc.genre if doc else "unknown"),
+                       "evidence": (entry or {}).get("evidence", [])[:4]})
+    for h in ("test", "dev"):
+        part = [s for s in scored if s["half"] == h]
+        out["test (held out)" if h == "test" else "dev (tuned on)"] = {
+            **breakdown(part), "genre_accuracy": genre_accuracy(part)}
+    test_errors = [s for s in scored if s["half"] == "test" and s["gold"] != s["predicted"]
+                   and (s["gold"] in SIDES or s["predicted"] in SIDES)]
+    out["test_errors"] = {"count": len(test_errors), "kinds": dict(Counter(f"{s['gold']}->{s['predicted']}"
+                                                                             for s in test_errors))}
+    dev_errors = [s for s in scored if s["half"] == "dev" and s["gold"] != s["predicted"]]
+    out["dev_errors"] = [{k: s[k] for k in ("key", "outlet", "target", "gold", "predicted", "genre", "evidence")}
+                         for s in dev_errors[:errors]]
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def quality(results: dict) -> dict:
+    """What the card cites: the test-half figures of the first gold scored."""
+    name, res = next(iter(results.items()))
+    test = res["test (held out)"]
+    keep = ("pairs", "gold_sided", "labelled_sided", "precision", "recall", "neutral_given_side", "share_labelled")
+    return {"labeler": "voice", "measured_on": f"test half of the hand-labelled news gold {name} "
+                                               "(benchmarks/stance.py; the article's own framing)",
+            "targets": {"all" if t == "all" else t: {k: f[k] for k in keep}
+                        for t, f in [("all", test["all"]), *test["per_target"].items()]},
+            "genres": {g: {k: f[k] for k in keep} for g, f in test["per_genre"].items()},
+            "documents": test["documents"], "genre_accuracy": test["genre_accuracy"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gold", default="v2,v1", help="comma-separated: v2, v1 (the first is calibrated on)")
+    parser.add_argument("--calibrate", action="store_true", help="fit the per-genre calibration on the dev half")
+    parser.add_argument("--write-quality", action="store_true", help="write the test figures for the card")
+    parser.add_argument("--errors", type=int, default=0, help="list this many dev-half errors")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    register()
+    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
+        cfg = OmegaConf.to_object(compose("config"))
+    loaders = {"v2": gold_v2, "v1": gold_v1}
+    results = {}
+    for i, name in enumerate(args.gold.split(",")):
+        results[name] = score_gold(cfg, name, loaders[name](), args.calibrate and i == 0, args.errors)
+    result = {"stance": results, "targets": TARGETS, "labeler": "voice (default config, no model)"}
+    if args.write_quality:
+        path = data_file(cfg.label.quality_file)
+        saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        saved["stance"] = quality(results)
+        saved["written_by"] = "python benchmarks/labels.py --write-quality; stance: python benchmarks/stance.py " \
+                              "--write-quality"
+        path.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    text = json.dumps(result, ensure_ascii=False, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""A page's genre: news, opinion or analysis (or unknown), and the evidence that decided it.
+
+It matters for stance: an opinion column is the writer's voice throughout, so its reporting verbs ("يرى"، "كشف")
+are the writer's own unless a named third party speaks, while a news report's are somebody else's speech. Most
+outlets print no "بقلم" in the text; the signs are, strongest first: the outlet's own URL paths and sections
+(`genre` in the outlet registry), generic section words in the URL path or the input's section field, a headline
+or signature marker ("فلان يكتب:", "تحليل:"), then the writing: the writer's first person outside quotations,
+rhetorical questions and exclamations, a person's byline, against a dateline or agency opening. The words are
+data: `conf/data/genre.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from builder.arabic import WORD
+from builder.lists import Outlet, read_yaml
+from builder.stance.targets import alias_spans, key_tokens, parse_aliases
+
+GENRES = ("news", "opinion", "analysis", "unknown")
+MARKED = ("opinion", "analysis")  # the genres a rule names; news is what a page with no sign of them is
+_QUOTED = re.compile(r"«[^»]{0,1500}»|“[^”]{0,1500}”|\"[^\"]{0,1500}\"")
+_ASKS = re.compile(r"[?؟!]")
+_SENTENCE = re.compile(r"[.!?؟\n]+")
+_SLUG = re.compile(r"[-_.+]+")
+
+
+@dataclass(frozen=True)
+class Genre:
+    label: str  # one of GENRES
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def opinion(self) -> bool:
+        """Read as the writer's voice throughout: a column or an analysis."""
+        return self.label in MARKED
+
+
+def url_words(url: str | None) -> tuple[str, list[str]]:
+    """(the URL's path, lowercased and percent-decoded; its segments and their slug words)."""
+    if not url:
+        return "", []
+    path = unquote(urlsplit(url if "//" in url else "//" + url).path).lower()
+    segments = [s for s in path.split("/") if s]
+    return path.rstrip("/") + "/", [*segments, *(w for s in segments for w in _SLUG.split(s) if w and w != s)]
+
+
+class GenreDetector:
+    """Decides a page's genre from its URL, section, headline, byline, opening and writing (`genre.yaml`)."""
+
+    def __init__(self, genre_file: str = "genre.yaml"):
+        data = read_yaml(genre_file)
+        self.url = {g: frozenset(w.lower() for w in data["url_words"].get(g, [])) for g in MARKED}
+        self.sections = {g: parse_aliases(data["section_words"].get(g, [])) for g in MARKED}
+        self.title = {g: parse_aliases(data["title_marks"].get(g, [])) for g in MARKED}
+        self.head = {g: parse_aliases(data["head_marks"].get(g, [])) for g in MARKED}
+        self.head_chars = int(data["head_chars"])
+        self.first_person = parse_aliases(data["first_person"])
+        self.fp_rate = float(data["first_person_per_100_words"])
+        self.fp_min = int(data["first_person_min"])
+        self.ask_rate = float(data["questions_per_sentence"])
+        self.ask_min = int(data["questions_min"])
+        self.min_points = int(data["min_points"])
+        self.byline_point = bool(data["byline_point"])
+
+    def decide(self, title: str | None, text: str, url: str | None = None, section: str | None = None,
+               byline: str | None = None, opened: str | None = None, outlet: Outlet | None = None) -> Genre:
+        """`opened`: what the report opens with (its dateline or agency credit), None when nothing."""
+        for rule in (self.outlet_rule, self.generic_rule):
+            if found := rule(url, section, outlet):
+                return found
+        for where, marks, words in (("title", self.title, title or ""), ("head", self.head, text[: self.head_chars])):
+            tokens = key_tokens(words)
+            for genre in MARKED:
+                if spans := alias_spans(tokens, marks[genre]):
+                    s, e = spans[0]
+                    return Genre(genre, (f"{where}: {' '.join(tokens[s:e])}",))
+        return self.writing(text, byline, opened)
+
+    @staticmethod
+    def outlet_rule(url: str | None, section: str | None, outlet: Outlet | None) -> Genre | None:
+        """The outlet's own path prefixes and section names (registry `genre`), which may also say news."""
+        rules = (outlet.genre if outlet else None) or {}
+        path, _ = url_words(url)
+        for genre, prefixes in (rules.get("paths") or {}).items():
+            if hit := next((p for p in prefixes if path.startswith(p.lower())), None):
+                return Genre(genre, (f"outlet path: {hit}",))
+        key = " ".join(key_tokens(section or ""))
+        for genre, names in (rules.get("sections") or {}).items():
+            if key and key in {" ".join(key_tokens(n)) for n in names}:
+                return Genre(genre, (f"outlet section: {section}",))
+        return None
+
+    def generic_rule(self, url: str | None, section: str | None, outlet: Outlet | None) -> Genre | None:
+        _, words = url_words(url)
+        for genre in MARKED:
+            if hit := next((w for w in words if w in self.url[genre]), None):
+                return Genre(genre, (f"url: {hit}",))
+        tokens = key_tokens(section or "")
+        for genre in MARKED:
+            spans = alias_spans(tokens, self.sections[genre])
+            if any(e - s == len(tokens) for s, e in spans):  # the whole section name, not a word of it
+                return Genre(genre, (f"section: {section}",))
+        return None
+
+    def writing(self, text: str, byline: str | None, opened: str | None) -> Genre:
+        """Points for the writer's first person, questions and exclamations, a byline without a dateline."""
+        own = _QUOTED.sub(" ", text)
+        tokens = key_tokens(own)
+        if not tokens:
+            return Genre("unknown", ("no text",))
+        evidence, points = [], 0
+        first = len(alias_spans(tokens, self.first_person))
+        if first >= self.fp_min and first * 100 / len(tokens) >= self.fp_rate:
+            points += 1
+            evidence.append(f"first person: {first} in {len(tokens)} words")
+        sentences = max(1, sum(1 for s in _SENTENCE.split(own) if WORD.search(s)))
+        asks = len(_ASKS.findall(own))
+        if asks >= self.ask_min and asks / sentences >= self.ask_rate:
+            points += 1
+            evidence.append(f"questions and exclamations: {asks} in {sentences} sentences")
+        if opened:
+            points -= 1
+            evidence.append(f"opens as a report: {opened}")
+        elif self.byline_point and byline:
+            points += 1
+            evidence.append(f"byline, no dateline: {byline}")
+        if points >= self.min_points:
+            return Genre("opinion", tuple(evidence))
+        return Genre("news", tuple(evidence) or ("no sign of opinion or analysis",))

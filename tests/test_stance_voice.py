@@ -1,0 +1,120 @@
+"""The voice labeler on texts written for these tests: attribution by clause and genre, stock descriptors, indirect
+aliases and word forms, and a calibration that refuses to decide from too few examples."""
+
+import json
+
+import pytest
+
+from builder.config import VoiceStanceConfig
+from builder.stance import Targets, VoiceStance
+from builder.stance.speech import SpeechSplitter
+from builder.stance.voice import Calibration, fit_bins, wilson_lower
+from conftest import typed_config
+
+BINS = [{"min_strength": edge, "support": 40, "right": round(40 * p), "precision": p, "refused": False}
+        for edge, p in [(1, 0.5), (2, 0.85), (4, 0.95)]]
+CALIBRATION = {"format": 2, "min_support": 20, "none_without_evidence": 0.95,
+               "genres": {"news": {"threshold": 2, "bins": BINS}, "opinion": {"threshold": 2, "bins": BINS}}}
+
+
+def write(tmp_path, table: dict) -> VoiceStanceConfig:
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(table), encoding="utf-8")
+    return VoiceStanceConfig(calibration_file=str(path))
+
+
+@pytest.fixture(scope="module")
+def targets():
+    return Targets(typed_config().label.targets)
+
+
+@pytest.fixture
+def voice(tmp_path):
+    return VoiceStance(write(tmp_path, CALIBRATION))
+
+
+COLUMN = ("الجدير بالذكر أن نظام الملالي لم يتوقف يوما عن العبث بأمن جيرانه. وفي كشف جديد لحقيقته، تواصل "
+          "الميليشيات الإيرانية نشر الفوضى في أربع عواصم. يرى البعض أن الحوار مع طهران ممكن، لكنني أعتقد أن "
+          "هذا النظام المارق لا يفهم إلا لغة القوة.")
+
+
+def test_a_column_whose_author_writes_a_pejorative_beside_reporting_words_is_against(voice, targets):
+    iran = targets.get("iran")
+    stance = voice.label(COLUMN, iran, "أحمد علي يكتب: وجه طهران الحقيقي", genre="opinion")
+    assert stance.label == "against" and stance.score == 0.95
+    assert any("نظام الملالي" in e for e in stance.evidence) and any("الميليشيات الإيرانية" in e
+                                                                      for e in stance.evidence)
+    # "الجدير بالذكر", "في كشف" and "يرى البعض" report nothing: every clause is the writer's
+    splitter = SpeechSplitter()
+    assert all(c.voice for c in splitter.clauses("", COLUMN, genre="opinion"))
+    # a named third party's speech is still someone else's, in a column too
+    named = splitter.clauses("", "وقال وزير الخارجية إن نظام الملالي يعبث بالمنطقة.", genre="opinion")
+    assert [c.speaker for c in named] == ["وزير الخارجيه"]
+
+
+def test_a_news_report_that_only_quotes_a_hostile_official_is_none(voice, targets):
+    iran = targets.get("iran")
+    report = ("الرياض (رويترز) - قال وزير الخارجية السعودي إن نظام الملالي يرعى الإرهاب وإن ميليشياته تعبث "
+              "بأمن المنطقة. وأضاف أن المملكة لن تسمح لإيران بتهديد الملاحة. وتقول طهران إنها تدافع عن نفسها.")
+    stance = voice.label(report, iran, "وزير الخارجية السعودي يتحدث عن إيران", genre="news")
+    assert (stance.label, stance.evidence) == ("none", ())
+    assert stance.quoted and all("said by" in q for q in stance.quoted)
+    # the clause before the reporting verb stays the outlet's: its words are the outlet's own
+    own = voice.label("وفي تصعيد جديد لنظام الملالي، قال المتحدث إن الهجوم فشل.", iran, "خبر", genre="news")
+    assert own.evidence == ("against (brand): لنظام الملالي",)
+
+
+def test_a_stock_descriptor_is_no_stance(voice, targets):
+    iran = targets.get("iran")
+    text = "وشنت الميليشيات الموالية لإيران هجمات إرهابية على المدينة، فيما سيطرت الفصائل المدعومة من طهران على الطريق."
+    stance = voice.label(text, iran, "معارك في المدينة", genre="news")
+    assert (stance.label, stance.evidence) == ("none", ())
+    # without the descriptor, the same evaluative word beside the name is the outlet's
+    bare = voice.label("وشنت إيران هجمات إرهابية على المدينة.", iran, "معارك في المدينة", genre="news")
+    assert bare.evidence == ("against (evaluative): إيران هجمات إرهابية",)
+
+
+def test_indirect_aliases_and_word_forms(voice, targets):
+    assert targets.mentions("وقالت الخارجية القطرية إن الدوحة ترفض") == {"qatar": 2}  # a nisba, the capital
+    assert targets.mentions("وصل الرئيس التركي إلى المطار") == {}  # a context alias alone names no one
+    assert targets.mentions("وصل الرئيس التركي رجب طيب أردوغان إلى المطار") == {"erdogan": 2}
+    assert targets.mentions("قضى إجازته في مرسى مطروح") == {}  # an excluded phrase holds the alias
+    qatar = targets.get("qatar")
+    stance = voice.label("ويواصل تنظيم الحمدين تمويل الإرهاب في المنطقة عبر أبواقه.", qatar, "الدوحة والإرهاب",
+                         genre="news")
+    assert stance.label == "against" and stance.evidence[0].startswith("against (brand): تنظيم الحمدين")
+    # a cue's word forms: the plural with a pronoun of "مؤامرة" beside the name
+    forms = voice.label("وتستمر مؤامراتها ومؤامرته على جيران قطر.", qatar, "قطر", genre="news")
+    assert [e.split(":")[0] for e in forms.evidence] == ["against (evaluative)"]
+
+
+def test_calibration_refuses_a_bin_with_too_few_examples(tmp_path, targets):
+    few = [(3.0, True)] * 5 + [(0.5, False)] * 3  # 5 strong examples, all right: still too few
+    table = fit_bins(few, [0.5, 2.0], min_support=20, min_lower=0.7)
+    assert table["threshold"] is None and all(b["refused"] for b in table["bins"])
+    many = [(3.0, True)] * 36 + [(3.0, False)] * 4 + [(0.5, False)] * 30
+    fitted = fit_bins(many, [0.5, 2.0], min_support=20, min_lower=0.7)
+    assert fitted["threshold"] == 2.0 and wilson_lower(36, 40) >= 0.7 > wilson_lower(36, 70)
+    config = write(tmp_path, {**CALIBRATION, "genres": {"news": fitted, "opinion": table}})
+    decides, _, why = Calibration(config.calibration_file).decide(4.0, "opinion")
+    assert not decides and why.startswith("refused: no opinion bin of 20+ examples")
+    voice, iran = VoiceStance(config), targets.get("iran")
+    assert voice.label(COLUMN, iran, "أحمد علي يكتب: طهران", genre="opinion").label == "none"  # refused
+    assert voice.label(COLUMN, iran, "أحمد علي يكتب: طهران", genre="news").label != "none"  # the news table decides
+
+
+def test_stance_terms_ranks_the_words_written_next_to_a_target(tmp_path, capsys):
+    from builder.stance.terms import main as stance_terms
+
+    rows = [{"text": f"وواصل نظام الحمدين في قطر دعمه للفوضى في اليوم {i}. وافتتح معرض الكتاب أبوابه للزوار."}
+            for i in range(4)] + [{"text": "وعقد مجلس الوزراء اجتماعا في الدوحة، وقال الوزير إن قطر عدوة."}]
+    data, targets = tmp_path / "corpus.jsonl", tmp_path / "targets.yaml"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    targets.write_text("- {id: qatar, ar: [قطر, الدوحة]}\n", encoding="utf-8")
+    stance_terms(["--data", str(data), "--targets", str(targets), "--min-count", "3", "--format", "tsv"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split("\t")[:3] == ["target", "phrase", "near"]
+    found = {line.split("\t")[1]: line.split("\t") for line in lines[1:]}
+    assert found["نظام الحمدين"][2] == "4" and found["نظام الحمدين"][6] == "qatar.against.brand"
+    assert "نظام الحمدين في قطر" in found["نظام الحمدين"][7]  # keyword in context
+    assert "معرض" not in found and "عدوه" not in found  # far from a mention; said by the minister
