@@ -268,6 +268,11 @@ def sample_records(corpus: str, k: int, seed: int) -> list[tuple[str, str, str, 
 # Each family as a reader would spot it in a document's text (raw before cleaning, cleaned after).
 _LEAD_DASH_COLON = re.compile(r"^\s*[\u0621-\u064A]{2,}(?:\s+[\u0621-\u064A]{2,}){0,2}\s*[-–—_ـ]+\s*(?:\(?)"
                               r"[\u0621-\u064A.]+(?:\s+[\u0621-\u064A.]+){0,4}\)?\s*:")
+_BACK_LINK = re.compile(r"(?:رابط|الرابط)\s+(?:ال)?(?:خبر|مقال|موضوع|مختصر|دائم)[^:\n]{0,40}:")
+_DESK_BYLINE = re.compile(r"[\u0621-\u064A]{2,}\s*[-–—/]\s*(?:وكالات|متابعات)\s*[:\-–—]")
+_CLOSING_AGENCY = re.compile(r"[.!؟]\s*[(\[]?\s*(?:أ\s?ش\s?أ|[أا]\s?ف\s?ب|رويترز|د\s?ب\s?أ|وكالات|واس|كونا|وام|قنا|بنا|"
+                             r"سانا|بترا)\s*[)\]]?\.?[ \t]*$", re.M)
+_LEAD_CLOCK = re.compile(r"\s*(?:\d{1,2}:\d{2}|(?:منذ|قبل)\s+\d*\s*(?:دقيقة|دقائق|ساعة|ساعات|يوم|أيام)\s*[-–—|])")
 MARKERS = {
     "masrawy_city_reporter": lambda outlet, text: outlet == "masrawy" and any(
         _LEAD_DASH_COLON.match(line) for line in lead_lines(text)),
@@ -276,6 +281,12 @@ MARKERS = {
     "dostor_full_story": lambda outlet, text: "لقراءة تفاصيل الخبر" in text,
     "end_mark": lambda outlet, text: re.search(r"//\s*انته[ىي]\s*//|^\s*\(?انته[ىي]\)?\.?\s*$", text, re.M) is not None,
     "read_also": lambda outlet, text: re.search(r"^\s*[اإأ]قر[أا]\s+[أا]يض", text, re.M) is not None,
+    # furniture glued to a sentence, found anywhere in a line: a back-link, a desk byline, a closing agency mark
+    # after a sentence end, a clock or relative time opening the text
+    "glued_back_link": lambda outlet, text: _BACK_LINK.search(text) is not None,
+    "glued_desk_byline": lambda outlet, text: _DESK_BYLINE.search(text) is not None,
+    "glued_closing_agency": lambda outlet, text: _CLOSING_AGENCY.search(text) is not None,
+    "glued_lead_clock": lambda outlet, text: _LEAD_CLOCK.match(text) is not None,
 }
 
 

@@ -141,6 +141,8 @@ class CleanConfig:
     # a line this short between a sentence that has not ended and more text is a piece of the sentence (a scraper
     # broke it at a link), so credit, dateline and byline rules leave it alone
     fragment_words: int = FRAGMENT_WORDS
+    # the article's last lines, where furniture glued after the last sentence (a back-link, a closing credit) is cut
+    glued_tail_lines: int = 3
 
 
 @dataclass

@@ -150,11 +150,35 @@ def _balanced(inner: str, opener: str) -> bool:
     return depth == 0
 
 
+# Where furniture glued to a sentence is cut: a head up to a separator ("سبق- وكالات: أعلنت ..."), or a tail from
+# a sentence end ("... المقبل. رابط الخبر: ..."), within this many characters of the line's edge.
+_GLUE_SEPARATOR = re.compile(r"\s*(?::|[-–—_]+|/|\|)\s*")
+_SENTENCE_END = re.compile(r"[.!?؟…]+[»\"”')\]]*\s*")
+GLUED_HEAD_CHARS = 90
+GLUED_TAIL_CHARS = 300
+GLUED_MIN_WORDS = 3  # Arabic words of the sentence left beside a glued cut ("UN-Arab League ..." is no Arabic lead)
+_ARABIC_WORD = re.compile(r"[\u0621-\u064A]{2,}")
+
+
+@dataclass(frozen=True)
+class Glue:
+    """Which line rules may also cut a glued head or tail: their classes (`glued_prefix`, `glued_suffix` in the
+    rules file), less the rules marked `glued: false` (a lone name line, which a sentence may open with)."""
+
+    prefix: frozenset[str] = frozenset()
+    suffix: frozenset[str] = frozenset()
+    never: frozenset[str] = frozenset()
+
+
 class RuleSet:
-    def __init__(self, rules: list[Rule], page_level: frozenset[str]):
+    def __init__(self, rules: list[Rule], page_level: frozenset[str], glue: Glue = Glue()):
         self.rules = rules
         self.page_level = page_level
         self.kinds = frozenset(r.kind for r in rules)
+        self.glue = glue
+        glued = [r for r in rules if r.where == "line" and r.id not in glue.never]
+        self.glued_heads = [r for r in glued if r.kind in glue.prefix]
+        self.glued_tails = [r for r in glued if r.kind in glue.suffix and r.scope != "lead"]
 
     @classmethod
     def load(cls, name: str, lists: WordLists | None = None) -> RuleSet:
@@ -172,7 +196,7 @@ class RuleSet:
     def only(self, kinds: frozenset[str] | None = None, ids: frozenset[str] | None = None) -> RuleSet:
         """The rules of some classes, or with some ids, in their order: a stage that asks one question asks it fast."""
         return RuleSet([r for r in self.rules if (kinds is None or r.kind in kinds) and (ids is None or r.id in ids)],
-                       self.page_level)
+                       self.page_level, self.glue)
 
     def first_match(self, line: str, lead: bool, tail: bool = False) -> Removal | None:
         """The first rule that matches `line` (on its key), as the removal it implies, or None. `lead`: no body
@@ -200,6 +224,33 @@ class RuleSet:
                 return Removal(rule.id, line[original_index(line, m.start()):], _fields(m, line, 0))
         return None
 
+    def glued_head(self, line: str) -> Removal | None:
+        """Lead furniture glued before the first sentence ("متابعة/ سامي حسن - أعلنت ..."): the longest head,
+        ending at a separator, that a line rule of a `glued_prefix` class claims whole, with a sentence after it."""
+        key = _line_key(line)
+        best = None
+        for sep in _GLUE_SEPARATOR.finditer(key, 0, min(len(key), GLUED_HEAD_CHARS)):
+            if len(_ARABIC_WORD.findall(key, sep.end())) < GLUED_MIN_WORDS:
+                break
+            if sep.start() and (found := _whole(key[:sep.start()], self.glued_heads)):
+                best = found, sep.end()
+        if best is None:
+            return None
+        (rule, m, offset), end = best
+        return Removal(rule.id, line[:original_index(line, end)], _fields(m, line, offset))
+
+    def glued_tail(self, line: str) -> Removal | None:
+        """Furniture glued after a line's last sentence ("... المقبل. رابط الخبر: ...", "... أمس.أ ش أ"): the
+        shortest tail, from one of the last sentence ends, that a line rule of a `glued_suffix` class claims whole."""
+        key = _line_key(line)
+        ends = [m.end() for m in _SENTENCE_END.finditer(key, max(0, len(key) - GLUED_TAIL_CHARS))]
+        for start in reversed(ends[-3:]):
+            if start < len(key) and len(_ARABIC_WORD.findall(key, 0, start)) >= GLUED_MIN_WORDS and \
+                    (found := _whole(key[start:].rstrip(" ."), self.glued_tails)):
+                rule, m, offset = found
+                return Removal(rule.id, line[original_index(line, start):], _fields(m, line, start + offset))
+        return None
+
     def _match(self, key: str, lead: bool, tail: bool) -> tuple[Rule, re.Match] | None:
         for rule in self.rules:
             if rule.where == "suffix" or (rule.scope == "lead" and not lead) or \
@@ -216,6 +267,17 @@ class RuleSet:
         named parts the rule captured."""
         end = len(line) if whole else original_index(line, offset + m.end())
         return Removal(rule.id, line[:end], _fields(m, line, offset))
+
+
+def _whole(text: str, rules: list[Rule]) -> tuple[Rule, re.Match, int] | None:
+    """The first rule that claims all of `text`, or its undecorated core: (rule, match, where the core starts)."""
+    offset, core = shape_key(text)
+    for rule in rules:
+        if (m := rule.regex.fullmatch(text)) is not None:
+            return rule, m, 0
+        if core != text and core and (m := rule.regex.fullmatch(core)) is not None:
+            return rule, m, offset
+    return None
 
 
 def _fields(m: re.Match, line: str, offset: int) -> dict[str, str]:
@@ -251,4 +313,6 @@ def _load_ruleset(name: str, files: ListsConfig) -> RuleSet:
             raise ValueError(f"rule {entry['id']} in {name} captures {sorted(unread)}, which nothing reads; "
                              f"a rule's named groups are {sorted(SPAN_FIELDS)} (builder/document.py SPAN_FIELDS)")
         rules.append(Rule(entry["id"], entry.get("where", "line"), entry.get("scope", "any"), regex))
-    return RuleSet(rules, frozenset(data.get("page_level", [])))
+    glue = Glue(frozenset(data.get("glued_prefix", [])), frozenset(data.get("glued_suffix", [])),
+                frozenset(e["id"] for e in data["rules"] if e.get("glued") is False))
+    return RuleSet(rules, frozenset(data.get("page_level", [])), glue)

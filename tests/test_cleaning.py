@@ -299,3 +299,22 @@ def test_an_author_that_is_the_outlet_is_the_credit_and_the_site_name_leaves_the
     [doc] = clean(stages, html=html)
     assert (doc.title, doc.byline, doc.credit) == ("بلدية الطيبة تفتتح مكتبة عامة", None, "عرب ٤٨")
     assert doc.published == datetime(2024, 6, 12, 9, 40)
+
+
+def test_furniture_glued_to_the_first_and_last_sentences_is_cut_and_the_sentences_stay(stages):
+    [doc] = clean(stages, page("عنوان الخبر", "سبق- وكالات: " + STORY, MORE,
+                               LAST + " رابط الخبر بصحيفة سبق: افتتاح خط جديد للحافلات"))
+    assert doc.text.split("\n\n") == [STORY, MORE, LAST]
+    assert [(r.rule, r.text.strip()) for r in doc.removed[1:]] == [
+        ("credit.followup", "سبق- وكالات:"), ("back_link.label", "رابط الخبر بصحيفة سبق: افتتاح خط جديد للحافلات")]
+    # a closing agency mark with no space after the full stop, a clock left before the lead's dateline
+    [doc] = clean(stages, page("عنوان الخبر", "10:45 ص - القاهرة - " + STORY, MORE + "أ ش أ"))
+    assert (doc.text.split("\n\n"), doc.dateline, doc.credit) == ([STORY, MORE], "القاهرة", "mena")
+    [doc] = clean(stages, page("عنوان الخبر", STORY, MORE + " http://example.com/news/15118"))
+    assert doc.text.split("\n\n") == [STORY, MORE]
+
+
+def test_a_byline_cue_with_a_slash_is_a_byline_not_a_dateline(stages):
+    for cue in ("كتب", "متابعة"):
+        [doc] = clean(stages, page("عنوان الخبر", f"{cue}/ سامي حسن - " + STORY, MORE))
+        assert (doc.text.split("\n\n"), doc.byline, doc.dateline) == ([STORY, MORE], "سامي حسن", None)

@@ -129,3 +129,23 @@ def test_outlet_leads_give_their_parts():
     assert (bracketed.text, bracketed.fields) == ("(عدن الغد) خاص: ", {"source": "عدن الغد"})
     stamp = rules.first_match("بنا 0945 جمت 2024/05/20", lead=False, tail=True)
     assert stamp.fields == {"source": "بنا", "time": "0945", "date": "2024/05/20"}
+
+
+@pytest.mark.parametrize("line", [
+    # a head that is a person quoted, English, a relative time that opens a sentence
+    "محمد صلاح: لن أرحل عن ليفربول قبل نهاية عقدي مع النادي.",
+    "UN-Arab League peace envoy to Syria urged international action.",
+    "قبل يومين أعلنت الوزارة عن افتتاح خط جديد للحافلات.",
+])
+def test_sentences_keep_their_heads(line):
+    rules = RuleSet.load("boilerplate.yaml")
+    assert rules.first_match(line, lead=True) is None and rules.glued_head(line) is None
+
+
+@pytest.mark.parametrize("line", [
+    "وقال الوزير إن المشروع سيكتمل قبل نهاية العام. وكالات السفر تشهد إقبالا كبيرا مع بداية الصيف.",
+    "وأوضح أن الخطة تشمل ثلاث مراحل. المصدر الرئيسي للقلق هو ارتفاع الأسعار في الأسواق.",
+    "وأكد الوزير أن الحكومة ستعلن قرارها خلال أيام، بحسب وكالة رويترز.",
+])
+def test_sentences_keep_their_tails(line):
+    assert RuleSet.load("boilerplate.yaml").glued_tail(line) is None

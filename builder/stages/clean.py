@@ -21,6 +21,8 @@ class Cleaner(Stage):
     sentence) may sit between the headline and the byline or dateline. In the body, a short line between a
     sentence that has not ended and more text is a piece of that sentence, never a credit or a byline. Edge rules
     (a lone agency or outlet name) apply in the lead and, from the bottom up, after the last line of the body.
+    Furniture glued to a sentence is cut from it: a lead line's head up to a separator, a closing line's tail from
+    a sentence end (the rules file's `glued_prefix` and `glued_suffix` classes); the sentence stays.
     """
 
     name = "clean"
@@ -32,6 +34,7 @@ class Cleaner(Stage):
         self.lead_subtitles = c.lead_subtitles
         self.subtitle_words = c.subtitle_words
         self.fragment_words = c.fragment_words
+        self.glued_tail_lines = c.glued_tail_lines
         self.not_names = self.rules.only(kinds=self.rules.kinds - _NAMES)
         self.edge = self.rules.only(ids=frozenset(r.id for r in self.rules.rules if r.scope == "edge"))
 
@@ -50,7 +53,7 @@ class Cleaner(Stage):
             lead = self.in_lead(kept)
             rules = self.not_names if not lead and self.is_fragment(lines, i) else self.rules
             while line:
-                removal = rules.first_match(line, lead=lead)
+                removal = rules.first_match(line, lead=lead) or (rules.glued_head(line) if lead else None)
                 if removal is None:
                     break
                 doc.removed.append(removal)
@@ -63,6 +66,10 @@ class Cleaner(Stage):
         if kept and (removal := self.rules.trailing_match(kept[-1])):  # ...or the closing mark glued to the text
             doc.removed.append(removal)
             kept[-1] = kept[-1][: len(kept[-1]) - len(removal.text)].rstrip()
+        for i in range(max(0, len(kept) - self.glued_tail_lines), len(kept)):  # a back-link, a credit after a sentence
+            while removal := self.rules.glued_tail(kept[i]):
+                doc.removed.append(removal)
+                kept[i] = kept[i][: len(kept[i]) - len(removal.text)].rstrip()
         doc.text = "\n\n".join(kept)
         if len(WORD.findall(doc.text)) < self.min_words:
             return Drop("empty_after_cleaning", f"{len(doc.removed)} spans removed")
