@@ -248,17 +248,17 @@ def counts(rows: list[dict]) -> dict:
     }
 
 
-def agreement(first: list[dict], second: list[dict]) -> dict:
-    """Self-consistency: raw agreement and Cohen's kappa between the first pass and the blind second pass."""
-    a = {(r["corpus"], r["key"], r["target"]): r["stance"] for r in first}
-    pairs = [(a[(r["corpus"], r["key"], r["target"])], r["stance"]) for r in second
+def agreement(first: list[dict], second: list[dict], field: str = "stance") -> dict:
+    """Raw agreement and Cohen's kappa on `field` between the first pass and the blind second pass."""
+    a = {(r["corpus"], r["key"], r["target"]): r[field] for r in first}
+    pairs = [(a[(r["corpus"], r["key"], r["target"])], r[field]) for r in second
              if (r["corpus"], r["key"], r["target"]) in a]
     n = len(pairs)
     if not n:
         return {"pairs": 0}
     observed = sum(x == y for x, y in pairs) / n
     first_marg, second_marg = Counter(x for x, _ in pairs), Counter(y for _, y in pairs)
-    expected = sum(first_marg[s] * second_marg[s] for s in STANCES) / (n * n)
+    expected = sum(first_marg[s] * second_marg[s] for s in first_marg) / (n * n)
     kappa = (observed - expected) / (1 - expected) if expected < 1 else 1.0
     confusion = Counter(f"{x}->{y}" for x, y in pairs if x != y)
     return {"pairs": n, "agreement": round(observed, 3), "cohen_kappa": round(kappa, 3),
@@ -613,7 +613,8 @@ def load_gold_v2() -> list[dict]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", nargs="?", default="counts",
-                        choices=["counts", "select", "show", "agreement", "select-v2", "show-v2", "counts-v2"])
+                        choices=["counts", "select", "show", "agreement", "select-v2", "show-v2", "counts-v2",
+                                 "agreement-v2"])
     parser.add_argument("range", nargs="*", type=int)
     parser.add_argument("--batch", type=int, default=1, help="show-v2: the batch (1-3)")
     parser.add_argument("--start", type=int, default=0, help="show-v2: the first article's index in the batch")
@@ -635,6 +636,10 @@ def main(argv: list[str] | None = None) -> None:
         show_v2(args.batch, args.start, args.count)
     elif args.command == "show":
         _show(*(args.range or [0, 10]))
+    elif args.command == "agreement-v2":  # each second pass is another labeller's: agreement between labellers
+        first, second = ([row for path in sorted(V2.glob(pattern)) for row in read_jsonl(path)]
+                         for pattern in ("labels-*.jsonl", "second-pass-*.jsonl"))
+        print(json.dumps({field: agreement(first, second, field) for field in ("stance", "genre")}, indent=1))
     elif args.command == "agreement":
         print(json.dumps(agreement(read_jsonl(HERE / "labels.jsonl"), read_jsonl(HERE / "second_pass.jsonl")),
                          ensure_ascii=False, indent=1))
