@@ -144,18 +144,19 @@ def score_page(gold: Gold, docs: list[dict], drop_reason: str | None) -> PageSco
                      fields, gold_has, None, detail)
 
 
-def read_build(out: Path) -> tuple[dict[str, list[dict]], dict[str, str]]:
-    """Kept documents by URL, and the rejection reason of every rejected URL."""
+def read_build(out: Path, key: str = "url") -> tuple[dict[str, list[dict]], dict[str, str]]:
+    """Kept documents by `key` (the URL, or the input file for a page written as its own file), and the rejection
+    reason of every rejected key."""
     kept: dict[str, list[dict]] = defaultdict(list)
     for path in sorted((out / "data").glob("*.parquet")):
-        cols = [c for c in ("id", "url", "title", "text", "published", "byline", "dateline", "credit", "removed")
-                if c in pq.read_schema(path).names]
+        cols = [c for c in ("id", "url", "source_file", "title", "text", "published", "byline", "dateline", "credit",
+                            "removed") if c in pq.read_schema(path).names]
         for row in pq.read_table(path, columns=cols).to_pylist():
-            kept[row["url"]].append(row)
+            kept[row[key]].append(row)
     rejected: dict[str, str] = {}
     for path in sorted((out / "rejected").glob("*.parquet")):
-        for row in pq.read_table(path, columns=["url", "stage", "reason"]).to_pylist():
-            rejected.setdefault(row["url"], f"{row['stage']}.{row['reason']}")
+        for row in pq.read_table(path, columns=[key, "stage", "reason"]).to_pylist():
+            rejected.setdefault(row[key], f"{row['stage']}.{row['reason']}")
     return kept, rejected
 
 
@@ -207,16 +208,19 @@ def aggregate(scores: list[PageScore]) -> dict:
     }
 
 
-def score_build(out: Path, pages: list[tuple[dict, Gold]]) -> tuple[dict, list[dict]]:
-    """Per-site, per-format and overall figures; and one detail row per page (for the work folder only)."""
-    kept, rejected = read_build(out)
+def score_build(out: Path, pages: list[tuple[dict, Gold]], files: list[str] | None = None) -> tuple[dict, list[dict]]:
+    """Per-site, per-format and overall figures; and one detail row per page (for the work folder only). `files`:
+    the input file of each page, when the pages were written one per file without their URL."""
+    kept, rejected = read_build(out, "source_file" if files else "url")
     scores, rows = [], []
-    for record, gold in pages:
+    for i, (record, gold) in enumerate(pages):
         raw = record.get("text") or record.get("html") or ""
-        docs = order_docs(kept.get(gold.url, []), raw)
-        s = score_page(gold, docs, rejected.get(gold.url))
+        key = files[i] if files else gold.url
+        docs = order_docs(kept.get(key, []), raw)
+        s = score_page(gold, docs, rejected.get(key))
         scores.append(s)
-        rows.append({"url": gold.url, "site": gold.site, "kept": s.kept, "docs": len(docs), "drop": s.drop_reason,
+        rows.append({"url": gold.url, "file": key, "site": gold.site, "kept": s.kept, "docs": len(docs),
+                     "drop": s.drop_reason,
                      "body_f1": round(s.body_f1, 4), "fields": s.fields, "output_fields": s.detail,
                      "furniture_left": [f.text for f, (_, p) in zip(gold.furniture, s.furniture, strict=True) if p],
                      "removed_rules": sorted({r["rule"] for d in docs for r in (d.get("removed") or [])})})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
@@ -32,6 +32,7 @@ class Ctx:
     host: str
     number: int
     moment: datetime
+    siblings: list[str] = field(default_factory=list)  # titles of the site's other pages in this corpus
 
     def maybe(self, p: float) -> bool:
         return self.rng.random() < p
@@ -51,6 +52,13 @@ class Ctx:
         """(a printed form, the accepted credit names)."""
         a = self.pools["agencies"][key]
         return self.pick(a["printed"]).strip("()"), a["aliases"]
+
+    def related(self, n: int, share: float = 0.6) -> list[str]:
+        """n headlines of a related block: each, with probability `share`, the title of another page of the site
+        in this corpus (as a real section list would be), else a title from outside it."""
+        pool = [t for t in self.siblings if t != self.body.title]
+        own = self.rng.sample(pool, min(len(pool), sum(self.maybe(share) for _ in range(n))))
+        return own + self.headlines(n - len(own))
 
     def tags(self, n: int = 3) -> list[str]:
         words = [w for w in self.body.title.split() if len(w) > 3]
@@ -551,14 +559,15 @@ def url(site: Site, size: int, number: int, moment: datetime) -> str:
         "g": f"politique/{number + 800000}.html", "h": f"ar/article/{number + 76000}",
         "i": f"{moment:%Y/%m/%d}/{number}", "j": f"news/{moment:%Y%m%d}{number:05d}",
         "k": f"news.php?id={number + 20000}", "l": f"?p={number + 60000}",
-    }[site.key]
+    }.get(site.key, f"{site.key}/news/{number + 40000}")
     return f"https://{host(site, size)}/{path}"
 
 
 class Generator:
     """Pages of every site at one size, each around a body from the pool, with its gold."""
 
-    def __init__(self, pools: dict, bodies, seed: int = 0) -> None:
+    def __init__(self, pools: dict, bodies, seed: int = 0, sites: list[Site] | None = None) -> None:
+        self.sites = SITES if sites is None else sites
         self.pools = pools
         self.bodies = bodies
         self.dates = DateWriter(pools)
@@ -566,14 +575,16 @@ class Generator:
 
     def pages(self, size: int) -> list[tuple[dict, Gold]]:
         out = []
-        for site in SITES:
+        for site in self.sites:
             rng = random.Random(f"{self.seed}:{site.key}:{size}")
-            for n in range(size):
-                body = self.bodies.take()
+            bodies = [self.bodies.take() for _ in range(size)]
+            titles = [b.title for b in bodies]
+            for n, body in enumerate(bodies):
                 moment = random_moment(rng)
                 link = url(site, size, n, moment)
                 gold = Gold(url=link, site=site.key, fmt=site.fmt, title=body.title, source=body.source)
-                ctx = Ctx(rng, self.pools, self.dates, body, self.bodies.headlines, host(site, size), n, moment)
+                ctx = Ctx(rng, self.pools, self.dates, body, self.bodies.headlines, host(site, size), n, moment,
+                          titles)
                 page = Page(gold)
                 content = site.render(ctx, page, site)
                 record = {"url": link, ("html" if site.fmt == "html" else "text"): content}
