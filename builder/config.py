@@ -311,6 +311,24 @@ class LLMStanceConfig(StanceChoice):
 
 
 @dataclass
+class NLIStanceConfig(StanceChoice):
+    """Zero-shot entailment with a local NLI model folder over outlet-voice clauses: builder/stance/nli.py."""
+
+    _target_: str = "builder.stance.NLIStance"
+    model: str = "???"  # a local transformers sequence-classification folder with entailment/contradiction labels
+    speech_file: str = "attributed_speech.yaml"
+    hypotheses: dict[str, str] = field(default_factory=lambda: {  # {target}: its name from `names`, else its id
+        "favor": "This text is in favour of {target}.", "against": "This text is against {target}."})
+    names: dict[str, str] = field(default_factory=dict)  # target id -> its name in the hypotheses
+    min_entailment: float = 0.8  # a side needs a clause whose entailment probability reaches this...
+    min_margin: float = 0.3  # ...and leads the other side's best by this much; otherwise none
+    max_clauses: int = 12  # outlet-voice clauses naming the target, from the top, scored per document
+    max_length: int = 256
+    batch_size: int = 16
+    device: str = "cpu"
+
+
+@dataclass
 class TemplatesConfig:
     """Site templates learned from the corpus (builder/templates/): lines a site prints on many of its pages."""
 
@@ -451,7 +469,8 @@ class Config:
 
 
 STANCE_SCHEMAS = {"voice": VoiceStanceConfig, "lexicon": LexiconStanceConfig, "classifier": ClassifierStanceConfig,
-                  "transformers": TransformersStanceConfig, "llm": LLMStanceConfig}
+                  "transformers": TransformersStanceConfig, "llm": LLMStanceConfig,
+                  "nli": NLIStanceConfig}
 
 # Each config group of conf/ and its schema: every group field of Config (output and lists have no option files),
 # the executor's by its local option.
