@@ -68,9 +68,9 @@ def test_hypotheses_names_and_context_aliases():
 def test_bad_settings_and_a_missing_model_are_clear_errors(tmp_path, monkeypatch):
     with pytest.raises(BuildError, match="must give favor and against"):
         nli([], hypotheses={"favor": "for {target}"})
-    with pytest.raises(BuildError, match="NLI model folder not found"):
+    with pytest.raises(BuildError, match="stance model folder not found"):
         NLIStance(NLIStanceConfig(model=str(tmp_path / "nope")))
-    monkeypatch.setitem(sys.modules, "torch", None)  # as if the extra were not installed
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as if the extra were not installed
     with pytest.raises(BuildError, match=r"pip install 'arabic-news-corpus-builder\[transformers\]'"):
         NLIStance(NLIStanceConfig(model=str(tmp_path)))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from builder.errors import BuildError
 from builder.schema import STANCE_LABELS
@@ -12,6 +12,19 @@ from builder.stance.targets import Target
 
 if TYPE_CHECKING:
     from builder.config import TransformersStanceConfig
+
+
+def transformers_for(folder: str, labeler: str) -> Any:
+    """The transformers package for a labeler reading a local model folder: a BuildError saying what to do when the
+    folder is missing or the extra is not installed."""
+    if not Path(folder).is_dir():
+        raise BuildError(f"stance model folder not found: {folder} (label.stance.model must be a local folder)")
+    try:
+        import transformers
+    except ImportError:
+        raise BuildError(f"label/stance={labeler} needs the transformers extra: "
+                         "pip install 'arabic-news-corpus-builder[transformers]'") from None
+    return transformers
 
 
 class TransformersStance:
@@ -29,13 +42,7 @@ class TransformersStance:
         self.labels = {k.lower(): v for k, v in (c.labels or {}).items()}
         if bad := set(self.labels.values()) - set(STANCE_LABELS):
             raise BuildError(f"label.stance.labels maps to {sorted(bad)}; use {STANCE_LABELS}")
-        if not Path(c.model).is_dir():
-            raise BuildError(f"stance model folder not found: {c.model} (label.stance.model must be a local folder)")
-        try:
-            from transformers import pipeline
-        except ImportError:
-            raise BuildError("label/stance=transformers needs the transformers extra: "
-                             "pip install 'arabic-news-corpus-builder[transformers]'") from None
+        pipeline = transformers_for(c.model, self.name).pipeline
         self.pipe = pipeline("text-classification", model=c.model, tokenizer=c.model, device=c.device)
         self.pair_with_target = c.pair_with_target
         self.max_length = c.max_length

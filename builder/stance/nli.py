@@ -12,11 +12,11 @@ the evidence. Nothing is downloaded.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.errors import BuildError
 from builder.stance.base import Stance
+from builder.stance.local_model import transformers_for
 from builder.stance.speech import SpeechSplitter
 from builder.stance.targets import Target, key_tokens
 
@@ -44,16 +44,11 @@ class NLIStance:
 
     def load(self) -> Scorer:
         c = self.config
-        if not Path(c.model).is_dir():
-            raise BuildError(f"NLI model folder not found: {c.model} (label.stance.model must be a local folder)")
-        try:
-            import torch
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
-        except ImportError:
-            raise BuildError("label/stance=nli needs the transformers extra: "
-                             "pip install 'arabic-news-corpus-builder[transformers]'") from None
-        tokenizer = AutoTokenizer.from_pretrained(c.model)
-        model = AutoModelForSequenceClassification.from_pretrained(c.model).to(c.device).eval()
+        transformers = transformers_for(c.model, self.name)
+        import torch
+
+        tokenizer = transformers.AutoTokenizer.from_pretrained(c.model)
+        model = transformers.AutoModelForSequenceClassification.from_pretrained(c.model).to(c.device).eval()
         names = {str(name).lower(): int(i) for i, name in model.config.id2label.items()}
         entail = next((i for name, i in names.items() if name.startswith("entail")), None)
         contra = next((i for name, i in names.items() if name.startswith("contradict")), None)
