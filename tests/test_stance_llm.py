@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import pytest
@@ -15,7 +16,7 @@ from builder.schema import STANCE_LABELS
 from builder.stages.label import Labeler
 from builder.stance import LLMStance, Targets
 from builder.stats import BuildResult, StageStats
-from conftest import typed_config
+from conftest import article, build, typed_config, write_jsonl
 
 IRAN = Targets([{"id": "iran", "ar": ["إيران"], "en": ["Iran"]}]).get("iran")
 
@@ -205,3 +206,27 @@ def test_the_card_says_what_the_llm_cost():
                     "cache; labels favor 0, against 4, none 6; set to none (reason: count): budget 2, "
                     "evidence_in_quoted_speech 1.")
     assert llm_cost(BuildResult("in", 1, {}, {}, 0, 0, 0, {}, [StageStats("label")], {}, None, "f"), {}) == []
+
+
+@pytest.mark.slow  # a whole build, in this process
+def test_a_build_with_the_llm_labeler_counts_its_cost_and_a_rebuild_asks_nothing(tmp_path):
+    rng = random.Random(3)
+    records = [{"text": f"{OWN_VOICE}\n{article(rng)}\nرقم {i}", "title": f"إيران والمنطقة {i}",
+                "url": f"https://example.com/news/{i}"} for i in range(4)]
+    records.append({"text": f"{REPORTED}\n{article(rng)}", "title": "اجتماع الوزراء", "url": "https://example.com/r"})
+    data = write_jsonl(tmp_path / "in" / "news.jsonl", records)
+    with serve() as fake:
+        fake.route("سياستها التخريبية", answer("against", "سياستها التخريبية", tokens=80))
+        fake.route("دولة مارقة", answer("against", "إيران دولة مارقة", tokens=80))
+        settings = ["label/stance=llm", f"label.stance.base_url={fake.url}", "label.stance.model=fake-model",
+                    "near_dup.enabled=false", "label.targets=[{id: iran, ar: ['إيران']}]"]
+        stats = build(data, tmp_path / "out", *settings)
+        notes = next(s for s in stats["stages"] if s["stage"] == "label")["notes"]
+        assert notes == {"llm:requests": 5, "llm:tokens": 400, "llm:against": 4,
+                         "llm:none:evidence_in_quoted_speech": 1}
+        card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+        assert ("Stance by the LLM `fake-model`: 5 requests (0 of them retries), 400 tokens, 0 answers from the cache; "
+                "labels favor 0, against 4, none 0; set to none (reason: count): evidence_in_quoted_speech 1.") in card
+        cache = tmp_path / "out" / ".build" / "llm_cache"
+        build(data, tmp_path / "again", *settings, f"label.stance.cache_dir={cache}")
+        assert len(fake.requests) == 5  # the same texts in another build: every answer from the cache
