@@ -318,3 +318,23 @@ def test_a_byline_cue_with_a_slash_is_a_byline_not_a_dateline(stages):
     for cue in ("كتب", "متابعة"):
         [doc] = clean(stages, page("عنوان الخبر", f"{cue}/ سامي حسن - " + STORY, MORE))
         assert (doc.text.split("\n\n"), doc.byline, doc.dateline) == ([STORY, MORE], "سامي حسن", None)
+
+
+@pytest.mark.parametrize("opening, byline, dateline, credit", [
+    # a person, an outlet and a city glued before the story, in an order no rule was written for
+    ("عبد الله الشريف- سبق- الرياض: ", "عبد الله الشريف", "الرياض", "سبق"),
+    ("سعيد عثمان - دبي ", "سعيد عثمان", "دبي", None),
+    ("نبض الإمارات - دبي: ", None, "دبي", "نبض الإمارات"),  # an outlet no list has, named before a listed city
+    ("متابعة/ الرافد نيوز ", None, None, "الرافد نيوز"),
+    # credits are the registry's agency id however the agency is spelt
+    ("باريس - اف ب: ", None, "باريس", "afp"),
+    ("قنا - أش أ ", None, "قنا", "mena"),  # قنا: an Egyptian city here, though also Qatar's agency
+])
+def test_the_lead_is_read_as_typed_tokens(stages, opening, byline, dateline, credit):
+    [doc] = clean(stages, page("عنوان الخبر", opening + STORY, MORE))
+    assert (doc.text.split("\n\n"), doc.byline, doc.dateline, doc.credit) == ([STORY, MORE], byline, dateline, credit)
+
+
+def test_an_outlet_is_never_a_byline(stages):
+    [doc] = clean(stages, page("عنوان الخبر", "كتب: سكاي نيوز عربية", STORY, MORE))
+    assert (doc.text.split("\n\n"), doc.byline, doc.credit) == ([STORY, MORE], None, "سكاي نيوز عربية")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from builder.arabic import LINE_END, WORD, in_broken_sentence
 from builder.config import CleanConfig
-from builder.document import Doc, Drop
+from builder.document import Doc, Drop, Removal
+from builder.lead import lexicon
 from builder.lists import WordLists
 from builder.rules import RuleSet
 from builder.stages.base import Stage
@@ -35,6 +36,7 @@ class Cleaner(Stage):
         self.subtitle_words = c.subtitle_words
         self.fragment_words = c.fragment_words
         self.glued_tail_lines = c.glued_tail_lines
+        self.lexicon = lexicon(lists, c.rules_file)
         self.not_names = self.rules.only(kinds=self.rules.kinds - _NAMES)
         self.edge = self.rules.only(ids=frozenset(r.id for r in self.rules.rules if r.scope == "edge"))
 
@@ -46,6 +48,12 @@ class Cleaner(Stage):
         """A short line inside a broken sentence, with text (three words or more) after it."""
         return in_broken_sentence(lines, i, self.fragment_words) and len(WORD.findall(lines[i + 1])) >= 3
 
+    def glued_head(self, rules: RuleSet, line: str) -> Removal | None:
+        """Furniture glued before the lead's first sentence: a line rule's shape up to a separator, or a run of typed
+        tokens (person, outlet, city, agency, desk word, cue, date) no rule has the order of; the longer."""
+        found = [rules.glued_head(line), self.lexicon.head(line) if rules is self.rules else None]
+        return max((r for r in found if r is not None), key=lambda r: len(r.text), default=None)
+
     def process(self, doc: Doc) -> Doc | Drop:
         lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
         kept: list[str] = []
@@ -53,7 +61,7 @@ class Cleaner(Stage):
             lead = self.in_lead(kept)
             rules = self.not_names if not lead and self.is_fragment(lines, i) else self.rules
             while line:
-                removal = rules.first_match(line, lead=lead) or (rules.glued_head(line) if lead else None)
+                removal = rules.first_match(line, lead=lead) or (self.glued_head(rules, line) if lead else None)
                 if removal is None:
                     break
                 doc.removed.append(removal)

@@ -3,49 +3,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from builder.arabic import match_key, original_index
 from builder.config import MetadataConfig
 from builder.dates import date_parser
 from builder.document import Doc
 from builder.html_meta import PageMeta, site_key
-from builder.lists import Agency, WordLists, alternation, name_key, read_yaml, word_lists
+from builder.lead import SOURCE_SEPARATOR as SOURCE_SEPARATOR  # label.py reads it here
+from builder.lead import AgencyNames, Lexicon, lexicon
+from builder.lists import WordLists, read_yaml, word_lists
 from builder.stages.base import Stage
-
-# "سكاي نيوز عربية - أ ف ب", "الجزيرة + وكالات", "رويترز، أ ف ب": a credit naming several sources
-SOURCE_SEPARATOR = re.compile(r"\s+[-–—/]\s+|\s*[+،,()]\s*|\s+و(?=\s)")
-
-
-class AgencyNames:
-    """Agency names and abbreviations (match key) -> agency id."""
-
-    def __init__(self, agencies: tuple[Agency, ...]):
-        self.ids = {name_key(n): a.id for a in agencies for n in a.names}
-        names = alternation([n for a in agencies for n in a.names])
-        # "محمد محروس وأ ش أ": a reporter and the agency the story came through, in one byline
-        self.trailing = re.compile(rf"(?:\s*[-–—،,]\s*|\s+و\s*)(?:{names})\s*$")
-
-    def lookup(self, name: str) -> str | None:
-        key = name_key(name)
-        return self.ids.get(key) or self.ids.get(key.removeprefix("وكاله ").strip())
-
-    def split_off(self, name: str) -> tuple[str, str | None]:
-        """A byline without the agency that closes it, and that agency as printed."""
-        m = self.trailing.search(match_key(name))
-        if m is None:
-            return name, None
-        cut = original_index(name, m.start())
-        agency = name[cut:].strip(" ،,-–—")
-        return name[:cut].strip(), agency if self.lookup(agency) else agency.removeprefix("و").strip()
-
-    def find(self, source: str) -> str | None:
-        """The agency a credit names, alone or among other sources."""
-        return self.lookup(source) or next(
-            (agency for part in SOURCE_SEPARATOR.split(source) if (agency := self.lookup(part))), None)
 
 
 class Span(NamedTuple):
@@ -81,9 +50,10 @@ class MetadataExtractor(Stage):
     def __init__(self, config: MetadataConfig | None = None, lists: WordLists | None = None):
         c, lists = config or MetadataConfig(), lists or word_lists()
         self.dates = date_parser(lists)
-        self.agencies = AgencyNames(lists.agencies)
         self.outlet_keys = frozenset(site_key(n) for o in lists.outlets for n in o.printed)
         self.not_bylines = frozenset(site_key(n) for n in read_yaml(c.rules_file).get("not_bylines", []))
+        self.lexicon = lexicon(lists, c.rules_file)
+        self.agencies: AgencyNames = self.lexicon.agencies
 
     def process(self, doc: Doc) -> Doc:
         lead = self.read([Span(r.kind, r.fields) for r in doc.removed], doc.published_hint)
@@ -99,6 +69,7 @@ class MetadataExtractor(Stage):
         """The fields the cut spans carry: the stage's reading of the rules' cuts, and the template phase's of
         the lines it cut."""
         lead = LeadFields(published=self.dates.parse(published_hint))
+        spans = [Span(s.kind, typed(s.fields, self.lexicon)) for s in spans]
         for span in spans:
             self.take_date(lead, span)
             fields = span.fields
@@ -108,7 +79,8 @@ class MetadataExtractor(Stage):
                 lead.byline, agency = self.agencies.split_off(fields["name"])
                 if agency:
                     fields.setdefault("source", agency)
-            if "who" in fields and not self.agencies.find(fields["who"]) and lead.byline is None:
+            if "who" in fields and not self.agencies.find(fields["who"]) and lead.byline is None and \
+                    not self.is_outlet(fields["who"]):
                 lead.byline = fields["who"]
         lead.credit = self.credit(spans)
         return lead
@@ -131,6 +103,9 @@ class MetadataExtractor(Stage):
             outlets = [n for n in [*meta.organisations, *meta.authors]
                        if site_key(n) in self.outlet_keys or (site_key(n) in sites and not self.is_person(n, sites))]
             doc.credit = outlets[0].strip() if outlets else None
+
+    def is_outlet(self, name: str) -> bool:
+        return site_key(name) in self.outlet_keys
 
     def is_person(self, name: str, sites: set[str]) -> bool:
         key = site_key(name)
@@ -158,3 +133,28 @@ class MetadataExtractor(Stage):
                 if name and (agency := self.agencies.find(name)):
                     return agency
         return next((r.fields["source"] for r in spans if r.fields.get("source")), None)
+
+
+# What each typed token may be read as, by the field a rule captured it in: a rule's group says where a name
+# stood, the word lists say what it is ("عبد الله الشريف- سبق- الرياض:" read by a "place - outlet -" rule gives a
+# person as the city; "متابعة/ X" a desk word as the place).
+_AS = {"city": "city", "agency": "source", "outlet": "source", "person": "name", "byline": "name"}
+
+
+def typed(fields: dict[str, str], lexicon: Lexicon) -> dict[str, str]:
+    """A span's named parts moved to the field their type says: a person is a byline, a listed city the dateline,
+    an agency or outlet the credit; a desk word or a byline cue is none of them. A part the lists do not know
+    keeps the field its rule gave it (an unlisted place, an unlisted outlet)."""
+    out = {k: v for k, v in fields.items() if k not in ("city", "source", "name")}
+    moved: dict[str, str] = {}
+    for field in ("city", "source", "name"):
+        if not (value := fields.get(field)):
+            continue
+        readings = lexicon.readings(value)
+        if not readings or any(_AS.get(t.kind) == field and t.kind != "byline" for t in readings):
+            out.setdefault(field, value)  # unknown to the lists, or what its place in the line says it is
+        elif (token := readings[0]).kind in _AS:
+            moved.setdefault(_AS[token.kind], token.value if token.kind == "byline" else value)
+    for field, value in moved.items():
+        out.setdefault(field, value)
+    return out
