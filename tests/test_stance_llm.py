@@ -80,6 +80,17 @@ def test_server_errors_are_retried_until_an_answer_comes(tmp_path):
         assert len(fake.requests) == 3 + 3 + 1
 
 
+def test_timeouts_and_a_closed_port_are_retried_then_none(tmp_path):
+    with serve() as fake:
+        fake.delay = 0.3
+        llm = labeler(fake, tmp_path, timeout=0.05, retries=1)
+        assert llm.answer(OWN_VOICE, IRAN) == ("none", None, "timeout")
+        assert len(fake.requests) == 2 and llm.cost["llm:failed"] == 1
+    closed = LLMStance(LLMStanceConfig(base_url=fake.url, model="m", retries=1, backoff=0.0, cache_dir=None))
+    assert closed.answer(OWN_VOICE, IRAN) == ("none", None, "unreachable")  # the server is gone
+    assert closed.cost["llm:requests"] == 2
+
+
 def test_invented_evidence_makes_the_label_none(tmp_path):
     with serve() as fake:
         fake.route("سياستها", answer("against", "إيران دولة راعية للإرهاب"))
