@@ -156,6 +156,20 @@ def overview(stats: BuildResult) -> list[str]:
                     ", ".join(f"{k}: {v}" for k, v in sorted(s.dropped.items())) or "-"] for s in stats.stages]), ""]
 
 
+def update_history(stats: BuildResult) -> list[str]:
+    """The batches the corpus grew by (a rerun on a grown folder, or `update=true`), as each was added."""
+    if not stats.updates:
+        return []
+    columns = ["documents", "kept", "dropped_as_copies_of_older", "replaced_older"]
+    return ["### Update history", "",
+            "Each batch's documents were deduplicated against the whole corpus: a copy of an older document was "
+            "dropped pointing to it, a newer version of an older article replaced it.", "",
+            table(["batch", "date", "input", "files", "documents read", "kept", "dropped as copies of older",
+                   "older replaced"],
+                  [[b["batch"], b["date"], b["input"], b["files"], *(b.get(c, "-") for c in columns)]
+                   for b in stats.updates]), ""]
+
+
 def rejections(rejected: list[Path]) -> list[str]:
     def examples() -> Iterator[pa.Table]:
         for t in batches(rejected, ["stage", "reason", "source_file", "title", "text"]):
@@ -470,7 +484,8 @@ def computed_sections(cfg: dict, split_files: dict[str, list[Path]], rejected: l
                       stats: BuildResult) -> str:
     kept_files = [f for files in split_files.values() for f in files]
     kept = read(kept_files, KEPT_COLUMNS, FEATURES)
-    return "\n".join([*overview(stats), *rejections(rejected), *removed_spans(kept_files), *personal_data(stats, cfg),
+    return "\n".join([*overview(stats), *update_history(stats),
+                      *rejections(rejected), *removed_spans(kept_files), *personal_data(stats, cfg),
                       *templates(stats, cfg),
                       *outlets(kept), *dates(kept), *lengths(kept), *tokens(stats), *clusters(kept, stats),
                       *decontamination(stats), *labels(kept, cfg), *llm_cost(stats, cfg),

@@ -450,6 +450,9 @@ class Config:
         default_factory=lambda: ["extract", "repair", "segment", "clean", "personal_data", "metadata", "language",
                                  "quality", "label"]
     )
+    # input.path is a new batch for the build in output.path, whose earlier input need not be at hand; a file added
+    # before (same content) is skipped (builder/phases/inputs.py)
+    update: bool = False
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
     segment: SegmentConfig = field(default_factory=SegmentConfig)

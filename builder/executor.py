@@ -1,7 +1,9 @@
 """Run a phase's tasks: skip the ones a previous run finished, run the rest in a process pool or on Ray.
 
 A task writes its outputs under temporary names and renames them when complete; the executor then leaves
-a marker. A killed run leaves no marker for the task it was in, so the rerun redoes exactly that work.
+a marker holding the task's key (what its output depends on: its inputs' content, its settings, the code). A killed
+run leaves no marker for the task it was in, so the rerun redoes exactly that work; a task whose key changed since
+its marker was written (an input grew, a setting changed) is run again and its stale output replaced.
 Executors differ only in where `Task.fn(Task.job)` runs; they share the markers and the progress bar. One
 executor serves every phase of a build (its worker pool is started once), and is closed when the build ends.
 A task function may return the number of documents it handled: the progress lines add them up. Ctrl-C stops the
@@ -57,6 +59,15 @@ class Task:
     name: str  # unique within the build; names the completion marker
     fn: Callable[[Any], Any]  # may return the number of documents it handled (the progress lines count them)
     job: Any = None  # a frozen dataclass with everything the task needs (it is pickled to the worker)
+    key: str = ""  # what the task's output depends on (builder/fingerprint.py); its marker holds it
+
+
+def done(marker: Path, key: str) -> bool:
+    """The task finished with this key: its output is what the key describes."""
+    try:
+        return marker.read_bytes() == key.encode()
+    except FileNotFoundError:
+        return False
 
 
 def duration(seconds: float) -> str:
@@ -117,6 +128,7 @@ class Executor:
 
     def __init__(self) -> None:
         self.phase_seconds: dict[str, float] = {}
+        self.tasks_run: dict[str, list[int]] = {}  # per phase: [tasks run, tasks reused], in stats.json
 
     def __enter__(self) -> Executor:
         return self
@@ -133,15 +145,16 @@ class Executor:
 
     def run(self, tasks: list[Task], markers: Path, desc: str) -> None:
         markers.mkdir(parents=True, exist_ok=True)
-        pending = [t for t in tasks if not (markers / t.name).exists()]
+        pending = [t for t in tasks if not done(markers / t.name, t.key)]
         log.info("%s: %d task%s%s", desc, len(tasks), "" if len(tasks) == 1 else "s",
                  f", {len(tasks) - len(pending)} already done" if len(pending) < len(tasks) else "")
+        self.tasks_run[desc] = [len(pending), len(tasks) - len(pending)]
         started = time.perf_counter()
         progress = Progress(desc, len(tasks), len(tasks) - len(pending))
         with tqdm(total=len(tasks), initial=len(tasks) - len(pending), desc=desc, unit="task",
                   disable=None, leave=False) as bar:
             for task, docs in self._run_pending(pending):
-                atomic_write_bytes(markers / task.name, b"")
+                atomic_write_bytes(markers / task.name, task.key.encode())
                 bar.update()
                 progress.update(docs)
         self.phase_seconds[desc] = round(time.perf_counter() - started, 2)

@@ -42,8 +42,14 @@ class Layout:
         return phase if index is None else f"{phase}-{index:05d}"
 
     @property
-    def fingerprint(self) -> Path:
-        return self.work("fingerprint")
+    def inputs(self) -> Path:
+        """The shards every run planned, their files' content and the batches (builder/phases/inputs.py)."""
+        return self.work("inputs.json")
+
+    @property
+    def written(self) -> Path:
+        """Each output file's key, so a rerun rewrites only the files whose rows changed (builder/write.py)."""
+        return self.build / "written.json"
 
     def docs(self, shard: int) -> Path:
         """Rows after the per-document stages."""

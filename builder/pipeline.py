@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,15 +41,17 @@ from builder.decontaminate.sets import EvalSet, resolve
 from builder.dedup.buckets import BucketJob, bucket_count, run_buckets
 from builder.dedup.clusters import ClusterJob, run_clusters
 from builder.dedup.exact import ExactJob, run_exact
+from builder.dedup.signatures import params
 from builder.errors import BuildError
-from builder.executor import Executor, Task
+from builder.executor import Executor, Task, done
 from builder.files import Layout
-from builder.fingerprint import fingerprint
+from builder.fingerprint import HashCache, code_version, digest, document_settings, output_hash, settings_key
 from builder.jobs import ShardJob, SignJob
 from builder.phases.documents import build_stages, run_documents, stages_of, warm_worker
 from builder.phases.finalize import run_finalize
+from builder.phases.inputs import Inputs, plan_inputs
 from builder.phases.signatures import run_signatures
-from builder.readers import READERS, Shard, plan_shards
+from builder.readers import Shard, input_base
 from builder.stats import BuildResult
 from builder.templates.phase import LearnJob, MergeJob, run_counts, run_cuts, run_learn, run_merge
 from builder.tokens import check_tokenizer
@@ -88,36 +89,23 @@ def resolve_input(cfg: Config) -> Path:
     return path
 
 
-def plan_build(cfg: Config, root: Path, layout: Layout) -> tuple[list[Shard], dict[str, int], dict]:
-    """The shards, the ignored files and the settings; the work folder is cleared when they changed."""
-    shards, ignored = plan_shards(root, cfg.input)
-    if not shards:
-        supported = ", ".join(ext for reader in READERS for ext in reader.extensions)
-        raise BuildError(f"no readable input under {root} (supported: {supported})")
-    for ext, n in sorted(ignored.items()):
-        log.warning("ignored %d input files with extension %s (no reader for it)", n, ext)
-    settings = dataclasses.asdict(cfg)
-    digest = fingerprint(settings, root, shards)
-    if layout.fingerprint.exists() and layout.fingerprint.read_text() != digest:
-        log.info("input or configuration changed since the last run in %s: starting over", layout.out)
-        shutil.rmtree(layout.work())
-    layout.work().mkdir(parents=True, exist_ok=True)
-    layout.fingerprint.write_text(digest)
-    return shards, ignored, settings
-
-
 @dataclass(frozen=True)
 class Plan:
-    """What the phases' task lists are made from."""
+    """What the phases' task lists are made from, and each task's key (builder/fingerprint.py): a task whose key
+    is the one its marker holds is reused."""
 
     cfg: Config
     layout: Layout
-    shards: list[Shard]
-    root: Path
+    inputs: Inputs
+    settings: dict
+
+    @property
+    def shards(self) -> list[Shard]:
+        return self.inputs.shards
 
     @cached_property
     def jobs(self) -> list[ShardJob]:
-        return [ShardJob(self.cfg, self.layout, s, self.root) for s in self.shards]
+        return [ShardJob(self.cfg, self.layout, s, r) for s, r in zip(self.shards, self.inputs.roots, strict=True)]
 
     @cached_property
     def buckets(self) -> int:
@@ -130,67 +118,175 @@ class Plan:
         """The evaluation sets, resolved once for every decontamination phase."""
         return resolve(self.cfg.decontaminate)
 
-    def per_shard(self, phase: str, fn: Callable, jobs: list | None = None) -> list[Task]:
-        return [Task(self.layout.task(phase, j.shard.index), fn, j) for j in (jobs or self.jobs)]
+    def per_shard(self, phase: str, fn: Callable, keys: Callable[[int], str], jobs: list | None = None) -> list[Task]:
+        return [Task(self.layout.task(phase, j.shard.index), fn, j, keys(j.shard.index)) for j in (jobs or self.jobs)]
+
+    @cached_property
+    def _settings_keys(self) -> dict[tuple[str, ...], str]:
+        return {}
+
+    def of(self, *groups: str) -> str:
+        """The key of these settings groups and the data files they name (hashed once per build)."""
+        if groups not in self._settings_keys:
+            self._settings_keys[groups] = settings_key(self.settings, groups)
+        return self._settings_keys[groups]
+
+    # --- the keys, phase by phase (a later phase's keys read what the earlier phases wrote) ---------------------
+
+    @cached_property
+    def document_settings(self) -> str:
+        return document_settings(self.settings)
+
+    def docs_key(self, shard: int) -> str:
+        s = self.shards[shard]
+        return digest("docs", self.document_settings, [dataclasses.astuple(p) for p in s.pieces],
+                      self.inputs.hashes[shard])
+
+    def counts_key(self, shard: int) -> str:
+        return digest("template-counts", self.docs_key(shard), self.of("templates"))
+
+    @cached_property
+    def merge_key(self) -> str:
+        return digest("template-merge", self.of("templates"), [self.counts_key(s.index) for s in self.shards])
+
+    @cached_property
+    def site_templates(self) -> dict[str, str]:
+        """Per site, a hash of the lines learned as its template (read once the learning task is done)."""
+        table = pq.read_table(self.layout.templates, columns=["site", "zone", "shape"])
+        found: dict[str, list] = {}
+        for site, zone, shape in zip(*(table[c].to_pylist() for c in ("site", "zone", "shape")), strict=True):
+            found.setdefault(site, []).append((zone, shape))
+        return {site: digest(sorted(lines)) for site, lines in found.items()}
+
+    @cached_property
+    def cut_keys(self) -> list[str]:
+        """Per shard, its documents and, when templates are on, the learned lines of the sites it holds only: a
+        site whose template an update changed re-cuts its shards, the others are reused."""
+        if not self.cfg.templates.enabled:
+            return [self.docs_key(s.index) for s in self.shards]
+        keys = []
+        for s in self.shards:
+            sites = pq.read_table(self.layout.template_counts(s.index), columns=["site"])["site"].unique()
+            learned = self.site_templates
+            keys.append(digest("template-cut", self.docs_key(s.index), self.of("templates"),
+                               sorted((site, learned[site]) for site in sites.to_pylist() if site in learned)))
+        return keys
+
+    def cut_key(self, shard: int) -> str:
+        return self.cut_keys[shard]
+
+    @cached_property
+    def signature_keys(self) -> list[str]:
+        near = self.cfg.near_dup
+        made = {k: v for k, v in params(near).items() if k != "threshold"}  # what the signatures and bands use
+        return [digest("signatures", self.cut_key(s.index), made, near.versions.enabled, self.buckets)
+                for s in self.shards]
+
+    def signature_key(self, shard: int) -> str:
+        return self.signature_keys[shard]
+
+    @cached_property
+    def dedup_key(self) -> str:
+        return digest("dedup", self.of("exact", "near_dup"), self.signature_keys)
+
+    def final_key(self, shard: int) -> str:
+        return digest("final", self.signature_key(shard), output_hash(self.layout.decisions(shard)),
+                      output_hash(self.layout.decont_hits(shard)), self.of("split", "tokens", "decontaminate"))
+
+    def check_documents_input(self, tasks: list[Task]) -> list[Task]:
+        """Documents to (re)make need their input as it was planned: an update whose earlier input is gone cannot
+        redo an earlier shard (after a change of the document settings or the code)."""
+        hashes = HashCache(self.layout.build / "hashes.json")
+        for task in tasks:
+            if done(self.layout.markers / task.name, task.key):
+                continue
+            index = task.job.shard.index
+            base = input_base(self.inputs.roots[index])
+            for rel, sha in self.inputs.hashes[index].items():
+                if not (base / rel).is_file() or hashes(base / rel) != sha:
+                    raise BuildError(f"shard {index} must be made again (the document settings or the code changed) "
+                                     f"but its input {base / rel} is gone or changed; rebuild from the full input")
+        return tasks
+
+
+def document_tasks(p: Plan) -> list[Task]:
+    return p.check_documents_input(p.per_shard("docs", run_documents, p.docs_key))
 
 
 def template_tasks(p: Plan) -> list[Task]:
-    return p.per_shard("template-counts", run_counts) if p.cfg.templates.enabled else []
+    return p.per_shard("template-counts", run_counts, p.counts_key) if p.cfg.templates.enabled else []
 
 
 def merge_tasks(p: Plan) -> list[Task]:
     cfg, n = p.cfg.templates, len(p.shards)
-    return [Task(p.layout.task("template-merge", part), run_merge, MergeJob(cfg, n, part, p.layout))
+    return [Task(p.layout.task("template-merge", part), run_merge, MergeJob(cfg, n, part, p.layout), p.merge_key)
             for part in range(cfg.merge_tasks)] if cfg.enabled else []
 
 
 def learn_tasks(p: Plan) -> list[Task]:
-    return [Task(p.layout.task("templates"), run_learn, LearnJob(p.cfg.templates, p.layout))] \
+    return [Task(p.layout.task("templates"), run_learn, LearnJob(p.cfg.templates, p.layout), p.merge_key)] \
         if p.cfg.templates.enabled else []
 
 
 def cut_tasks(p: Plan) -> list[Task]:
-    return p.per_shard("template-cut", run_cuts) if p.cfg.templates.enabled else []
+    if not p.cfg.templates.enabled:  # cuts a build with templates left must not be read as this build's
+        for s in p.shards:
+            p.layout.template_cut(s.index).unlink(missing_ok=True)
+        return []
+    return p.per_shard("template-cut", run_cuts, p.cut_key)
+
+
+def decont_check_tasks(p: Plan) -> list[Task]:
+    tasks = check_tasks(p.cfg.decontaminate, p.layout, [s.index for s in p.shards], p.eval_sets)
+    index = p.of("decontaminate")
+    return [dataclasses.replace(t, key=digest(t.name, index, p.cut_key(s.index)))
+            for t, s in zip(tasks, p.shards, strict=False)]
 
 
 def signature_tasks(p: Plan) -> list[Task]:
-    return p.per_shard("signatures", run_signatures, [SignJob(**vars(j), parts=p.buckets) for j in p.jobs])
+    return p.per_shard("signatures", run_signatures, p.signature_key,
+                       [SignJob(**vars(j), parts=p.buckets) for j in p.jobs])
 
 
 def exact_tasks(p: Plan) -> list[Task]:
     job = ExactJob(p.cfg.near_dup, p.cfg.exact.enabled, len(p.shards), p.layout)
-    return [Task(p.layout.task("exact"), run_exact, job)]
+    return [Task(p.layout.task("exact"), run_exact, job, p.dedup_key)]
 
 
 def bucket_tasks(p: Plan) -> list[Task]:
     near = p.cfg.near_dup
-    return [Task(p.layout.task("buckets", t), run_buckets, BucketJob(near, t, p.buckets, len(p.shards), p.layout))
-            for t in range(p.buckets)] if near.enabled else []
+    return [Task(p.layout.task("buckets", t), run_buckets, BucketJob(near, t, p.buckets, len(p.shards), p.layout),
+                 digest(t, p.dedup_key)) for t in range(p.buckets)] if near.enabled else []
 
 
 def cluster_tasks(p: Plan) -> list[Task]:
     job = ClusterJob(p.cfg.near_dup, p.buckets, len(p.shards), p.layout)
-    return [Task(p.layout.task("clusters"), run_clusters, job)]
+    return [Task(p.layout.task("clusters"), run_clusters, job, p.dedup_key)]
+
+
+def settings_keyed(tasks: list[Task], p: Plan) -> list[Task]:
+    """Tasks of an evaluation set or the index: keyed by the decontamination settings and their files."""
+    return [dataclasses.replace(t, key=digest(t.name, p.of("decontaminate"), code_version())) for t in tasks]
 
 
 # The phases in order: a name (the progress label and the key of `phase_seconds` in stats.json) and the tasks it
 # runs for a plan; a phase with no tasks (switched off) is skipped.
 PHASES: list[tuple[str, Callable[[Plan], list[Task]]]] = [
     # the evaluation sets first: a set that cannot be read stops the build before the long part
-    ("decontamination: sets", lambda p: set_tasks(p.cfg.decontaminate, p.layout, p.eval_sets)),
-    ("decontamination: index", lambda p: index_tasks(p.cfg.decontaminate, p.layout, p.eval_sets)),
-    ("documents", lambda p: p.per_shard("docs", run_documents)),
+    ("decontamination: sets", lambda p: settings_keyed(set_tasks(p.cfg.decontaminate, p.layout, p.eval_sets), p)),
+    ("decontamination: index",
+     lambda p: settings_keyed(index_tasks(p.cfg.decontaminate, p.layout, p.eval_sets), p)),
+    ("documents", document_tasks),
     ("site templates: counts", template_tasks),
     ("site templates: merge", merge_tasks),
     ("site templates", learn_tasks),
     ("site templates: cut", cut_tasks),
-    ("decontamination: check",
-     lambda p: check_tasks(p.cfg.decontaminate, p.layout, [s.index for s in p.shards], p.eval_sets)),
+    ("decontamination: check", decont_check_tasks),
     ("signatures", signature_tasks),
     ("exact copies", exact_tasks),
     ("near-dup buckets", bucket_tasks),
     ("clusters", cluster_tasks),
-    ("finalize", lambda p: p.per_shard("final", run_finalize)),
+    ("finalize", lambda p: p.per_shard("final", run_finalize, p.final_key)),
 ]
 
 
@@ -216,6 +312,7 @@ def build(cfg: Config) -> BuildResult:
         check_settings(cfg.decontaminate)
         prepare_output(out, cfg.output.overwrite)
         layout = Layout(out)
-        shards, ignored, settings = plan_build(cfg, root, layout)
-        run_phases(executor, Plan(cfg, layout, shards, root))
-    return write_output(cfg, settings, layout, shards, ignored, root, started, executor.phase_seconds)
+        inputs, ignored = plan_inputs(cfg, root, layout)
+        settings = dataclasses.asdict(cfg)
+        run_phases(executor, Plan(cfg, layout, inputs, settings))
+    return write_output(cfg, settings, layout, inputs, ignored, root, started, executor)

@@ -1,15 +1,17 @@
 """`publish-corpus OUT --repo-id org/name`: upload a finished build to the Hugging Face Hub as a dataset repo.
 
-The data shards go first, in a few large commits; the card, stats.json and the removal of shards an earlier
-publish left behind go last, so the card never describes files that are not there yet. Each commit is planned
-again from the repo's current files on every attempt: a retry after a lost response finds the work done and
-makes no second commit. The token comes from HF_TOKEN or the user's `hf auth login`, is handed only to
-`huggingface_hub`, and is scrubbed from everything this command prints.
+Only the files the repo lacks or holds with other bytes are uploaded (an update's new and rewritten shards, the
+card, stats.json; compared by the Hub's sha256 or git blob id). The data shards go first, in a few large commits;
+the card, stats.json and the removal of shards an earlier publish left behind go last, so the card never describes
+files that are not there yet. Each commit is planned again from the repo's current files on every attempt: a retry
+after a lost response finds the work done and makes no second commit. The token comes from HF_TOKEN or the user's
+`hf auth login`, is handed only to `huggingface_hub`, and is scrubbed from everything this command prints.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import sys
@@ -22,8 +24,10 @@ from typing import TypeVar
 import httpx2
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
 from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.hf_api import RepoFile
 
 from builder.card_validator import card_problems
+from builder.fingerprint import file_hash
 
 log = logging.getLogger("builder.publish")
 T = TypeVar("T")
@@ -69,6 +73,21 @@ def plan_commits(files: list[Upload], max_bytes: int, max_files: int) -> list[li
             commits.append([])
         commits[-1].append(f)
     return [*commits, [f for f in files if f.path in LAST]]
+
+
+def git_oid(path: Path) -> str:
+    """A file's git blob id: what the Hub reports for a file kept in git (not LFS)."""
+    data = path.read_bytes()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def unchanged(file: Upload, remote: RepoFile | None) -> bool:
+    """The repo already holds this file's bytes: the LFS sha256, or the git blob id, is the local file's."""
+    if remote is None or remote.size != file.size:
+        return False
+    if remote.lfs is not None:
+        return remote.lfs.sha256 == file_hash(file.local)
+    return remote.blob_id == git_oid(file.local)
 
 
 def human(size: float) -> str:
@@ -140,18 +159,39 @@ class Publisher:
                 remote = self.api.list_repo_files(self.repo_id, repo_type="dataset", revision=self.revision)
                 operations += [CommitOperationDelete(path_in_repo=p) for p in remote
                                if p.startswith(OWNED) and p not in prune]
+            if not operations:  # nothing changed since the last publish
+                return
             self.api.create_commit(self.repo_id, operations, commit_message=message, repo_type="dataset",
                                    revision=self.revision)
         retrying(attempt, message)
 
-    def publish(self, commits: list[list[Upload]], fingerprint: str, private: bool) -> None:
+    def remote_files(self) -> dict[str, RepoFile]:
+        """The repo's files at the revision, with their sizes and content ids."""
+        entries = retrying(lambda: list(self.api.list_repo_tree(self.repo_id, recursive=True, repo_type="dataset",
+                                                                revision=self.revision)), "list files")
+        return {e.path: e for e in entries if isinstance(e, RepoFile)}
+
+    def changed(self, files: list[Upload]) -> list[Upload]:
+        """The files the repo lacks or holds with other bytes: an update's new and rewritten shards, the card and
+        stats; the shards an update left as they were are not uploaded again."""
+        remote = self.remote_files()
+        return [f for f in files if not unchanged(f, remote.get(f.path))]
+
+    def publish(self, files: list[Upload], fingerprint: str, private: bool, max_bytes: int, max_files: int) -> int:
+        """Upload what changed, data first and the card last (with the deletions); returns the files uploaded."""
         self.ensure_repo(private)
-        paths = {f.path for c in commits for f in c}
+        paths = {f.path for f in files}
+        send = self.changed(files)
+        commits = plan_commits(send, max_bytes, max_files)
+        if len(send) < len(files):
+            log.info("%d of %d files are on the Hub as they are here: not uploaded again", len(files) - len(send),
+                     len(files))
         for i, files in enumerate(commits, 1):
             last = i == len(commits)
             message = f"build {fingerprint}: {'card and stats' if last else 'data'} ({i}/{len(commits)})"
             log.info("commit %d/%d: %d files, %s", i, len(commits), len(files), human(sum(f.size for f in files)))
             self.commit(files, message, paths if last else None)
+        return len(send)
 
 
 class Redact(logging.Filter):
@@ -204,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         if not token:
             raise PublishError("no Hugging Face token: set HF_TOKEN or run `hf auth login`")
         fingerprint = json.loads((args.out / "stats.json").read_text())["fingerprint"]
-        Publisher(HfApi(token=token), args.repo_id, args.revision).publish(commits, fingerprint, args.private)
+        sent = Publisher(HfApi(token=token), args.repo_id, args.revision).publish(
+            files, fingerprint, args.private, args.commit_bytes, args.commit_files)
     except PublishError as err:
         print(f"publish-corpus: error: {redact.scrub(str(err))}", file=sys.stderr)
         return 2
@@ -212,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"publish-corpus: error: publishing {args.repo_id} failed: {type(err).__name__}: "
               f"{redact.scrub(one_line(err))}", file=sys.stderr)
         return 1
-    print(f"published {len(files)} files to {args.repo_id}@{args.revision}: "
+    print(f"published {len(files)} files ({sent} uploaded, the others already there) to "
+          f"{args.repo_id}@{args.revision}: "
           f"load with datasets.load_dataset({args.repo_id!r})")
     return 0
 

@@ -70,6 +70,7 @@ class BuildResult:
     phase_seconds: dict[str, float] = field(default_factory=dict)
     tokens: dict[str, Any] | None = None  # total and per split, outlet, country, year (builder/tokens.py)
     decontamination: dict[str, Any] | None = None  # per evaluation set (builder/decontaminate/); None: no set
+    updates: list[dict[str, Any]] | None = None  # the batches the corpus grew by (builder/phases/inputs.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +86,7 @@ class BuildResult:
             "phase_seconds": self.phase_seconds,
             "tokens": self.tokens,
             "decontamination": self.decontamination,
+            "updates": self.updates,
         }
 
     @classmethod
@@ -93,4 +95,5 @@ class BuildResult:
         return cls(d["input"]["path"], d["input"]["shards"], d["input"]["ignored_files"], d["output"]["splits"],
                    d["totals"]["entered"], d["totals"]["kept"], d["totals"]["rejected"], d["rejected_by"],
                    [StageStats.from_dict(s) for s in d["stages"]], d["dedup"], d["templates"], d["fingerprint"],
-                   d["seconds"], d["phase_seconds"], d.get("tokens"), d.get("decontamination"))
+                   d["seconds"], d["phase_seconds"], d.get("tokens"), d.get("decontamination"),
+                   d.get("updates"))

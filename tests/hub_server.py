@@ -103,6 +103,7 @@ class FakeHub:
         self.lfs: dict[str, bytes] = {}
         self.failures: list[Failure] = []
         self.requests: list[str] = []  # "METHOD route" for every request, to see what the client called
+        self.committed: list[list[str]] = []  # per commit, the paths it added or replaced
         self.deny_writes = False  # answer writes with a 403 that quotes the caller's credentials
         self.lock = threading.Lock()
         self.url = ""
@@ -211,6 +212,7 @@ class FakeHub:
             raise HubError(400, f"cannot commit to {revision}: not a branch")
         files = dict(repo.at(revision).files)
         message = ""
+        self.committed.append([line["value"]["path"] for line in lines if line["key"] in ("file", "lfsFile")])
         for line in lines:
             key, value = line["key"], line["value"]
             if key == "header":

@@ -159,7 +159,7 @@ def test_a_transient_failure_is_retried_without_a_duplicate_commit(out, hub, tmp
 def test_republishing_a_rebuild_removes_shards_it_no_longer_has(tmp_path, hub):
     src = small_corpus(tmp_path / "in")
     out = tmp_path / "out"
-    build(src, out, "quality.min_words=10", "write.max_shard_bytes=20000")
+    build(src, out, "quality.min_words=10", "input.shard_bytes=3000", "write.max_shard_bytes=3000")
     assert publish(hub, tmp_path, out, "--repo-id", "org/news").returncode == 0
     many = {p for p in hub.files("org/news") if p.startswith("data/")}
     build(src, out, "quality.min_words=10")

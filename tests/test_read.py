@@ -136,10 +136,10 @@ def test_a_build_resumed_with_other_workers_reuses_its_shards(tmp_path, rng):
     path = write_jsonl(tmp_path / "in" / "feed.jsonl", records(rng, 60))
     first = build(path, tmp_path / "out", "input.shard_bytes=20000")
     work = tmp_path / "out" / ".build" / "work"
-    done, digest = sorted((work / "done").glob("docs-*")), (work / "fingerprint").read_text()
+    done, plan = sorted((work / "done").glob("docs-*")), (work / "inputs.json").read_text()
     stamps = [p.stat().st_mtime_ns for p in done]
     build(path, tmp_path / "out", "input.shard_bytes=20000", "executor.workers=2", "output.overwrite=true")
-    assert (work / "fingerprint").read_text() == digest and len(done) == first["input"]["shards"] > 3
+    assert (work / "inputs.json").read_text() == plan and len(done) == first["input"]["shards"] > 3
     assert [p.stat().st_mtime_ns for p in done] == stamps  # the plan does not depend on the workers: nothing redone
 
 

@@ -40,6 +40,7 @@ from builder.site import UNKNOWN_OUTLET
 from builder.stats import StageStats
 
 COLUMNS = ["id", "published", "outlet", "n_chars"]
+ANCHOR = "split_anchor"  # a decision column beside DECISION_SCHEMA's, for finalize alone: see `anchors`
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,15 @@ def cluster(exact_group: np.ndarray, pairs: Pairs, copy_rank: np.ndarray, versio
         versions=np.bincount(version_of, minlength=n_versions)[doc_version], n_exact=n_exact, n_clusters=n_clusters)
 
 
+def anchors(keeper: np.ndarray) -> np.ndarray:
+    """Per document, the first member of its cluster in input order (shards in the order they were added): the
+    member a split is drawn for. A document that joins a cluster later (a copy, a newer version, even one that
+    becomes the kept page) never comes first, so the cluster keeps its split as the corpus grows."""
+    first = np.full(len(keeper), len(keeper), dtype=np.int64)
+    np.minimum.at(first, keeper, np.arange(len(keeper)))
+    return first[keeper]
+
+
 def outlets_of(keeper: np.ndarray, outlets: list) -> dict[int, list[str]]:
     """The outlets of each cluster with more than one document, keyed by the kept document."""
     found: dict[int, set[str]] = {}
@@ -206,19 +216,21 @@ def run_clusters(job: ClusterJob) -> None:
     near_stats.docs_in, near_stats.docs_out = result.n_exact, result.n_clusters
     near_stats.seconds = time.perf_counter() - started - exact_seconds
     edges = np.cumsum([0, *shard_rows])
+    anchor_ids = ids.take(pa.array(anchors(result.keeper)))
     for shard in range(job.n_shards):
         part = slice(edges[shard], edges[shard + 1])
         keeper = result.keeper[part]
         cluster_ids = ids.take(pa.array(keeper))
         kept_ids = pc.if_else(pa.array(kept[part]), pa.scalar(None, ids.type), cluster_ids)
-        write_parquet(pa.table({
+        decisions = pa.table({
             "id": ids[part], "keep": kept[part], "stage": stage[part].tolist(),
             "reason": reason[part].tolist(), "kept_id": kept_ids,
             "dup_cluster": cluster_ids, "dup_count": result.cluster_size[part],
             "dup_outlets": [shared_outlets.get(int(k)) or sorted({outlets[int(k)]} - {None, UNKNOWN_OUTLET})
                             for k in keeper],
             "dup_versions": result.versions[keeper],
-        }, schema=DECISION_SCHEMA), layout.decisions(shard))
+        }, schema=DECISION_SCHEMA)
+        write_parquet(decisions.append_column(ANCHOR, anchor_ids[part]), layout.decisions(shard))
     write_json({
         "stages": [exact_stats.to_dict(), near_stats.to_dict()],
         "minhash": params(cfg),

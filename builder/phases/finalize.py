@@ -1,6 +1,9 @@
 """The finalize phase, per shard: dedup's decisions applied (a dropped copy becomes a reject row pointing to the
 kept id), the cluster columns added and each kept row given its split; then, on the kept rows, the decontamination
-verdicts applied (builder/decontaminate/) and the tokens counted (builder/tokens.py) -> final/NNNNN."""
+verdicts applied (builder/decontaminate/) and the tokens counted (builder/tokens.py) -> final/NNNNN.
+
+A split is drawn for a cluster's first member in input order (`clusters.anchors`), not its kept page: a later copy
+or newer version of a story joins the split its cluster already has."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from builder.decontaminate.check import apply as decontaminate
+from builder.dedup.clusters import ANCHOR
 from builder.errors import BuildError
 from builder.files import write_parquet
 from builder.jobs import ShardJob
@@ -27,8 +31,7 @@ def run_finalize(job: ShardJob) -> None:
     for row in docs:
         decision = decisions[row["id"]]
         if decision["keep"]:  # work-only columns fall away: the final schema does not have them
-            row.update({name: decision[name] for name in LATE_FIELDS}, split=split_of(decision["dup_cluster"],
-                                                                                     job.cfg.split))
+            row.update({name: decision[name] for name in LATE_FIELDS}, split=split_of(decision[ANCHOR], job.cfg.split))
             kept.append(row)
         else:
             rejects.append({**{k: row.get(k) for k in REJECTED_FEATURES}, "stage": decision["stage"],

@@ -89,25 +89,30 @@ def pieces_at(rel: str, cuts: list[tuple[int, int]], seekable: bool) -> list[Pie
             for (start, offset), stop in zip(starts, stops, strict=True)]
 
 
-def plan_shards(root: Path, config: InputConfig) -> tuple[list[Shard], Counter]:
+def input_files(root: Path) -> list[tuple[Path, str]]:
+    """Every file of the input (a file, or a folder's files but hidden ones), in order, with its relative path."""
+    if root.is_file():
+        return [(root, root.name)]
+    return [(p, p.relative_to(root).as_posix()) for p in sorted(p for p in root.rglob("*") if p.is_file())
+            if not any(part.startswith(".") for part in p.relative_to(root).parts)]
+
+
+def plan_shards(root: Path, config: InputConfig, only: set[str] | None = None,
+                first: int = 0) -> tuple[list[Shard], Counter]:
     """Cut the input into shards of about `input.shard_bytes`: big files into equal pieces (a multiple of
     `input.piece_multiple` of them), small files grouped in order (page files also at most `input.files_per_shard`
-    to a shard).
+    to a shard). `only`: plan these files (relative paths) alone, as shards numbered from `first`: the files a
+    build gained since its last run form new shards, and no earlier shard changes.
 
     Returns the shards and a count of ignored files by extension (reported, never silently skipped).
     """
     from builder.readers import reader_for  # here, not at the top: every format imports this module's pieces
 
-    if root.is_file():
-        paths, base = [root], root.parent
-    else:
-        paths, base = sorted(p for p in root.rglob("*") if p.is_file()), root
     ignored: Counter = Counter()
     groups: list[list[Piece]] = []
     size = 0
-    for p in paths:
-        rel = p.relative_to(base).as_posix()
-        if any(part.startswith(".") for part in p.relative_to(base).parts):
+    for p, rel in input_files(root):
+        if only is not None and rel not in only:
             continue
         reader = reader_for(p.name)
         if reader is None:
@@ -128,7 +133,7 @@ def plan_shards(root: Path, config: InputConfig) -> tuple[list[Shard], Counter]:
             size = 0
         groups[-1].append(pieces[0])
         size += file_bytes
-    return [Shard(i, tuple(g)) for i, g in enumerate(groups)], ignored
+    return [Shard(first + i, tuple(g)) for i, g in enumerate(groups)], ignored
 
 
 def input_base(root: Path) -> Path:

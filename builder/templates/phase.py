@@ -104,6 +104,7 @@ def run_cuts(job: ShardJob) -> None:
                               cfg.templates.max_line_words, built_for(cfg, metadata_for, [cfg.metadata, cfg.lists]),
                               cfg.clean.fragment_words)
     table = pq.read_table(layout.docs(index)) if book.shapes else None
+    changed = False
     if table is not None and table.num_rows:
         columns = sorted({*COUNT_COLUMNS, *APPLIED_COLUMNS, "id"})
         rows = table.select(columns).to_pylist()
@@ -114,6 +115,9 @@ def run_cuts(job: ShardJob) -> None:
                 table = table.set_column(table.schema.get_field_index(name), field,
                                          pa.array([row[name] for row in rows], field.type))
             write_parquet(table, layout.template_cut(index))
+            changed = True
+    if not changed:  # a cut an earlier template made is stale
+        layout.template_cut(index).unlink(missing_ok=True)
     write_json({"seconds": round(time.perf_counter() - started, 3), "sites": site_stats(applier)},
                layout.stats("template-apply", index))
 
