@@ -177,10 +177,14 @@ class Plan:
 
     @cached_property
     def signature_keys(self) -> list[str]:
+        """Per shard, the rows dedup reads (the documents, and the content of the cut where the templates changed
+        any: a shard re-cut under a changed template with the same result keeps its signatures) and the MinHash
+        settings."""
         near = self.cfg.near_dup
         made = {k: v for k, v in params(near).items() if k != "threshold"}  # what the signatures and bands use
-        return [digest("signatures", self.cut_key(s.index), made, near.versions.enabled, self.buckets)
-                for s in self.shards]
+        cut = self.cfg.templates.enabled
+        return [digest("signatures", self.docs_key(s.index), cut and output_hash(self.layout.template_cut(s.index)),
+                       made, near.versions.enabled, self.buckets) for s in self.shards]
 
     def signature_key(self, shard: int) -> str:
         return self.signature_keys[shard]
