@@ -6,7 +6,8 @@ documents  the shard's pieces (files, record ranges, byte offsets) and its files
 templates  counts: the shard's documents key and the templates settings; merge and learning: every counts key;
            a cut: the shard's documents key and the learned lines of the sites the shard holds (a site whose
            template did not change leaves its shards alone)
-dedup      signatures: the cut's key and the MinHash settings; exact, buckets, clusters: every signature key and
+dedup      signatures: the shard's documents key, the content of its cut (a re-cut with the same result changes
+           nothing after it) and the MinHash settings; exact, buckets, clusters: every signature key and the
            near_dup / exact settings
 finalize   the shard's signature key, the content of its decisions and split files, the tokens and decontamination
            settings
