@@ -36,7 +36,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from dedup_support.corpora import egypt_records
+from dedup_support.corpora import EGYPT, egypt_records
 from dedup_support.measure import run_measured
 
 ENGLISH_OUTLETS = {"englishAhram", "englishFjp"}
@@ -49,6 +49,8 @@ def day_files(docs: int, folder: Path) -> list[str]:
     folder.mkdir(parents=True)
     by_day: dict[str, list[dict]] = {}
     records = [r for r in egypt_records() if r["outlet"] not in ENGLISH_OUTLETS][:docs]
+    if not records:
+        raise SystemExit(f"egypt_news_2013 not found under {EGYPT}")
     for r in records:
         by_day.setdefault(r["timestamp"][:10], []).append(
             {"title": r["title"], "text": r["body"], "published": r["timestamp"], "outlet": r["outlet"]})

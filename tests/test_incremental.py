@@ -9,19 +9,24 @@ unrelated stories only (no older row changes).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from hub_server import HubServer
+from huggingface_hub.hf_api import RepoFile
 from test_publish import TOKEN, local_files, publish
 
+from builder.dedup.clusters import anchors
 from builder.errors import BuildError
 from builder.executor import LocalExecutor, Task
 from builder.files import Layout
 from builder.phases.inputs import plan_inputs
+from builder.publish import Upload, unchanged
 from conftest import article, build, typed_config, write_jsonl
 
 # token counts are not what these tests are about; three splits of a third each, so a move would show
@@ -113,6 +118,27 @@ def test_a_task_runs_again_when_its_key_changed_and_not_otherwise(tmp_path):
         for key in ("a", "a", "b"):
             executor.run([Task("t", ran.append, key, key)], tmp_path, "phase")
     assert ran == ["a", "b"]
+
+
+def test_a_split_is_drawn_for_the_first_member_of_a_cluster_in_input_order():
+    keeper = np.array([0, 1, 1, 0, 4, 1])  # cluster kept by doc 1 holds docs 1, 2, 5; cluster 0 docs 0, 3
+    assert anchors(keeper).tolist() == [0, 1, 1, 0, 4, 1]
+    keeper = np.array([3, 1, 3, 3])  # a later document (3) became the kept page: the anchor stays the first (0)
+    assert anchors(keeper).tolist() == [0, 1, 0, 0]
+
+
+def test_publish_skips_a_file_the_hub_holds_with_the_same_bytes(tmp_path):
+    shard, card = tmp_path / "train-00000.parquet", tmp_path / "README.md"
+    shard.write_bytes(b"PAR1 rows")
+    card.write_text("card")
+    upload, note = Upload("data/train-00000.parquet", shard, 9), Upload("README.md", card, 4)
+    lfs = {"size": 9, "oid": hashlib.sha256(b"PAR1 rows").hexdigest(), "pointerSize": 134}
+    assert unchanged(upload, RepoFile(path=upload.path, size=9, oid="x", lfs=lfs))
+    assert not unchanged(upload, RepoFile(path=upload.path, size=9, oid="x", lfs={**lfs, "oid": "0" * 64}))
+    assert not unchanged(upload, None)
+    oid = hashlib.sha1(b"blob 4\0card").hexdigest()
+    assert unchanged(note, RepoFile(path="README.md", size=4, oid=oid))
+    assert not unchanged(note, RepoFile(path="README.md", size=4, oid="0" * 40))
 
 
 # --- builds ----------------------------------------------------------------------------------------------------
