@@ -163,10 +163,12 @@ def grown(tmp_path_factory):
 @pytest.mark.slow  # whole builds, in this process
 def test_a_rerun_after_a_file_is_added_processes_only_the_new_shard(grown):
     _, (first, second, third) = grown
-    assert first["incremental"]["tasks"]["documents"] == [1, 0]
-    assert second["incremental"]["tasks"]["documents"] == [1, 1]  # day 2's shard run, day 1's reused
-    assert third["incremental"]["tasks"]["documents"] == [1, 2]
-    assert second["incremental"]["tasks"]["signatures"][0] <= 2 and second["incremental"]["batches"] == 2
+    n1, n2, n3 = (run["stats"]["input"]["shards"] for run in (first, second, third))
+    assert first["incremental"]["tasks"]["documents"] == [n1, 0] and n1 == 1
+    assert second["incremental"]["tasks"]["documents"] == [n2 - n1, n1]  # day 2's shards run, day 1's reused
+    assert third["incremental"]["tasks"]["documents"] == [n3 - n2, n2]
+    assert n2 - n1 == 4  # a small batch is cut in input.piece_multiple shards: every worker has a share
+    assert second["incremental"]["tasks"]["signatures"][1] == n1 and second["incremental"]["batches"] == 2
     assert third["stats"]["totals"]["entered"] == 13 == third["stats"]["totals"]["kept"] + third["stats"][
         "totals"]["rejected"]  # nothing lost
 

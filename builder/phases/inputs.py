@@ -22,11 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from builder.config import Config
+from builder.config import Config, InputConfig
 from builder.errors import BuildError
 from builder.files import Layout, write_json
 from builder.fingerprint import HashCache
-from builder.readers import READERS, Piece, Shard, plan_shards, reader_for
+from builder.readers import READERS, Piece, Shard, input_base, plan_shards, reader_for
 from builder.readers.plan import input_files
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,8 @@ def plan_inputs(cfg: Config, root: Path, layout: Layout) -> tuple[Inputs, Counte
         recorded = state.recorded()
         new = {rel: sha for rel, sha in current.items() if rel not in recorded}
     if new:
-        shards, _ = plan_shards(root, cfg.input, only=set(new), first=len(state.shards))
+        shards, _ = plan_shards(root, batch_input(cfg.input, root, new, first=not state.shards), only=set(new),
+                                first=len(state.shards))
         state.add_batch(shards, root, new)
         if len(state.batches) > 1:
             log.info("batch %d: %d new files, %d new shards", len(state.batches) - 1, len(new), len(shards))
@@ -137,6 +138,16 @@ def plan_inputs(cfg: Config, root: Path, layout: Layout) -> tuple[Inputs, Counte
     for ext, n in sorted(ignored.items()):
         log.warning("ignored %d input files with extension %s (no reader for it)", n, ext)
     return state, ignored
+
+
+def batch_input(config: InputConfig, root: Path, files: dict[str, str], first: bool) -> InputConfig:
+    """The input settings a batch is planned with: a batch added to a build, smaller than input.shard_bytes, is cut
+    in input.piece_multiple shards all the same (as a big file is), so a day's scrape keeps every worker busy
+    instead of one. A first build is planned as it always was."""
+    if first:
+        return config
+    size = sum((input_base(root) / rel).stat().st_size for rel in files)
+    return dataclasses.replace(config, shard_bytes=max(1, min(config.shard_bytes, -(-size // config.piece_multiple))))
 
 
 def same_input(state: Inputs, root: Path, current: dict[str, str], plan: dict[str, int]) -> bool:
