@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -108,6 +109,14 @@ class Progress:
         return f"{self.desc}: {', '.join(parts)}"
 
 
+def single_threaded() -> bool:
+    """Whether this process may fork its workers: on Linux, with no Python thread but this one (a tqdm monitor, a
+    Ray or logging thread could hold a lock the child then waits on forever). The native pools every build has
+    (OpenBLAS's through numpy, jemalloc's background thread through pyarrow) register fork handlers with
+    pthread_atfork, so they are no bar; Python 3.12+ still counts them in its DeprecationWarning about fork."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 @contextmanager
 def sigint_blocked() -> Iterator[None]:
     """SIGINT held back (delivered after the block, never lost) in this thread; a process started in the block
@@ -165,7 +174,8 @@ class Executor:
 
 
 class LocalExecutor(Executor):
-    """Tasks in this process (workers=1) or in a pool of spawned processes."""
+    """Tasks in this process (workers=1) or in a pool of processes, forked once the stages are built (spawned
+    where this process has other threads)."""
 
     def __init__(self, workers: int = 1):
         super().__init__()
@@ -185,7 +195,8 @@ class LocalExecutor(Executor):
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:  # started once per build: spawning workers and importing costs seconds
             resource_tracker.ensure_running()  # first: starting it unblocks SIGINT, which _submit blocks
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            method = "fork" if single_threaded() else "spawn"  # a forked worker inherits what this process built
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method))
         return self._pool
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future:
@@ -197,6 +208,8 @@ class LocalExecutor(Executor):
             return pool.submit(fn, *args)
 
     def warm(self, fn: Callable[[Any], None], job: Any) -> None:
+        if self.workers > 1 and self._pool is None and single_threaded():
+            fn(job)  # here, once: the workers are forked (all at the first submit) with its result
         if self.workers > 1:  # one call per worker: each submit spawns a worker while none is idle
             for _ in range(self.workers):
                 self._submit(run_task, fn, job)
