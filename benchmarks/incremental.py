@@ -9,8 +9,8 @@ text, timestamp as published, outlet), so the day files sort in the order they a
 
 The schedule: the days but the last ten are built; the daily updates follow, one `update=true` batch per day, up to
 the last 10% of the days (the corpus is then the first 90% of the days); a copy of that folder gets the last 10% as
-ONE `update=true` batch (the batch folder alone as input.path), while the original goes on day by day (ten daily
-updates in a row); then a full build of every day into a fresh folder, and the sweep on it.
+ONE `update=true` batch (the batch folder alone as input.path); a full build of every day into a fresh folder; the
+original folder goes on day by day (ten daily updates in a row); the sweep on the full build's folder.
 
 - update: the one-batch update's wall time / the full build's (target <= 0.2); the kept documents of both
   compared row by row (target: equal; every difference reported by column), the rejects by (id, stage, reason,
@@ -133,7 +133,7 @@ def daily(work: Path, source: Path, days: list[str], out: Path, workers: int) ->
     return found
 
 
-def run(work: Path, source: Path, days: list[str], workers: int, n_daily: int, sweep_full: bool) -> dict:
+def run(work: Path, source: Path, days: list[str], workers: int, n_daily: int, sweep: str) -> dict:
     """One schedule for the three measurements: the days but the last `n_daily` built; the daily updates up to the
     last 10% of the days (the corpus is then the first 90%, built by batches); a copy of it gets the last 10% as
     one update; the original takes them day by day (the daily series goes on); a full build of every day; the
@@ -149,7 +149,6 @@ def run(work: Path, source: Path, days: list[str], workers: int, n_daily: int, s
     before, splits_before = file_hashes(upd), split_of_files(upd)
     update = build(work, "update-10", linked(days[-k:], source, work / "in-10"), upd, workers, "update=true")
     after, splits_after = file_hashes(upd), split_of_files(upd)
-    series += daily(work, source, days[-k:], out, workers)
     full_in = linked(days, source, work / "in-100")
     whole = build(work, "full-100", full_in, full, workers)
     written = sorted(p for p in after if before.get(p) != after[p])
@@ -160,7 +159,6 @@ def run(work: Path, source: Path, days: list[str], workers: int, n_daily: int, s
         "update_over_full_wall": round(update["wall_seconds"] / whole["wall_seconds"], 3),
         "update_over_full_cpu": round(update["cpu_seconds"] / whole["cpu_seconds"], 3),
         "corpus_vs_full_build": compare(upd, full),
-        "daily_series_corpus_vs_full_build": compare(out, full),
         "parquet_files": {"before": len(before), "after": len(after), "rewritten_or_new": written,
                           "byte_identical": sum(1 for p in before if after.get(p) == before[p]),
                           "deleted": sorted(set(before) - set(after)),
@@ -170,26 +168,32 @@ def run(work: Path, source: Path, days: list[str], workers: int, n_daily: int, s
         "corpus_bytes": sum(p.stat().st_size for p in upd.glob("[dr]*/*.parquet")) +
         sum((upd / n).stat().st_size for n in ("README.md", "stats.json")),
     }
-    reruns = {t: build(work, f"sweep-rerun-{t}", full_in, full, workers, f"near_dup.threshold={t}")
-              for t in THRESHOLDS}
-    fulls = {0.7: whole}  # the full build above is the default threshold's
-    for t in THRESHOLDS if sweep_full else ():
-        if t not in fulls:
-            shutil.rmtree(work / "out-sweep-full", ignore_errors=True)
-            fulls[t] = build(work, f"sweep-full-{t}", full_in, work / "out-sweep-full", workers,
-                             f"near_dup.threshold={t}")
-    sweep = {"reruns": {str(t): r for t, r in reruns.items()}, "full_builds": {str(t): b for t, b in fulls.items()},
-             "kept_equal": {str(t): reruns[t]["kept"] == fulls[t]["kept"] for t in fulls}}
-    if len(fulls) == len(THRESHOLDS):
-        sweep["rerun_over_full_wall"] = round(sum(r["wall_seconds"] for r in reruns.values()) /
-                                              sum(b["wall_seconds"] for b in fulls.values()), 3)
-        sweep["rerun_over_full_cpu"] = round(sum(r["cpu_seconds"] for r in reruns.values()) /
-                                             sum(b["cpu_seconds"] for b in fulls.values()), 3)
-    report["sweep"] = sweep
+    (work / "report.json").write_text(json.dumps(report, indent=1))  # so far, should a later part not finish
+    series += daily(work, source, days[-k:], out, workers)
+    report["update"]["daily_series_corpus_vs_full_build"] = compare(out, full)
     walls = [u["wall_seconds"] for u in series]
     half = len(walls) // 2
     report["daily"] = {"updates": series, "wall_first_half_mean": round(sum(walls[:half]) / max(half, 1), 2),
                        "wall_second_half_mean": round(sum(walls[half:]) / max(len(walls) - half, 1), 2)}
+    (work / "report.json").write_text(json.dumps(report, indent=1))
+    if sweep == "none":
+        return report
+    reruns = {t: build(work, f"sweep-rerun-{t}", full_in, full, workers, f"near_dup.threshold={t}")
+              for t in THRESHOLDS}
+    fulls = {0.7: whole}  # the full build above is the default threshold's
+    for t in THRESHOLDS if sweep == "all" else ():
+        if t not in fulls:
+            shutil.rmtree(work / "out-sweep-full", ignore_errors=True)
+            fulls[t] = build(work, f"sweep-full-{t}", full_in, work / "out-sweep-full", workers,
+                             f"near_dup.threshold={t}")
+    found = {"reruns": {str(t): r for t, r in reruns.items()}, "full_builds": {str(t): b for t, b in fulls.items()},
+             "kept_equal": {str(t): reruns[t]["kept"] == fulls[t]["kept"] for t in fulls}}
+    if len(fulls) == len(THRESHOLDS):
+        found["rerun_over_full_wall"] = round(sum(r["wall_seconds"] for r in reruns.values()) /
+                                              sum(b["wall_seconds"] for b in fulls.values()), 3)
+        found["rerun_over_full_cpu"] = round(sum(r["cpu_seconds"] for r in reruns.values()) /
+                                             sum(b["cpu_seconds"] for b in fulls.values()), 3)
+    report["sweep"] = found
     return report
 
 
@@ -199,8 +203,8 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--work", type=Path, default=Path("/tmp/incremental-bench"))
     p.add_argument("--daily", type=int, default=10, help="daily updates in a row")
-    p.add_argument("--no-sweep-full", action="store_true",
-                   help="leave out the two extra full builds of the sweep (0.6, 0.8): no sweep ratio then")
+    p.add_argument("--sweep", choices=["all", "reruns", "none"], default="all",
+                   help="reruns: leave out the two extra full builds (0.6, 0.8), so no sweep ratio; none: no sweep")
     p.add_argument("--quick", action="store_true", help="2,000 documents: a smoke test, not a measurement")
     args = p.parse_args()
     docs = 2000 if args.quick else args.docs
@@ -209,8 +213,8 @@ def main() -> None:
     source = args.work / "days"
     days = day_files(docs, source)
     report: dict = {"docs": docs, "workers": args.workers, "cpus": os.cpu_count(),
-                    **run(args.work, source, days, args.workers, args.daily, not args.no_sweep_full)}
-    u, s, d = report["update"], report["sweep"], report["daily"]
+                    **run(args.work, source, days, args.workers, args.daily, args.sweep)}
+    u, s, d = report["update"], report.get("sweep", {}), report["daily"]
     report["targets"] = {
         "update_over_full_wall <= 0.2": [u["update_over_full_wall"], u["update_over_full_wall"] <= 0.2],
         "kept documents identical (rows differing)": [
