@@ -120,7 +120,9 @@ def plan_inputs(cfg: Config, root: Path, layout: Layout) -> tuple[Inputs, Counte
                      len(current))
     else:
         if state is not None and not same_input(state, root, current, plan):
-            log.info("input files changed or went away since the last run in %s: starting over", layout.out)
+            # a warning: after `update=true` batches, a run without it builds input.path alone
+            log.warning("input files changed or went away since the last run in %s (or it was built by update=true "
+                        "batches): starting over from %s alone", layout.out, root)
             shutil.rmtree(layout.work(), ignore_errors=True)
             state = None
         state = state or Inputs(plan)
