@@ -139,13 +139,27 @@ def test_cnn_opinion_disclaimer_dateline_and_read_also_lines(stages):
     assert (doc.dateline, doc.credit) == ("نيويورك", "CNN")
 
 
-def test_a_wire_dateline_in_mid_page_starts_another_story(stages):
+def test_a_wire_dateline_in_mid_page_starts_another_story_under_its_own_headline(stages):
     first, second = clean(stages, page(
-        "عنوان الخبر", "دبي، الإمارات العربية المتحدة (CNN)-- " + STORY, MORE,
-        "القاهرة، مصر (CNN)-- " + LAST,
+        "عنوان الخبر", "دبي، الإمارات العربية المتحدة (CNN)-- " + STORY, MORE, LAST,
+        "عنوان الخبر الثاني", "القاهرة، مصر (CNN)-- " + LAST, MORE,
     ))
-    assert (first.text.split("\n\n"), second.text) == ([STORY, MORE], LAST)
-    assert (first.dateline, second.dateline, second.title) == ("دبي", "القاهرة", None)
+    assert (first.text.split("\n\n"), second.text.split("\n\n")) == ([STORY, MORE, LAST], [LAST, MORE])
+    assert (first.dateline, second.dateline, second.title) == ("دبي", "القاهرة", "عنوان الخبر الثاني")
+
+
+def test_a_video_report_page_stays_one_article(stages):
+    """A CNN video page: a 30-word summary under the title and date, then the article under its own dateline.
+    No headline stands over that dateline, so it is the same story's, cut where it stands; nothing is split."""
+    stub = ("شاهد: فريق من العلماء يكتشف نوعا جديدا من الأسماك في أعماق البحر الأحمر، ويقول إن الاكتشاف قد يغير "
+            "فهمنا للحياة البحرية في المنطقة خلال السنوات المقبلة.")
+    article = [STORY, MORE, LAST] * 4
+    docs = clean(stages, page("علماء يكتشفون سمكة جديدة في البحر الأحمر", "نشر في 5 مارس 2024", stub,
+                              "دبي، الإمارات العربية المتحدة (CNN)-- " + article[0], *article[1:]))
+    [doc] = docs
+    assert (doc.title, doc.published, doc.dateline) == ("علماء يكتشفون سمكة جديدة في البحر الأحمر",
+                                                        datetime(2024, 3, 5), "دبي")
+    assert doc.text.split("\n\n") == [stub, *article]
 
 
 def test_teasers_under_related_news_go_and_the_story_goes_on(stages):
@@ -338,3 +352,13 @@ def test_the_lead_is_read_as_typed_tokens(stages, opening, byline, dateline, cre
 def test_an_outlet_is_never_a_byline(stages):
     [doc] = clean(stages, page("عنوان الخبر", "كتب: سكاي نيوز عربية", STORY, MORE))
     assert (doc.text.split("\n\n"), doc.byline, doc.credit) == ([STORY, MORE], None, "سكاي نيوز عربية")
+
+
+def test_each_part_of_a_dom_meta_line_is_read_on_its_own(stages):
+    html = f"""<html><head><title>افتتاح خط حافلات</title></head><body><article><h1>افتتاح خط حافلات</h1>
+<div class="article-meta"><span class="a">بقلم: <a href="/u/1">جاد نصر</a></span> | <span>7 كانون الثاني 2024</span>
+<span>5 تعليقات</span></div><p>{STORY}</p><p>{MORE}</p><p>{LAST}</p></article></body></html>"""
+    [doc] = clean(stages, html=html)
+    assert (doc.byline, doc.published, doc.text.split("\n\n")) == ("جاد نصر", datetime(2024, 1, 7), [STORY, MORE, LAST])
+    assert [r.rule for r in doc.removed][:4] == ["byline.line", "junk.punctuation", "published.bare_date",
+                                                 "comments.label"]

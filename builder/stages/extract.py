@@ -2,8 +2,10 @@
 
 Two kinds of DOM are taken out before trafilatura sees the page. `drop_selectors` name chrome (author boxes,
 share bars, related-post widgets): the node goes, its text into the audit. `meta_selectors` name the article's
-own meta line (date, byline): trafilatura would silently drop it, so its text is read with the boilerplate
-rules first and the matched spans go into the audit with their fields, for the metadata stage.
+own meta line (date, byline): trafilatura would silently drop it, so each of its parts (a child element: the
+author, the date, the comment count) is read on its own with the boilerplate rules, then typed by the word lists
+(a lone name, city or outlet), and the spans go into the audit with their fields, for the metadata stage. An
+author element anywhere (rel/itemprop/class "author") is read the same way before trafilatura may drop it.
 
 The page's own markup (JSON-LD, OpenGraph, `article:*_time`, author meta) is read first: its headline,
 dates and author go to the metadata stage in `Doc.markup`, and the site name comes off the title.
@@ -20,6 +22,7 @@ import trafilatura
 from builder.config import ExtractConfig
 from builder.document import Doc, Drop, Removal
 from builder.html_meta import read_page_meta, site_key, strip_site_name
+from builder.lead import lexicon
 from builder.lists import WordLists, word_lists
 from builder.rules import RuleSet
 from builder.stages.base import Stage
@@ -30,6 +33,13 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 _CLASS = re.compile(r"^\.([\w-]+)$")
 _ATTR_CONTAINS = re.compile(r'^\[([\w-]+)\*=["\']?([^"\'\]]+)["\']?\]$')
 _TAG = re.compile(r"^[a-z][a-z0-9]*$")
+# an author element trafilatura may drop with its line: read before it runs (a short name, not an author box)
+_AUTHOR = ("//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+           " or contains(@class, 'author-name') or contains(@class, 'byline')]")
+_AUTHOR_WORDS = 6
+# what a meta line's part is, when no rule claims it: the lexicon's token kind -> (span class, field)
+_TYPED = {"person": ("byline", "name"), "byline": ("byline", "name"), "city": ("dateline", "city"),
+          "agency": ("credit", "source"), "outlet": ("credit", "source")}
 
 
 def selector_to_xpath(selector: str) -> str:
@@ -62,6 +72,7 @@ class HtmlExtractor(Stage):
         self.meta = [selector_to_xpath(s) for s in c.meta_selectors]
         self.rules = RuleSet.load(c.rules_file, lists)
         self.site_names = known_site_names(lists)
+        self.lexicon = lexicon(lists, c.rules_file)
 
     def process(self, doc: Doc) -> Doc | Drop:
         if doc.html is None:
@@ -73,8 +84,8 @@ class HtmlExtractor(Stage):
         doc.markup = meta = read_page_meta(tree)
         for xpath in self.meta:
             for node in tree.xpath(xpath):
-                if node.getparent() is not None:
-                    doc.removed.extend(self.read_meta(node_text(node)))
+                if node.getparent() is not None and not holds_article(node):
+                    doc.removed.extend(r for part in meta_parts(node) for r in self.read_meta(part))
                     node.drop_tree()
         for selector, xpath in self.drop:
             for node in tree.xpath(xpath):
@@ -83,6 +94,9 @@ class HtmlExtractor(Stage):
                 if text := node_text(node):
                     doc.removed.append(Removal(f"dom.{selector}", text))
                 node.drop_tree()
+        for node in tree.xpath(_AUTHOR):  # outside the chrome just dropped (an "About the author" box)
+            if node.getparent() is not None and 0 < len(text := node_text(node).split()) <= _AUTHOR_WORDS:
+                doc.removed.extend(r for r in self.read_meta(" ".join(text)) if r.fields)
         result = trafilatura.bare_extraction(
             tree, url=doc.url, favor_precision=self.favor_precision, include_comments=False,
             include_tables=False, with_metadata=True,
@@ -99,12 +113,30 @@ class HtmlExtractor(Stage):
         return doc
 
     def read_meta(self, text: str) -> list[Removal]:
-        """The meta line's spans (date, byline) as the rules see them; what no rule names stays one DOM span."""
+        """A meta part's spans (date, byline) as the rules see them; what no rule names is typed by the word lists
+        (a lone name is the byline, a city the dateline, an agency or outlet the credit), else one DOM span."""
         spans = []
-        while text and (removal := self.rules.first_match(text, lead=True)):
+        while text and (removal := self.rules.first_match(text, lead=True) or self.lexicon.head(text)):
             spans.append(removal)
             text = text[len(removal.text):].strip()
+        if text and (token := self.lexicon.kind(text)) is not None and token.kind in _TYPED:
+            cls, name = _TYPED[token.kind]
+            return [*spans, Removal(f"{cls}.dom_meta", text, {name: token.value.strip()})]
         return [*spans, Removal("dom.meta", text)] if text else spans
+
+
+def meta_parts(node: lxml.html.HtmlElement) -> list[str]:
+    """A meta line's parts, each read on its own: its child elements' texts and the text between them ("بقلم: جاد
+    نصر", "7 يناير 2024", "5 تعليقات"), through wrappers that hold a single element."""
+    while len(node) == 1 and not (node.text or "").strip() and not (node[0].tail or "").strip():
+        node = node[0]
+    parts = [node.text or ""]
+    for child in node:
+        if not isinstance(child.tag, str):  # a comment or processing instruction
+            parts.append(child.tail or "")
+            continue
+        parts += [node_text(child), child.tail or ""]
+    return [" ".join(p.split()) for p in parts if p.strip()]
 
 
 def known_site_names(lists: WordLists) -> frozenset[str]:

@@ -49,27 +49,38 @@ class Segmenter(Stage):
     def process(self, doc: Doc) -> list[Doc]:
         lines = [line for line in doc.text.split("\n") if line.strip()]
         chrome = [line for line in lines if self.chrome.first_match(line, lead=False)]
-        # (heading, lines): a read-also heading opens a block; a story's own dateline in mid-page opens one too
-        blocks: list[tuple[Removal | None, list[str]]] = [(None, [])]
+        # (heading, lines, cut): a read-also heading opens a block; a story's own dateline in mid-page opens one
+        # too, with the headline over it, when the story before has a headline and a body of its own; else the
+        # dateline is the same story's (a video report's summary over its article) and is cut
+        blocks: list[tuple[Removal | None, list[str], list[Removal]]] = [(None, [], [])]
         for line in lines:
             if heading := self.is_heading(line):
-                blocks.append((heading, []))
-            elif self.opens_story(line, blocks[-1][1]):
-                blocks.append((None, [line]))
+                blocks.append((heading, [], []))
+            elif opener := self.opens_story(line, blocks[-1][1]):
+                before = blocks[-1][1]
+                if self.splits(before, titled=len(blocks) > 1 or doc.title is not None):
+                    blocks.append((None, [before.pop(), line], []))
+                else:
+                    blocks[-1][2].append(opener)
+                    if rest := line[len(opener.text):].strip():
+                        before.append(rest)
             else:
                 blocks[-1][1].append(line)
 
         docs = [doc]
         body = blocks[0][1]
-        for heading, block in blocks[1:]:
+        doc.removed.extend(blocks[0][2])
+        for heading, block, cut in blocks[1:]:
             if heading is None or self.is_article(block):
                 docs.append(self.article(doc, len(docs), block, heading))
+                docs[-1].removed.extend(cut)
                 continue
             teasers, rest = self.split_teasers(block)
             # teasers, then the text they interrupted: that text stays with the article it belongs to
             owner = docs[-1]
             owner.removed.append(heading)
             owner.removed.extend(Removal("read_also.teaser", line) for line in teasers)
+            owner.removed.extend(cut)
             if owner is doc:
                 body.extend(rest)
             elif rest:
@@ -80,17 +91,31 @@ class Segmenter(Stage):
             d.page_chrome = chrome
         return docs
 
+    def splits(self, before: list[str], titled: bool) -> bool:
+        """A story's dateline in mid-page starts another article only with a full headline on both sides and a body
+        of its own on both: the line over the dateline is a headline, and the story above it has its headline (the
+        page's title, or its first line) and enough words under it. A CNN video page prints a 30-word summary
+        under the title and date, then the article's dateline: one article, not a stub and a headless story."""
+        if len(before) < 3 or not self.looks_like_teaser(before[-1]):
+            return False
+        head = 0 if titled else 1
+        if not titled and not self.looks_like_teaser(before[0]):
+            return False
+        words = [len(WORD.findall(line)) for line in before[head:-1]]
+        return sum(words) >= self.min_article_words and max(words, default=0) >= 15
+
     def article(self, page: Doc, n: int, block: list[str], heading: Removal | None) -> Doc:
         article = Doc(id=stable_id(page.id, n), source_file=page.source_file, url=page.url,
                       outlet_hint=page.outlet_hint, text="\n".join(block), removed=[heading] if heading else [])
-        self.take_title(article, first=heading is not None)
+        self.take_title(article, first=True)  # under a read-also heading or over a dateline: its headline
         return article
 
-    def opens_story(self, line: str, before: list[str]) -> bool:
-        """A wire dateline ("دبي، الإمارات العربية المتحدة (CNN)--") after a paragraph starts another story. A block's
-        first line has no paragraph before it: the dateline rules, the costly question, are not asked of it."""
-        return (bool(before) and self.story_openers.first_match(line, lead=True) is not None
-                and any(len(WORD.findall(b)) >= 15 and not self.is_boilerplate(b) for b in before))
+    def opens_story(self, line: str, before: list[str]) -> Removal | None:
+        """A wire dateline ("دبي، الإمارات العربية المتحدة (CNN)--") after a paragraph: the dateline, or None. A
+        block's first line has no paragraph before it: the dateline rules, the costly question, are not asked of it."""
+        if not before or (opener := self.story_openers.first_match(line, lead=True)) is None:
+            return None
+        return opener if any(len(WORD.findall(b)) >= 15 and not self.is_boilerplate(b) for b in before) else None
 
     def split_teasers(self, block: list[str]) -> tuple[list[str], list[str]]:
         """Headline-like lines right under the heading are teasers; what follows is the story going on."""
