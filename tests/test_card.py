@@ -1,5 +1,6 @@
 """The card a build writes: metadata the loader and the Hub accept, checked locally, and sections a reviewer reads."""
 
+import re
 import subprocess
 from importlib.metadata import version
 
@@ -62,6 +63,7 @@ def test_card_shows_removals_distributions_labels_config_and_versions(built):
     for heading in ("### Outlets", "### Publication years", "### Length (words)", "### Duplicate clusters"):
         assert heading in card
     assert "| almasalah |" in card and "| 0 | none |" in card and "Not measured on this build" in card
+    assert re.search(r"\d+ of \d+ documents \(\d+\.\d%\) got a side", card) and "| genre | documents |" in card
     assert f"datasets {version('datasets')}" in card and f"huggingface_hub {version('huggingface_hub')}" in card
     config = yaml.safe_load(card.split("```yaml\n")[1].split("```")[0])
     assert config["quality"]["min_words"] == 10 and config["output"]["path"] == "."

@@ -238,11 +238,11 @@ def targets():
 
 def test_a_quoted_accusation_does_not_make_the_article_against(voice):
     iran = targets().get("iran")
-    text = ("قال رئيس الأركان إن ميليشيات الحوثي الإيرانية تهدد الملاحة وإن نظام الملالي يسلحها. "
+    text = ("قال رئيس الأركان إن أذناب إيران تهدد الملاحة وإن نظام الملالي يسلحها. "
             "وزار وفد من طهران العاصمة أمس لبحث ملف الأسرى.")
     stance = voice.label(text, iran, "رئيس الأركان يتحدث عن الملاحة في البحر الأحمر")
     assert (stance.label, stance.evidence) == ("none", ())
-    assert stance.quoted == ("against, said by رئيس الاركان: الحوثي الإيرانية",
+    assert stance.quoted == ("against, said by رئيس الاركان: أذناب إيران",
                              "against, said by رئيس الاركان: نظام الملالي")  # who said what, kept apart
     quoted = voice.label("وأضاف: «إن الدولة المارقة إيران لن تفلت من العقاب أبدا».", iran)
     assert quoted.label == "none" and quoted.quoted  # a quotation is somebody's speech
@@ -277,7 +277,7 @@ def test_weak_evidence_abstains_and_says_why(voice):
     stance = voice.label("وتواصل إيران سياستها الفاشلة في المنطقة بحسب مراقبين. وعادت طهران إلى المفاوضات.", iran)
     assert stance.label == "none"  # the one cue is in an attributed sentence
     lean = voice.label("وعادت إيران الفاشلة إلى طاولة المفاوضات في فيينا.", iran)
-    assert (lean.label, lean.score) == ("none", None)  # half a point: below the first bin, no measured precision
+    assert (lean.label, lean.score) == ("none", 0.95)  # an evaluative word alone leans no side
     assert lean.evidence == ("against (evaluative): إيران الفاشلة",)
     none = voice.label("زار الوزير طهران أمس.", iran)
     assert (none.label, none.score, none.evidence) == ("none", 0.95, ())

@@ -34,7 +34,7 @@ def voice(tmp_path):
 
 
 COLUMN = ("الجدير بالذكر أن نظام الملالي لم يتوقف يوما عن العبث بأمن جيرانه. وفي كشف جديد لحقيقته، تواصل "
-          "الميليشيات الإيرانية نشر الفوضى في أربع عواصم. يرى البعض أن الحوار مع طهران ممكن، لكنني أعتقد أن "
+          "أذناب إيران نشر الفوضى في أربع عواصم. يرى البعض أن الحوار مع طهران ممكن، لكنني أعتقد أن "
           "هذا النظام المارق لا يفهم إلا لغة القوة.")
 
 
@@ -42,7 +42,7 @@ def test_a_column_whose_author_writes_a_pejorative_beside_reporting_words_is_aga
     iran = targets.get("iran")
     stance = voice.label(COLUMN, iran, "أحمد علي يكتب: وجه طهران الحقيقي", genre="opinion")
     assert stance.label == "against" and stance.score == 0.95
-    assert any("نظام الملالي" in e for e in stance.evidence) and any("الميليشيات الإيرانية" in e
+    assert any("نظام الملالي" in e for e in stance.evidence) and any("أذناب إيران" in e
                                                                       for e in stance.evidence)
     # "الجدير بالذكر", "في كشف" and "يرى البعض" report nothing: every clause is the writer's
     splitter = SpeechSplitter()
@@ -62,6 +62,11 @@ def test_a_news_report_that_only_quotes_a_hostile_official_is_none(voice, target
     # the clause before the reporting verb stays the outlet's: its words are the outlet's own
     own = voice.label("وفي تصعيد جديد لنظام الملالي، قال المتحدث إن الهجوم فشل.", iran, "خبر", genre="news")
     assert own.evidence == ("against (brand): لنظام الملالي",)
+    # and so is a clause that resumes after the reported one, or a verb whose subject is the outlet's correspondent
+    splitter = SpeechSplitter()
+    resumed = splitter.clauses("", "وقال الوزير إن الهجوم فشل، فيما تواصل ميليشيات الحوثي القصف.", genre="news")
+    assert [c.voice for c in resumed] == [False, True]
+    assert splitter.clauses("", "وقتل ثلاثون مسلحا، بحسب ما أفاد مراسلنا.", genre="news")[0].voice
 
 
 def test_a_stock_descriptor_is_no_stance(voice, targets):

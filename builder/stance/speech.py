@@ -24,6 +24,7 @@ from builder.stance.targets import alias_spans, key_tokens, parse_aliases
 SENTENCE_END = re.compile(r"[.!?؟\n]+|(?<=\S)\s*[؛;]\s*")
 CLAUSE_END = re.compile(r"\s*[،,]\s*")
 CONJUNCTIONS = ("و", "ف")  # what may stand before a verb in the same word
+OBJECTS = ("ه", "ها", "هم", "هما", "هن")  # object pronouns a reporting verb may carry
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,16 @@ class SpeechSplitter:
     def __init__(self, speech_file: str = "attributed_speech.yaml", genre_file: str = "genre.yaml"):
         data = read_yaml(speech_file)
         self.reporting = parse_aliases([w for group in data["reporting"] for w in group])
+        # a verb with an object pronoun is the same verb ("اعتبرها إرهابية"، "وصفه")
+        self.reporting = parse_aliases([*(" ".join(a) for a in self.reporting),
+                                        *(a[0] + p for a in self.reporting if len(a) == 1 for p in OBJECTS)])
         self.verbs = frozenset(a[0] for a in self.reporting)
         self.sources = parse_aliases(data["sources"])
         self.not_after = frozenset(t for w in data["not_after"] for t in key_tokens(w))
         self.not_reporting = parse_aliases(data["not_reporting"])
         self.unnamed = frozenset(t for w in data["unnamed_subjects"] for t in key_tokens(w))
+        self.own = frozenset(t for w in data["own_subjects"] for t in key_tokens(w))
+        self.resumes = parse_aliases(data["voice_resumes"])
         self.speaker_ends = {t for w in data["speaker_ends"] for t in key_tokens(w)}
         self.speaker_words = int(data["speaker_words"])
         self.scare_quote_words = int(data["scare_quote_words"])
@@ -74,7 +80,18 @@ class SpeechSplitter:
     def clauses(self, title: str | None, text: str, genre: str | None = None) -> list[Clause]:
         """The headline's and the body's clauses; `genre` None: decided from the text (`is_opinion`)."""
         opinion = self.is_opinion(title, text) if genre is None else genre in ("opinion", "analysis")
-        return self.split(title or "", headline=True, opinion=False) + self.split(text, False, opinion)
+        head = self.split(title or "", headline=True, opinion=False)
+        body = self.split(text, False, opinion)
+        told = self.told(title or "")
+        if told is not None:  # "فلان لـ«الوطن»: ...": an interview or a statement to the outlet, its speaker's
+            body = [Clause(c.text, c.headline, told if c.voice else c.speaker) for c in body]
+        return head + body
+
+    def told(self, title: str) -> str | None:
+        """The speaker of a headline "فلان لـ<the outlet>: ..." (what the page relays is theirs), else None."""
+        head, colon, _ = match_key(title).partition(":")
+        tokens = key_tokens(head)
+        return " ".join(tokens) if colon and "ل" in tokens[1:] and self.colon_speaker(title) else None
 
     def split(self, text: str, headline: bool, opinion: bool = False) -> list[Clause]:
         out: list[Clause] = []
@@ -112,9 +129,15 @@ class SpeechSplitter:
         clauses = [Clause(q, headline, "" if speaker is None else speaker) for q in quotes]
         if cue is None or cue.whole:
             return [*clauses, Clause(outside.strip(), headline, speaker)]
+        back = next((i for i in range(cue.part + 1, len(parts)) if self.resumes_voice(parts[i])), len(parts))
         own = "، ".join(parts[: cue.part]).strip()
-        said = "، ".join(parts[cue.part :]).strip()
-        return [*clauses, *([Clause(own, headline, None)] if own else []), Clause(said, headline, speaker)]
+        said = "، ".join(parts[cue.part : back]).strip()
+        after = self.sentence_clauses("، ".join(parts[back:]), headline, opinion) if back < len(parts) else []
+        return [*clauses, *([Clause(own, headline, None)] if own else []), Clause(said, headline, speaker), *after]
+
+    def resumes_voice(self, part: str) -> bool:
+        tokens = key_tokens(part)
+        return any(s == 0 for s, _ in alias_spans(tokens[:3], self.resumes))
 
     def cue(self, parts: list[str], opinion: bool) -> Cue | None:
         """The first reporting verb or source phrase that reports (see the module's docstring), if any."""
@@ -127,6 +150,8 @@ class SpeechSplitter:
                 if s in blocked:
                     continue
                 subject = self.subject(tokens[e:])
+                if self.own & set(subject[:3]):
+                    continue  # the outlet's correspondent, or the evidence it shows
                 if opinion and (not subject or subject[0] in self.unnamed):
                     continue  # the writer's own framing
                 closing = not source and i == len(parts) - 1 and i > 0 and not self.speaker_ends & set(tokens[e:])

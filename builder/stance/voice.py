@@ -5,9 +5,10 @@ clause by clause and genre-aware): the headline, unattributed clauses, an opinio
 attributed speech become `quoted` evidence ("who said what"), never the document's stance. Cues are matched on
 their word forms (plural, feminine, construct, attached pronoun: `targets.word_variants`); a stock descriptor
 ("المدعومة من إيران", "الموالية لطهران") is a fact, not a stance: no cue counts inside it and its mention carries
-none. The side's strength (brand cues 2, framing 1, evaluative words 1 in an opinion piece and 0.5 in a report, a
-headline cue twice) less the other side's is looked up in the calibration (`conf/data/stance_calibration.json`,
-fitted by `benchmarks/stance.py --calibrate` on the development half of a hand-labelled gold): per genre, the
+none. The side's strength (brand cues 2, framing 1, and beside one of them evaluative words, 1 in an opinion piece and
+0.25 in a report; a headline cue twice) less the other side's is looked up in the calibration
+(`conf/data/stance_calibration.json`, fitted by `benchmarks/stance.py --calibrate` on the development half of a
+hand-labelled gold): per genre, the
 lowest strength whose measured precision has a Wilson lower bound at the bar, from bins of at least `min_support`
 examples. A genre whose bins are too small refuses to decide (none); below the threshold the label is none.
 """
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 SIDES = ("favor", "against")
 WEIGHTS = {"brand": 2.0, "frame": 1.0}
 HEADLINE_FACTOR = 2.0
-EVALUATIVE_WEIGHT = {True: 1.0, False: 0.5}  # opinion piece, news report
+EVALUATIVE_WEIGHT = {True: 1.0, False: 0.25}  # opinion piece, news report (where they are mostly designations)
 CALIBRATION_FORMAT = 2
 # the calibration's genre groups: an analysis is read like a column, a page of unknown genre like a report
 GENRE_GROUP = {"opinion": "opinion", "analysis": "opinion", "news": "news", "unknown": "news", None: "news"}
@@ -199,7 +200,11 @@ class VoiceStance:
 
     @staticmethod
     def strengths(hits: list[Hit]) -> dict[str, float]:
-        return {side: sum(h.weight for h in hits if h.side == side) for side in SIDES}
+        """Per side, its cues' weights; evaluative words only beside a brand or framing cue of the same side (alone
+        they judge whatever stands near the name: an opponent's lies, a court's listing)."""
+        return {side: sum(h.weight for h in hits if h.side == side) if any(h.side == side and h.kind != "evaluative"
+                                                                           for h in hits) else 0.0
+                for side in SIDES}
 
     def strength(self, text: str, target: Target, title: str | None = None,
                  genre: str | None = None) -> tuple[str | None, float, str]:
