@@ -57,3 +57,15 @@ def test_headline_marks_and_the_writing_itself(detector):
     assert quoted.label == "news"
     assert detector.decide("", "").label == "unknown"
 
+
+
+def test_an_interview_is_news_and_its_answers_are_the_interviewees(detector):
+    from builder.stance.speech import SpeechSplitter
+
+    text = ("التقت الصحيفة رئيس الحزب في مكتبه.\nكيف ترى المشهد اليوم؟\nالمشهد صعب والجماعة الإرهابية تعبث بالبلاد.\n"
+            "وما موقفكم من الحوار؟\nنرفضه تماما.\nوماذا بعد؟\nسننتظر.")
+    found = detector.decide("حوار", text, section="investigations")
+    assert (found.label, found.evidence) == ("news", ("interview: 3 question lines",))
+    speakers = [(c.text, c.speaker) for c in SpeechSplitter().clauses("حوار", text, genre="news")][1:4]
+    assert speakers == [("التقت الصحيفة رئيس الحزب في مكتبه.", None), ("كيف ترى المشهد اليوم؟", None),
+                        ("المشهد صعب والجماعة الإرهابية تعبث بالبلاد.", "")]

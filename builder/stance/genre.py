@@ -2,7 +2,8 @@
 
 It matters for stance: an opinion column is the writer's voice throughout, so its reporting verbs ("يرى"، "كشف")
 are the writer's own unless a named third party speaks, while a news report's are somebody else's speech. Most
-outlets print no "بقلم" in the text; the signs are, strongest first: the outlet's own URL paths and sections
+outlets print no "بقلم" in the text; the signs are, strongest first: an interview's question lines (news, its
+answers the interviewee's speech), the outlet's own URL paths and sections
 (`genre` in the outlet registry), generic section words in the URL path or the input's section field, a headline
 or signature marker ("فلان يكتب:", "تحليل:"), then the writing: the writer's first person outside quotations,
 rhetorical questions and exclamations, a person's byline, against a dateline or agency opening. The words are
@@ -64,10 +65,22 @@ class GenreDetector:
         self.ask_min = int(data["questions_min"])
         self.min_points = int(data["min_points"])
         self.byline_point = bool(data["byline_point"])
+        self.interview_lines = int(data["interview"]["question_lines"])
+        self.question_words = int(data["interview"]["max_words"])
+
+    def is_question(self, line: str) -> bool:
+        line = line.strip()
+        return line.endswith(("؟", "?")) and len(line.split()) <= self.question_words
+
+    def questions(self, text: str) -> int:
+        """Short lines that end in a question mark: an interview's questions."""
+        return sum(self.is_question(line) for line in text.split("\n"))
 
     def decide(self, title: str | None, text: str, url: str | None = None, section: str | None = None,
                byline: str | None = None, opened: str | None = None, outlet: Outlet | None = None) -> Genre:
         """`opened`: what the report opens with (its dateline or agency credit), None when nothing."""
+        if (asked := self.questions(text)) >= self.interview_lines:
+            return Genre("news", (f"interview: {asked} question lines",))
         for rule in (self.outlet_rule, self.generic_rule):
             if found := rule(url, section, outlet):
                 return found

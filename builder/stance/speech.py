@@ -5,10 +5,10 @@ accusation, not the outlet's stance, so the stance labeler reads the two apart, 
 (longer than a scare quote) is somebody's speech; a reporting verb (قال، أكد، اعتبر ...) makes its clause and the
 rest of its sentence (the complement) speech, while the clauses before it stay the outlet's voice; a source phrase
 (وفقا ل، بحسب، في بيان) or a verb closing the sentence ("...، قال مسؤول") reports the whole sentence; "فلان: ..."
-is a speaker's line. What only looks like reporting is not: a noun ("في كشف"، "الجدير بالذكر"), a negated verb, a
-verb in a relative clause, "من يرى أن". In an opinion piece (builder/stance/genre.py) the writer's voice runs
-throughout: only quotations and a named third party's speech are someone else's. The words are data:
-`conf/data/attributed_speech.yaml`.
+is a speaker's line; an interview's answers (builder/stance/genre.py) are the interviewee's. What only looks like
+reporting is not: a noun ("في كشف"، "الجدير بالذكر"), a negated verb, a verb in a relative clause, "من يرى أن".
+In an opinion piece the writer's voice runs throughout: only quotations and a named third party's speech are
+someone else's. The words are data: `conf/data/attributed_speech.yaml`.
 """
 
 from __future__ import annotations
@@ -81,11 +81,26 @@ class SpeechSplitter:
         """The headline's and the body's clauses; `genre` None: decided from the text (`is_opinion`)."""
         opinion = self.is_opinion(title, text) if genre is None else genre in ("opinion", "analysis")
         head = self.split(title or "", headline=True, opinion=False)
-        body = self.split(text, False, opinion)
+        if self.genres.questions(text) >= self.genres.interview_lines:
+            body = self.interview(text, opinion)
+        else:
+            body = self.split(text, False, opinion)
         told = self.told(title or "")
         if told is not None:  # "فلان لـ«الوطن»: ...": an interview or a statement to the outlet, its speaker's
             body = [Clause(c.text, c.headline, told if c.voice else c.speaker) for c in body]
         return head + body
+
+    def interview(self, text: str, opinion: bool) -> list[Clause]:
+        """An interview's clauses: the introduction as any text, the questions the outlet's, the answers the
+        interviewee's (speaker "")."""
+        lines = text.split("\n")
+        first = next(i for i, line in enumerate(lines) if self.genres.is_question(line))
+        out = self.split("\n".join(lines[:first]), False, opinion)
+        for line in lines[first:]:
+            asked = self.genres.is_question(line)
+            out += [Clause(c.text, c.headline, None if asked else "" if c.voice else c.speaker)
+                    for c in self.split(line, False, opinion)]
+        return out
 
     def told(self, title: str) -> str | None:
         """The speaker of a headline "فلان لـ<the outlet>: ..." (what the page relays is theirs), else None."""
