@@ -3,7 +3,7 @@ wrote pages for, at 1, 5, 20 and 100 pages per site, in the layouts users hand p
 
     python benchmarks/templates.py [--sizes 1,5,20,100] [--layouts flat,folders,jsonl] [--baseline REF]
                                    [--override k=v ...] [--compare k=v ...] [--quick]
-    python benchmarks/templates.py --real [--real-docs 2000] [--override k=v ...] [--compare k=v ...]
+    python benchmarks/templates.py --real [--flat] [--real-docs 2000] [--baseline REF] [--override k=v ...]
 
 Synthetic part: seventeen fictional sites (templates_support/sites.py: six HTML, six text dumps; sites_blocks.py:
 five more with related-headline blocks, lines below them, glued furniture, a DOM meta line, the outlet's name in
@@ -165,12 +165,15 @@ def synthetic(args, work: Path) -> dict:
 def real_corpora(args, work: Path) -> dict:
     log(f"reading real corpora ({args.real_docs} documents per outlet)")
     data = real.corpora(args.real_docs, seed=args.seed)
+    if args.flat:
+        data = {"egypt_news_flat": data["egypt_news"]}
     review = Path(args.review)
     result: dict = {"documents_per_outlet": args.real_docs}
     for name, corpus in data.items():
         folder = work / f"real-{name}"
         shutil.rmtree(folder, ignore_errors=True)
-        names = real.write_inputs(corpus, folder / "input")
+        names = (real.write_flat(corpus, folder / "input", args.seed) if args.flat
+                 else real.write_inputs(corpus, folder / "input"))
         result[name] = {}
         for run, (overrides, source) in variants(args, work).items():
             log(f"{name}: {run} build of {sum(map(len, corpus.values()))} documents")
@@ -191,6 +194,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline", metavar="REF", help="also build with the builder at git REF, side by side")
     parser.add_argument("--quick", action="store_true", help="smoke run: sizes 1,5 (and 150 docs per outlet)")
     parser.add_argument("--real", action="store_true", help="the real-corpus part instead of the synthetic one")
+    parser.add_argument("--flat", action="store_true",
+                        help="--real on egypt_news written as one folder of .txt pages without outlet or URL")
     parser.add_argument("--real-docs", type=int, default=2000, help="documents sampled per outlet (--real)")
     parser.add_argument("--review", default="/tmp/templates-review", help="where --real writes its samples")
     parser.add_argument("--work", default="/tmp/templates-bench")

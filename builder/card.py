@@ -23,6 +23,7 @@ from huggingface_hub import DatasetCardData
 from builder.card_validator import check_card, size_category
 from builder.config import PACKAGE_DIR, data_file
 from builder.schema import FEATURES, QUALITY_SIGNALS, REJECTED_FEATURES, STANCE_LABELS
+from builder.site import SITE_EVIDENCE
 from builder.stages.label import OUTLET_EVIDENCE
 from builder.stages.quality import thresholds as quality_thresholds
 from builder.stats import BuildResult
@@ -219,10 +220,19 @@ def templates(stats: BuildResult, cfg: dict) -> list[str]:
            f"dates only, {t['prose_min_share']:.0%} for a sentence). {lines} lines were cut "
            f"from {docs} documents before dedup, each in `removed` as `template.<site>` with its shape in `detail`.",
            ""]
+    decided: dict[str, int] = {}
+    for d in sites.values():
+        for how, n in d.get("decided", {}).items():
+            decided[how] = decided.get(how, 0) + n
+    if decided:  # builder/templates/sites.py: a page's site, decided once
+        out += ["How each page's site was decided (pages): "
+                + "; ".join(f"{how}, {SITE_EVIDENCE[how]}: {decided[how]}" for how in SITE_EVIDENCE if decided.get(how))
+                + ".", ""]
     if learned:
-        rows = [[s, sites[s]["pages"], sites[s]["shapes"], sites[s]["lines"],
-                 sites[s].get("example", "")[:EXAMPLE_CHARS]] for s in learned[:TEMPLATE_SITES_SHOWN]]
-        out += [table(["site", "pages", "shapes learned", "lines cut", "example"], rows), ""]
+        rows = [[s, sites[s]["pages"], ", ".join(f"{h} {n}" for h, n in sites[s].get("decided", {}).items()),
+                 sites[s]["shapes"], sites[s]["lines"], sites[s].get("example", "")[:EXAMPLE_CHARS]]
+                for s in learned[:TEMPLATE_SITES_SHOWN]]
+        out += [table(["site", "pages", "decided by", "shapes learned", "lines cut", "example"], rows), ""]
         if len(learned) > TEMPLATE_SITES_SHOWN:
             out += [f"{len(learned) - TEMPLATE_SITES_SHOWN} more sites learned a template (in `stats.json`).", ""]
     return out

@@ -63,6 +63,19 @@ class Layout:
         """Per site, the pages each line shape sits on at an edge (builder/templates/counts.py)."""
         return self.work("templates", f"counts-{shard:05d}.parquet")
 
+    def site_evidence(self, shard: int) -> Path:
+        """What each page of the shard says of its site, and its edge lines' shapes (builder/templates/sites.py)."""
+        return self.work("templates", f"site-evidence-{shard:05d}.parquet")
+
+    def site_map(self, shard: int) -> Path:
+        """The site decided for each row of the shard, and how."""
+        return self.work("templates", f"sites-{shard:05d}.parquet")
+
+    @property
+    def site_titles(self) -> Path:
+        """The hashes of the corpus's titles (a related-headlines line is another document's title)."""
+        return self.work("templates", "titles.npy")
+
     def template_merged(self, part: int) -> Path:
         """The counts of one share of the sites (by site hash), merged over every shard."""
         return self.work("templates", f"merged-{part:05d}.parquet")

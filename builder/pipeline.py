@@ -6,7 +6,9 @@ decontamination  per evaluation set, then per partition of the n-gram hashes (on
                                   (builder/decontaminate/)
 documents        per input shard: read -> extract -> ... -> label (the configured `stages`) -> docs/NNNNN
                                   (builder/phases/documents.py)
-site templates   per shard, then per share of the sites, then whole corpus: line shapes counted per site ->
+site templates   per shard, then whole corpus: what each page says of its site -> templates/site-evidence-NNNNN,
+                                  each page's site decided once -> templates/sites-NNNNN (templates/sites.py); then
+                                  per shard, per share of the sites, whole corpus: line shapes counted per site ->
                                   templates/counts-NNNNN, merged -> templates/merged-NNNNN, learned ->
                                   templates/learned; then per shard the learned lines cut -> templates/cut-NNNNN
                                   (builder/templates/)
@@ -53,7 +55,8 @@ from builder.phases.inputs import Inputs, plan_inputs
 from builder.phases.signatures import run_signatures
 from builder.readers import Shard, input_base
 from builder.stats import BuildResult
-from builder.templates.phase import LearnJob, MergeJob, run_counts, run_cuts, run_learn, run_merge
+from builder.templates.phase import LearnJob, MergeJob, run_counts, run_cuts, run_learn, run_merge, run_site_evidence
+from builder.templates.sites import SitesJob, run_sites
 from builder.tokens import check_tokenizer
 from builder.write import write_output
 
@@ -142,8 +145,17 @@ class Plan:
         return digest("docs", self.document_settings, [dataclasses.astuple(p) for p in s.pieces],
                       self.inputs.hashes[shard])
 
+    def evidence_key(self, shard: int) -> str:
+        return digest("site-evidence", self.docs_key(shard), self.of("templates"))
+
+    @cached_property
+    def sites_key(self) -> str:
+        return digest("sites", self.of("templates"), [self.evidence_key(s.index) for s in self.shards])
+
     def counts_key(self, shard: int) -> str:
-        return digest("template-counts", self.docs_key(shard), self.of("templates"))
+        """The shard's documents and the sites decided for them (a batch added can change an earlier page's site)."""
+        return digest("template-counts", self.docs_key(shard), self.of("templates"),
+                      output_hash(self.layout.site_map(shard)))
 
     @cached_property
     def merge_key(self) -> str:
@@ -165,11 +177,13 @@ class Plan:
         if not self.cfg.templates.enabled:
             return [self.docs_key(s.index) for s in self.shards]
         keys = []
+        titles = output_hash(self.layout.site_titles)  # the corpus's headlines: a related line is one of them
         for s in self.shards:
             sites = pq.read_table(self.layout.template_counts(s.index), columns=["site"])["site"].unique()
             learned = self.site_templates
             keys.append(digest("template-cut", self.docs_key(s.index), self.of("templates"),
-                               sorted((site, learned[site]) for site in sites.to_pylist() if site in learned)))
+                               sorted((site, learned[site]) for site in sites.to_pylist() if site in learned),
+                               output_hash(self.layout.site_map(s.index)), titles))
         return keys
 
     def cut_key(self, shard: int) -> str:
@@ -221,6 +235,15 @@ class Plan:
 
 def document_tasks(p: Plan) -> list[Task]:
     return p.check_documents_input(p.per_shard("docs", run_documents, p.docs_key))
+
+
+def site_evidence_tasks(p: Plan) -> list[Task]:
+    return p.per_shard("site-evidence", run_site_evidence, p.evidence_key) if p.cfg.templates.enabled else []
+
+
+def site_tasks(p: Plan) -> list[Task]:
+    return [Task(p.layout.task("sites"), run_sites, SitesJob(p.cfg.templates, len(p.shards), p.layout),
+                 p.sites_key)] if p.cfg.templates.enabled else []
 
 
 def template_tasks(p: Plan) -> list[Task]:
@@ -287,6 +310,8 @@ PHASES: list[tuple[str, Callable[[Plan], list[Task]]]] = [
     ("decontamination: index",
      lambda p: settings_keyed(index_tasks(p.cfg.decontaminate, p.layout, p.eval_sets), p)),
     ("documents", document_tasks),
+    ("site templates: site evidence", site_evidence_tasks),
+    ("site templates: sites", site_tasks),
     ("site templates: counts", template_tasks),
     ("site templates: merge", merge_tasks),
     ("site templates", learn_tasks),

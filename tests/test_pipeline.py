@@ -83,7 +83,8 @@ def test_every_stage_accounts_for_its_input(built):
     assert names == ["read", "extract", "repair", "segment", "clean", "personal_data", "metadata", "language",
                      "quality", "label", "exact", "near_dup"]
     # where the wall time went, phase by phase, serial ones included
-    assert list(stats["phase_seconds"]) == ["documents", "site templates: counts", "site templates: merge",
+    assert list(stats["phase_seconds"]) == ["documents", "site templates: site evidence", "site templates: sites",
+                                            "site templates: counts", "site templates: merge",
                                             "site templates", "site templates: cut", "signatures", "exact copies",
                                             "near-dup buckets", "clusters", "finalize", "write"]
     assert sum(stats["phase_seconds"].values()) <= stats["seconds"]

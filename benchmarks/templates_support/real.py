@@ -2,7 +2,9 @@
 `template.*` rules remove, on egypt_news (per Arabic outlet), ANT multisource (per `src`) and JawharaFM.
 
 Each corpus is written as one JSONL file per outlet under the work folder (`text`, `title`, `outlet`, and `url`
-where the corpus has one), so every output document's `source_file` names its input outlet.
+where the corpus has one), so every output document's `source_file` names its input outlet; with `--flat`,
+egypt_news only, as one folder of .txt pages with neutral names and no outlet (`write_flat`: the site must be
+found from the pages), the outlet known to the measurement from the file name.
 
 - repeated lines: a line (normalised, 3+ characters) is an outlet's repeated line when it occurs in at least 2%
   (and at least 3) of that outlet's distinct input texts. `before` is the share of input documents carrying one,
@@ -18,6 +20,7 @@ where the corpus has one), so every output document's `source_file` names its in
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import random
 from collections import Counter, defaultdict
@@ -74,6 +77,21 @@ def write_inputs(corpus: dict[str, list[dict]], folder: Path) -> dict[str, str]:
         with (folder / name).open("w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps({k: v for k, v in r.items() if v}, ensure_ascii=False) + "\n")
+    return names
+
+
+def write_flat(corpus: dict[str, list[dict]], folder: Path, seed: int = 0) -> dict[str, str]:
+    """Every outlet's documents as .txt pages (headline, then the text) in one folder, in a shuffled order under
+    neutral names, with no URL and no outlet: a dump of pages as users have them. Returns file name -> outlet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [(outlet, i, r) for outlet, group in corpus.items() for i, r in enumerate(group)]
+    rows.sort(key=lambda t: hashlib.sha1(f"{seed}:{t[0]}:{t[1]}".encode()).hexdigest())
+    names = {}
+    for n, (outlet, _, r) in enumerate(rows):
+        name = f"page-{n:06d}.txt"
+        names[name] = outlet
+        title = " ".join((r.get("title") or "").split())
+        (folder / name).write_text(f"{title}\n{r.get('text') or ''}", encoding="utf-8")
     return names
 
 

@@ -19,13 +19,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from builder.arabic import dedup_key, in_broken_sentence
-from builder.config import CleanConfig
+from builder.arabic import FULL_STOPS, SENTENCE_END, WORD, dedup_key, in_broken_sentence
+from builder.config import CleanConfig, TemplatesConfig
 from builder.schema import COUNT_SCHEMA, MERGED_COUNT_SCHEMA
 from builder.site import site_of
-from builder.templates.shapes import ShapeMasker
+from builder.templates.shapes import Masked, ShapeMasker
 
 TOP, BOTTOM = "top", "bottom"
+PREFIX, SUFFIX = "prefix", "suffix"  # furniture glued before a body line's first sentence, after its last
+CLOCK_SLOTS = frozenset({"{time}", "{date}"})  # what a prefix without a delimiter may be: "10:45 ص "
+FRAGMENT_LINES = 2  # the long lines (Edges.prose_words) at each end of a page whose glued prefix / suffix counts
 SITE = "site"  # the row that holds a site's page count
 EXAMPLE_CHARS = 200
 _DELIMITED = re.compile(r"[-–—_|/:•·«»()]")
@@ -36,9 +39,116 @@ def page_lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def zones(i: int, n: int, edge_lines: int) -> tuple[str, ...]:
-    """The edges line i of n sits at: within `edge_lines` of the top, of the bottom, both or neither."""
-    return tuple(z for z, near in ((TOP, i < edge_lines), (BOTTOM, n - 1 - i < edge_lines)) if near)
+def is_prose(line: str, words: int) -> bool:
+    """A paragraph: `words` words or more, ending like a sentence."""
+    return line.rstrip(' "»”)').endswith(SENTENCE_END) and len(WORD.findall(line)) >= words
+
+
+def edge_zones(lines: list[str], prose_words: int) -> tuple[int, int]:
+    """(first prose line, one past the last): the lead zone is the lines above the first, the bottom zone the
+    lines below the last; a page with no prose line is all edge."""
+    prose = [i for i, line in enumerate(lines) if is_prose(line, prose_words)]
+    return (prose[0], prose[-1] + 1) if prose else (len(lines), 0)
+
+
+def zone_depths(lines: list[str], edge_lines: int, prose_words: int, max_lines: int) -> tuple[int, int]:
+    """How many lines from the top and from the bottom are edge: to the first (last) prose paragraph, at least
+    `edge_lines`, at most `max_lines`."""
+    top_end, bottom_start = edge_zones(lines, prose_words)
+    return (max(edge_lines, min(top_end, max_lines)), max(edge_lines, min(len(lines) - bottom_start, max_lines)))
+
+
+def zones(i: int, n: int, depths: tuple[int, int]) -> tuple[str, ...]:
+    """The edges line i of n sits at: within the lead's depth from the top, the bottom's from the bottom, both or
+    neither."""
+    return tuple(z for z, near in ((TOP, i < depths[0]), (BOTTOM, n - 1 - i < depths[1])) if near)
+
+
+_FRAGMENT_DELIMITER = re.compile(r"[:\-–—|/]+")
+_SENTENCE_BREAK = re.compile(r"[.!?؟…]+[\s\u200f]+(?=\S)")
+_CLOSING_MARK = re.compile(r"(?:[\s\u200f]*\([^()]{1,40}\)\.?|[\s\u200f]+[-–—]+\s*[^\s\-–—][^\-–—]{0,30})[\s\u200f]*$")
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Where a page's edges end and what may be glued to its body lines (TemplatesConfig's values)."""
+
+    lines: int = TemplatesConfig.edge_lines
+    prose_words: int = TemplatesConfig.zone_prose_words
+    max_lines: int = TemplatesConfig.max_zone_lines
+    prefix_words: int = TemplatesConfig.glued_prefix_words
+    suffix_words: int = TemplatesConfig.glued_suffix_words
+    min_rest: int = TemplatesConfig.glued_min_rest
+
+    @classmethod
+    def of(cls, cfg: TemplatesConfig) -> Edges:
+        return cls(cfg.edge_lines, cfg.zone_prose_words, cfg.max_zone_lines, cfg.glued_prefix_words,
+                   cfg.glued_suffix_words, cfg.glued_min_rest)
+
+    def depths(self, lines: list[str]) -> tuple[int, int]:
+        return zone_depths(lines, self.lines, self.prose_words, self.max_lines)
+
+    def glued(self, lines: list[str], top: Iterable[int] = (), bottom: Iterable[int] = (), title: str | None = None
+              ) -> list[tuple[int, str, str]]:
+        """(line, PREFIX or SUFFIX, piece) for the pieces that may be glued furniture: prefixes of the page's first
+        long lines (and of the lines `top` names), suffixes of its last long lines (and of `bottom`'s)."""
+        long = [i for i, line in enumerate(lines) if len(WORD.findall(line)) >= self.prose_words]
+        heads = sorted({*long[:FRAGMENT_LINES], *top})
+        tails = sorted({*long[-FRAGMENT_LINES:], *bottom})
+        return [*((i, PREFIX, p) for i in heads for p in prefixes(lines[i], self.prefix_words, self.min_rest)),
+                *((i, SUFFIX, p) for i in tails
+                  for p in suffixes(lines[i], self.suffix_words, self.min_rest, title, self.prefix_words))]
+
+
+def glued_shape(masker: ShapeMasker, zone: str, piece: str, title: str | None) -> Masked | None:
+    """The shape of a glued piece, or None when it cannot be furniture: a prefix without a delimiter that is more
+    than a time stamp ("الحكومة المصرية", "القاهرة" opening a sentence), a tail that ends like a sentence (the
+    last sentence)."""
+    masked = masker.mask(piece.strip(), title)
+    if not masked.tokens:
+        return None
+    if zone == PREFIX and not any(map(masker.is_delimiter, masked.tokens)) and \
+            not all(t in CLOCK_SLOTS for t in masked.tokens):
+        return None
+    if zone == SUFFIX and "(" not in piece and piece.rstrip().endswith(FULL_STOPS) and "{title}" not in masked.tokens:
+        return None
+    return masked
+
+
+def prefixes(line: str, max_words: int, min_rest: int) -> list[str]:
+    """Pieces of the line's start that may be furniture glued to it: up to a delimiter within its first
+    `max_words` words ("سبق- وكالات: ", "القاهرة - "), or its first one to three words ("10:45 ص "), each with
+    `min_rest` words or more after it. Longest first."""
+    out = []
+    for m in _FRAGMENT_DELIMITER.finditer(line):
+        head = line[:m.end()]
+        if len(WORD.findall(head)) > max_words:
+            break
+        if m.end() < len(line) and not line[m.end()].isspace():
+            continue  # inside a word or a number ("05:35", "COVID-19")
+        end = m.end() + len(line[m.end():]) - len(line[m.end():].lstrip())
+        if WORD.search(head) and len(WORD.findall(line[end:])) >= min_rest:
+            out.append(line[:end])
+    words = list(re.finditer(r"\S+\s+", line))
+    out += [line[:w.end()] for w in words[:3] if len(WORD.findall(line[w.end():])) >= min_rest]
+    return sorted(set(out), key=lambda p: (-len(p), p))
+
+
+def suffixes(line: str, max_words: int, min_rest: int, title: str | None = None, lead_words: int = 6) -> list[str]:
+    """Pieces of the line's end that may be furniture glued to it: what follows one of its sentence ends within the
+    last `max_words` words ("رابط الخبر: ..."), a closing mark ("(كونا)", "- أ ف ب"), or, when the line ends with
+    the page's own headline (a back-link), the headline with up to `lead_words` words before it. Longest first."""
+    out = [line[m.end():] for m in _SENTENCE_BREAK.finditer(line) if len(WORD.findall(line[m.end():])) <= max_words]
+    if m := _CLOSING_MARK.search(line):
+        out.append(line[m.start():])
+    title = (title or "").strip()
+    if len(title.split()) >= 3 and line.rstrip().endswith(title):
+        for w in list(re.finditer(r"\S+", line[:line.rstrip().rfind(title)]))[::-1][:lead_words]:
+            if w.group().endswith(SENTENCE_END):
+                break  # the body's sentence: the back-link starts after it
+            out.append(line[w.start():])
+    return sorted({s for s in out if s.strip() and len(WORD.findall(line[:len(line) - len(s)])) >= min_rest},
+                  key=lambda p: (-len(p), p))
 
 
 def may_be_furniture(lines: list[str], i: int, max_words: int,
@@ -97,11 +207,11 @@ class ShapeCounter:
     """One shard's pages -> per site, the pages each (edge, shape) appears on."""
 
     def __init__(self, masker: ShapeMasker, edge_lines: int, max_shapes: int, max_line_words: int,
-                 fragment_words: int = CleanConfig.fragment_words):
+                 fragment_words: int = CleanConfig.fragment_words, edges: Edges | None = None):
         self.masker = masker
         self.fragment_words = fragment_words  # the cleaner's: a line this short inside a sentence is part of it
         self.max_line_words = max_line_words
-        self.edge_lines = edge_lines
+        self.edges = edges or Edges(lines=edge_lines)
         self.max_shapes = max_shapes
         self.sites: dict[str, SiteCounts] = {}
         self.seen: set[tuple[str, str]] = set()
@@ -119,15 +229,20 @@ class ShapeCounter:
         self.seen.add(story)
         counts = self.sites.setdefault(site, SiteCounts())
         counts.pages += 1
+        title = row.get("title")
         on_page: dict[tuple[str, str], tuple[str, int]] = {}
+        depths = self.edges.depths(lines)
         for i, line in enumerate(lines):
-            edges = zones(i, len(lines), self.edge_lines)
+            edges = zones(i, len(lines), depths)
             if not edges or not may_be_furniture(lines, i, self.max_line_words, self.fragment_words):
                 continue
-            masked = self.masker.mask(line, row.get("title"))
+            masked = self.masker.mask(line, title)
             for shape in self.masker.candidates(masked):
                 for zone in edges:
                     on_page.setdefault((zone, shape), (line, masked.literal_words))
+        for _, zone, piece in self.edges.glued(lines, title=title):
+            if masked := glued_shape(self.masker, zone, piece, title):
+                on_page.setdefault((zone, masked.shape), (piece.strip(), masked.literal_words))
         for key, (line, words) in on_page.items():
             counts.add(key, 1, line[:EXAMPLE_CHARS], self.max_shapes, (line_hash(line),), words)
 

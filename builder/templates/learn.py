@@ -4,7 +4,8 @@ A shape is template when it sits at the same edge (the lead, or the bottom) on a
 distinct pages, with a minimum page count; a line made only of slots (a name and a city, two agencies) needs a
 smaller share, a line that reads like a sentence (many words besides its dates, names and places) a much larger
 one, and a sentence-like line that turns up on several sites never counts: that is a syndicated story, not
-anyone's furniture. A shape with free text (`{text}`) must have been seen with at least two different lines: one
+anyone's furniture; a piece glued before or after a body line that reports speech ("وأضاف:") is a quote's.
+A shape with free text (`{text}`) must have been seen with at least two different lines: one
 line repeated is judged by its full shape, under the guards above. A site with too few pages learns nothing.
 """
 
@@ -21,7 +22,7 @@ from builder.arabic import match_key, word_forms
 from builder.config import TemplatesConfig
 from builder.lists import read_yaml
 from builder.schema import LEARNED_SCHEMA
-from builder.templates.counts import SiteCounts, examples
+from builder.templates.counts import PREFIX, SUFFIX, SiteCounts, examples
 from builder.templates.shapes import TEXT, is_literal
 
 
@@ -54,6 +55,9 @@ class TemplateLearner:
             return line_words
         return sum(map(is_literal, fixed))
 
+    def reports_speech(self, shape: str) -> bool:
+        """A glued prefix such as "وأضاف:" opens a quote: never furniture, however often a site prints it."""
+        return any(form in self.reporting for t in shape.split() for form in word_forms(t.strip(":-|/")))
 
     def learn(self, sites: dict[str, SiteCounts]) -> list[Template]:
         cfg = self.cfg
@@ -67,6 +71,8 @@ class TemplateLearner:
                 if not shape.split():  # a line of punctuation only: no words to learn a template from
                     continue
                 if TEXT in shape and counts.variants((zone, shape)) < 2:
+                    continue
+                if zone in (PREFIX, SUFFIX) and self.reports_speech(shape):
                     continue
                 prose = self.judged_words(shape, counts.words[(zone, shape)]) >= cfg.prose_words
                 if prose and spread[shape] >= cfg.syndicated_sites:

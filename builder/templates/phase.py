@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -24,11 +25,12 @@ from builder.jobs import ShardJob
 from builder.lists import word_lists
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook, site_stats
-from builder.templates.counts import MERGE_COLUMNS, ShapeCounter, counts_table, merge, of_share, read_merged
+from builder.templates.counts import MERGE_COLUMNS, Edges, ShapeCounter, counts_table, merge, of_share, read_merged
 from builder.templates.learn import learn_from, learned_table, site_summary
 from builder.templates.shapes import ShapeLimits, ShapeMasker, masker
+from builder.templates.sites import run_evidence, site_column
 
-COUNT_COLUMNS = ["text", "title", "url", "outlet", "outlet_hint", "source_file"]
+COUNT_COLUMNS = ["text", "title", "url", "outlet", "outlet_hint", "outlet_evidence", "source_file"]
 APPLIED_COLUMNS = ["text", "removed", "n_words", "published", "dateline", "byline", "credit"]
 
 
@@ -58,13 +60,24 @@ def metadata_for(config: Config) -> MetadataExtractor:
     return MetadataExtractor(config.metadata, word_lists(config.lists))
 
 
+def run_site_evidence(job: ShardJob) -> None:
+    run_evidence(job, masker_for(job.cfg))
+
+
+def with_sites(rows: list[dict[str, Any]], layout: Layout, index: int) -> list[dict[str, Any]]:
+    """The rows with the site the sites task decided for each (`site`)."""
+    for row, site in zip(rows, site_column(layout, index) or [None] * len(rows), strict=True):
+        row["site"] = site
+    return rows
+
+
 def run_counts(job: ShardJob) -> None:
     started = time.perf_counter()
     cfg, layout, index = job.cfg.templates, job.layout, job.shard.index
     table = pq.read_table(layout.docs(index), columns=COUNT_COLUMNS)
     counter = ShapeCounter(masker_for(job.cfg), cfg.edge_lines, cfg.max_shapes_per_shard, cfg.max_line_words,
-                           job.cfg.clean.fragment_words)
-    counter.add_all(table.to_pylist())
+                           job.cfg.clean.fragment_words, Edges.of(cfg))
+    counter.add_all(with_sites(table.to_pylist(), layout, index))
     write_parquet(counter.table(), layout.template_counts(index))
     write_json({"seconds": round(time.perf_counter() - started, 3), "copies": counter.copies},
                layout.stats("template-counts", index))
@@ -100,16 +113,17 @@ def run_cuts(job: ShardJob) -> None:
     started = time.perf_counter()
     cfg, layout, index = job.cfg, job.layout, job.shard.index
     book = TemplateBook.from_table(pq.read_table(layout.templates))
-    applier = TemplateApplier(book, masker_for(cfg), cfg.templates.edge_lines,
-                              cfg.templates.max_line_words, built_for(cfg, metadata_for, [cfg.metadata, cfg.lists]),
-                              cfg.clean.fragment_words)
-    table = pq.read_table(layout.docs(index)) if book.shapes else None
+    t = cfg.templates
+    titles = frozenset(np.load(layout.site_titles).tolist()) if layout.site_titles.exists() else frozenset()
+    applier = TemplateApplier(book, masker_for(cfg), t.edge_lines, t.max_line_words,
+                              built_for(cfg, metadata_for, [cfg.metadata, cfg.lists]), cfg.clean.fragment_words,
+                              Edges.of(t), titles, t.block_max_words, t.heading_max_words)
+    table = pq.read_table(layout.docs(index)) if book.shapes or titles else None
     changed = False
     if table is not None and table.num_rows:
         columns = sorted({*COUNT_COLUMNS, *APPLIED_COLUMNS, "id"})
-        rows = table.select(columns).to_pylist()
-        changed = [applier.apply(row) for row in rows]
-        if any(changed):
+        rows = with_sites(table.select(columns).to_pylist(), layout, index)
+        if any([applier.apply(row) for row in rows]):
             for name in APPLIED_COLUMNS:
                 field = table.schema.field(name)
                 table = table.set_column(table.schema.get_field_index(name), field,
@@ -129,15 +143,22 @@ def documents_after_templates(layout: Layout, index: int) -> Path:
 
 
 def summary(layout: Layout) -> dict[str, Any]:
-    """What the card reports: per site, its pages, the shapes learned, the lines cut and an example."""
+    """What the card reports: per site, its pages, how they were given the site (`decided`: evidence -> pages),
+    the shapes learned, the lines cut and an example."""
     learned = json.loads(layout.stats("templates").read_text())
     sites = {site: {**d, "lines": 0, "docs": 0} for site, d in learned["sites"].items()}
     seconds = learned["seconds"]
-    for phase in ("template-counts", "template-merge", "template-apply"):
+    if layout.stats("sites").exists():
+        decided = json.loads(layout.stats("sites").read_text())
+        seconds += decided["seconds"]
+        for site, how in decided["sites"].items():
+            sites.setdefault(site, {"pages": 0, "shapes": 0, "lines": 0, "docs": 0})["decided"] = how
+    for phase in ("site-evidence", "template-counts", "template-merge", "template-apply"):
         for path in layout.stats_files(phase):
             d = json.loads(path.read_text())
             seconds += d["seconds"]
             for site, applied in d.get("sites", {}).items():
-                sites[site]["lines"] += applied["lines"]
-                sites[site]["docs"] += applied["docs"]
+                entry = sites.setdefault(site, {"pages": 0, "shapes": 0, "lines": 0, "docs": 0})
+                entry["lines"] += applied["lines"]
+                entry["docs"] += applied["docs"]
     return {"seconds": round(seconds, 3), "sites": sites}

@@ -97,7 +97,7 @@ class ShapeMasker:
                 continue
             slot = "name" if slot == "person" else slot
             spans.append((start, end, slot))
-            if slot not in ("number", "url"):
+            if slot not in ("number", "url", "time"):  # no field of the metadata
                 found.append((slot, start, end))
         where = (key_positions(line) if len(key) != len(line) else range(len(line) + 1)) if found else []
         values = [(slot, line[where[start]:where[end]].strip()) for slot, start, end in found]
