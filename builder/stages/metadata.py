@@ -146,6 +146,8 @@ def typed(fields: dict[str, str], lexicon: Lexicon) -> dict[str, str]:
     an agency or outlet the credit; a desk word or a byline cue is none of them. A part the lists do not know
     keeps the field its rule gave it (an unlisted place, an unlisted outlet)."""
     out = {k: v for k, v in fields.items() if k not in ("city", "source", "name")}
+    if "who" in out and (first := lexicon.kind(out["who"])) is not None and first.kind in ("desk", "cue"):
+        del out["who"]  # "خاص", "متابعة": a desk word where a reporter's name stands is nobody
     moved: dict[str, str] = {}
     for field in ("city", "source", "name"):
         if not (value := fields.get(field)):

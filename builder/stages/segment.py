@@ -157,7 +157,10 @@ class Segmenter(Stage):
             line, _, text = text.partition("\n")
         if not skipped or not self.looks_like_title(line) or self.is_boilerplate(line):
             return head, rest
-        doc.removed.extend(skipped)
+        # the masthead's own name or a section over the headline credits nothing and places nothing: only a date
+        # there says something of the article
+        doc.removed.extend(Removal(r.rule, r.text, {k: v for k, v in r.fields.items() if k in ("date", "time")})
+                           for r in skipped)
         doc.text = line + ("\n" + text if text else "")
         return line, text
 
