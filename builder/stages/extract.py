@@ -33,9 +33,11 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 _CLASS = re.compile(r"^\.([\w-]+)$")
 _ATTR_CONTAINS = re.compile(r'^\[([\w-]+)\*=["\']?([^"\'\]]+)["\']?\]$')
 _TAG = re.compile(r"^[a-z][a-z0-9]*$")
-# an author element trafilatura may drop with its line: read before it runs (a short name, not an author box)
+# an author or reporter element trafilatura may drop with its line ("الدمام - يونس جاد الله"): read before it
+# runs, when short (a name, maybe with its city; not an author box)
 _AUTHOR = ("//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
-           " or contains(@class, 'author-name') or contains(@class, 'byline')]")
+           " or contains(@class, 'author-name') or contains(@class, 'byline') or contains(@class, 'reporter')"
+           " or contains(@class, 'writer')]")
 _AUTHOR_WORDS = 6
 # what a meta line's part is, when no rule claims it: the lexicon's token kind -> (span class, field)
 _TYPED = {"person": ("byline", "name"), "byline": ("byline", "name"), "city": ("dateline", "city"),
