@@ -63,12 +63,18 @@ class ArabicScriptEvidence:
                 self.word_lang.setdefault(word.translate(ARABIC_KEYBOARD), lang)
         self.article = cues["ar"]["prefix"]
         self.word_weight = cues["word_weight"]
+        # each weighted letter's (language, weight) as a small class number per code point: a text's weighted
+        # letters are counted with one table lookup and a bincount, not a Counter of every character
+        self.classes = sorted(set(self.weight.values()))
+        self.class_of = np.zeros(0x110000, dtype=np.uint8)
+        for ch, lang_weight in self.weight.items():
+            self.class_of[ord(ch)] = self.classes.index(lang_weight) + 1
 
     def scores(self, text: str) -> Counter:
         scores: Counter = Counter()
-        for ch, n in Counter(text).items():
-            if ch in self.weight:
-                lang, w = self.weight[ch]
+        counts = np.bincount(self.class_of[code_points(text)], minlength=len(self.classes) + 1)
+        for (lang, w), n in zip(self.classes, counts[1:].tolist(), strict=True):
+            if n:  # the weights are multiples of 1/4: the sums are exact in any order
                 scores[lang] += n * w
         for token in TOKEN.findall(text):
             if lang := self.word_lang.get(token):

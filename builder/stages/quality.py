@@ -11,6 +11,8 @@ names the check it failed in `quality_verdict`. Paragraph fractions are not sepa
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -38,17 +40,18 @@ class NGrams:
     and numbers hash and compare faster than tuples of strings."""
 
     def __init__(self, words: list[str]):
-        vocab: dict[str, int] = {}
+        vocab = {w: i for i, w in enumerate(dict.fromkeys(words))}  # ids in order of first use
         self.words = words
-        self.ids = [vocab.setdefault(w, len(vocab)) for w in words]
+        self.ids = list(map(vocab.__getitem__, words))
         self.size = len(vocab)
         self.keys = {1: self.ids}
 
     def of(self, n: int) -> list[int]:
         """One number per n-gram, in order of their first word."""
         if n not in self.keys:
-            shorter, ids, size = self.of(n - 1), self.ids, self.size
-            self.keys[n] = [k * size + ids[i] for i, k in enumerate(shorter[: max(len(ids) - n + 1, 0)], start=n - 1)]
+            shorter, ids = self.of(n - 1), self.ids
+            # shorter[i] * size + ids[i + n - 1], with the loop in C (map stops at the shorter of the two)
+            self.keys[n] = list(map(operator.add, map(self.size.__mul__, shorter), ids[n - 1 :]))
         return self.keys[n]
 
 
@@ -65,27 +68,51 @@ def top_ngram_fraction(grams: NGrams, n: int, text_chars: int) -> float:
     return (sum(map(len, grams.words[at : at + n])) + n - 1) * count / text_chars
 
 
-def duplicate_ngram_fraction(grams: NGrams, n: int, text_chars: int) -> float:
-    """Characters in n-grams seen before (counting each word once), over the text's characters."""
-    words, keys = grams.words, grams.of(n)
-    seen, covered = set(), [False] * len(words)
-    for i, key in enumerate(keys):
-        if key in seen:
-            for j in range(i, i + n):
-                covered[j] = True
-        else:
-            seen.add(key)
-    return sum(len(w) + 1 for w, c in zip(words, covered, strict=True) if c) / text_chars
+def covered_chars(words: list[str], starts: Iterable[int], n: int) -> int:
+    """Characters (a word and its space) of the words in the n-grams starting at `starts`, each word once."""
+    return sum(len(words[j]) + 1 for j in {j for i in starts for j in range(i, i + n)})
 
 
 def duplicate_ngram_fractions(grams: NGrams, sizes: Iterable[int], text_chars: int) -> dict[int, float]:
-    """duplicate_ngram_fraction for each n of `sizes`, shortest first: 0 from the first n that has none on (no
-    repeated n-gram means no repeated longer one), without counting them."""
-    fractions, frac = {}, 1.0
+    """For each n of `sizes` (shortest first): characters in n-grams seen before (counting each word once), over
+    the text's characters; 0 from the first n that has none. The longer sizes are found without building their
+    n-grams: an n-gram seen before extends a shorter one seen before, so only the few positions whose shorter
+    n-gram repeats are grouped by the words that follow it."""
+    words, ids = grams.words, grams.ids
+    fractions: dict[int, float] = {}
+    groups: list[list[int]] | None = None  # start positions of equal n-grams, ascending, each group 2 or more
+    last = 0
     for n in sizes:
-        frac = duplicate_ngram_fraction(grams, n, text_chars) if frac and text_chars else 0.0
-        fractions[n] = frac
+        if groups is None:  # the shortest size: every n-gram, as numbers
+            keys = grams.of(n)
+            first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))  # first positions
+            seen_before = map(operator.ne, map(first.__getitem__, keys), range(len(keys)))  # the loop in C
+            at: dict[int, list[int]] = {}
+            for i in itertools.compress(range(len(keys)), seen_before):  # few: news repeats little
+                at.setdefault(keys[i], [first[keys[i]]]).append(i)
+            groups = list(at.values())
+        else:  # refine each group by the words n-gram adds to the shorter one
+            finer: list[list[int]] = []
+            for group in groups:
+                by_tail: dict[tuple[int, ...], list[int]] = {}
+                for i in group:
+                    if i + n <= len(ids):
+                        by_tail.setdefault(tuple(ids[i + last : i + n]), []).append(i)
+                finer += [g for g in by_tail.values() if len(g) > 1]
+            groups = finer
+        last = n
+        repeats = [i for g in groups for i in g[1:]]
+        fractions[n] = covered_chars(words, repeats, n) / text_chars if repeats and text_chars else 0.0
     return fractions
+
+
+def alpha_words(key: str, words: list[str]) -> int:
+    """How many of the words hold a letter. A word of word characters without one is all decimal digits and
+    underscores, and str.isdecimal is exactly what re calls a digit: without an underscore in the text, no regex
+    runs per word."""
+    if "_" in key:
+        return sum(bool(_LETTER.search(w)) for w in words)
+    return len(words) - sum(map(str.isdecimal, words))
 
 
 def letter_ratio(text: str) -> float | None:
@@ -165,9 +192,9 @@ class QualityFilter(Stage):
         n = len(words)
         chars, grams = len(key), NGrams(words)
         return {
-            "stop_words": sum(w in self.stopwords for w in words) + sum(text.count(m) for m in self.stop_marks),
+            "stop_words": sum(map(self.stopwords.__contains__, words)) + sum(text.count(m) for m in self.stop_marks),
             "avg_word_length": sum(map(len, words)) / n if n else None,
-            "alpha_words_ratio": sum(bool(_LETTER.search(w)) for w in words) / n if n else None,
+            "alpha_words_ratio": alpha_words(key, words) / n if n else None,
             "arabic_letter_ratio": letter_ratio(text),
             "dup_line_frac": 1 - len(set(lines)) / len(lines) if lines else None,
             "line_punct_ratio": sum(line.endswith(STOP_CHARS) for line in lines) / len(lines) if lines else None,

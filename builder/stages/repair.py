@@ -17,6 +17,7 @@ from builder.stages.base import Stage
 _CONTROLS = dict.fromkeys([0x200B, 0x200D, 0x200E, 0x200F, 0x061C, 0xFEFF, *range(0x202A, 0x202F),
                            *range(0x2066, 0x206A), 0x0640])
 _DROP_CONTROLS = Translation(_CONTROLS)
+_ANY_CONTROL = re.compile("[" + "".join(map(chr, sorted(_CONTROLS))) + "]")
 # A tatweel that follows no letter is a dash ("كتب ـ محمد"), not a stretched letter: keep it as one.
 _DASH_TATWEEL = re.compile(r"(?<![\u0620-\u064A\u066E-\u06D3\u0640])\u0640+")
 # What ftfy can act on: C0/C1 controls, the letters that mojibake leaves from Latin-1 and the other code pages
@@ -74,8 +75,12 @@ class Repair(Stage):
             text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
         if self.nfkc:
             text = unicodedata.normalize("NFKC", text)
-        text = _DROP_CONTROLS(_DASH_TATWEEL.sub("-", text))
-        raw = [_SPACES.sub(" ", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        if "\u0640" in text:  # one document in five has a tatweel
+            text = _DASH_TATWEEL.sub("-", text)
+        if _ANY_CONTROL.search(text):  # a search is a tenth of a translation, and most texts have none
+            text = _DROP_CONTROLS(text)
+        # _SPACES matches no line break: one pass over the text spaces its lines as a pass per line would
+        raw = _SPACES.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
         lines = (line.strip() for line in rejoin_fragments(raw, self.rejoin_words))
         return "\n".join(line for line in lines if line)
 
