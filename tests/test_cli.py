@@ -122,6 +122,13 @@ def test_a_progress_line_counts_tasks_and_documents_and_estimates_the_rest():
     assert quiet.getvalue() == ""  # at most one line an interval
 
 
+def as_a_terminal_starts_it() -> None:
+    """Ctrl-C handled and not blocked, whatever the test process inherited or was left with by an earlier test in
+    it (the command ran to exit 0 after a Ctrl-C in the full suite only, never alone: it was ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @pytest.mark.slow  # a process of its own (a CLI build, workers, Ray or a wheel)
 def test_ctrl_c_stops_the_workers_says_how_to_resume_and_the_rerun_finishes(tmp_path):
     out = tmp_path / "out"
@@ -130,7 +137,7 @@ def test_ctrl_c_stops_the_workers_says_how_to_resume_and_the_rerun_finishes(tmp_
     args = [f"input.path={Path(builder.__file__).parent / 'sample' / 'pages'}", f"output.path={out}"]
     # a session of its own, so the Ctrl-C goes to the whole process group, as a terminal sends it
     build = subprocess.Popen(cli(*args, "executor.workers=2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True)
+                             text=True, start_new_session=True, preexec_fn=as_a_terminal_starts_it)
     assert build.stdout is not None
     for line in build.stdout:
         if line.startswith("documents: "):  # the workers are up, the first phase starts
