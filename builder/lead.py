@@ -24,12 +24,8 @@ from builder.rules import expand, rule_fragments
 # between tokens: a dash, slash, colon, pipe, comma, brackets or quotes (with the spaces around them)
 _SEPARATOR = re.compile(r"(?:\s*(?:[-–—_]+|/|:|\||،|,|[()«»\[\]\"“”]))+\s*")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064A]{2,}")
-_REGION = re.compile(r"^(?:ريف|شمال|جنوب|شرق|غرب|وسط)\s+")
 _JOIN = re.compile(r"[-–—_/]")  # the separators that join a lead's parts (a quote or a bracket may hold a word)
 _END = re.compile(r"[-–—_:]")  # the separators that close a lead's head
-# words no name holds: the prepositions and particles a sentence opens with ("على متن السفينة ...")
-_NOT_IN_NAMES = frozenset({"في", "من", "الي", "عن", "مع", "متن", "ان", "قد", "لا", "ما", "هذا", "هذه", "الذي",
-                           "التي", "بعد", "قبل", "خلال", "امام", "حول", "منذ", "عند", "حتي", "لدي"})
 _NEWS_SITE = re.compile(r"^[\u0621-\u064A]{2,}(?:\s[\u0621-\u064A]{2,})?\s+نيوز$")
 HEAD_CHARS = 120  # a lead's head of tokens is at most this long
 MIN_SENTENCE_WORDS = 3  # Arabic words of the sentence after it
@@ -87,14 +83,16 @@ class Lexicon:
         self.agencies = AgencyNames(lists.agencies)
         self.outlets = {name_key(n) for o in lists.outlets for n in (*o.printed, *o.bare)}
         self.first_names = {name_key(n) for n in own.get("first_name", [])}
-        self.cues = {name_key(w) for w in own.get("byline_verb", "").split("|")} | {"تصميم", "تصوير"}
+        self.cues = {name_key(w) for w in (*own["byline_verb"].split("|"), *own["credit_role"].split("|"))}
+        self.not_in_names = {name_key(w) for w in own["not_in_name"]}
+        self.region = re.compile(rf"^(?:{match_key(own['region'])})\s+")
         self.desk = {name_key(w) for w in own.get("desk", "").split("|")}
         self.date = re.compile(expand(r"(?:في\s+)?(?:{datetime}|{short_date}|{time})", fragments))
         self.cue_name = re.compile(rf"^({alternation(sorted(self.cues))})\s+(?:من\s+)?(.+)$")
 
     def is_person(self, key: str) -> bool:
         words = key.split()
-        if not 2 <= len(words) <= 5 or not all(_ARABIC_WORD.fullmatch(w) and w not in _NOT_IN_NAMES for w in words):
+        if not 2 <= len(words) <= 5 or not all(_ARABIC_WORD.fullmatch(w) and w not in self.not_in_names for w in words):
             return False
         return any(" ".join(words[:n]) in self.first_names for n in (1, 2) if n < len(words))
 
@@ -110,7 +108,7 @@ class Lexicon:
         out = []
         if (agency := self.agencies.lookup(text)) is not None:
             out.append(Token("agency", text, agency))
-        if _REGION.sub("", key) in self.cities:
+        if self.region.sub("", key) in self.cities:
             out.append(Token("city", text, text))
         if key in self.outlets or _NEWS_SITE.match(key):
             out.append(Token("outlet", text, text))
@@ -127,7 +125,7 @@ class Lexicon:
     def is_name(self, key: str) -> bool:
         """After a cue, any one to five words of letters is a name ("كتب/ سامي حسن", "بقلم زين العابدين")."""
         words = key.split()
-        return 1 <= len(words) <= 5 and all(_ARABIC_WORD.fullmatch(w) and w not in _NOT_IN_NAMES for w in words)
+        return 1 <= len(words) <= 5 and all(_ARABIC_WORD.fullmatch(w) and w not in self.not_in_names for w in words)
 
     def tokens(self, line: str) -> tuple[list[Token], list[int]]:
         """The run of typed tokens that opens `line`, each followed by a separator, and where in the line the text
