@@ -16,14 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from builder.arabic import WORD, match_key
+from builder.arabic import PROCLITICS, WORD, match_key
 from builder.lists import read_yaml
 from builder.stance.genre import GenreDetector
 from builder.stance.targets import alias_spans, key_tokens, parse_aliases
 
 SENTENCE_END = re.compile(r"[.!?؟\n]+|(?<=\S)\s*[؛;]\s*")
 CLAUSE_END = re.compile(r"\s*[،,]\s*")
-CONJUNCTIONS = ("و", "ف")  # what may stand before a verb in the same word
+CONJUNCTIONS = PROCLITICS[0]  # و ف: what may stand before a verb in the same word
 OBJECTS = ("ه", "ها", "هم", "هما", "هن")  # object pronouns a reporting verb may carry
 
 
