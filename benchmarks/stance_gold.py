@@ -11,6 +11,8 @@ article texts belong to the outlets and may not be redistributed. This module jo
     python benchmarks/stance_gold.py select-v2       # (re)writes stance_gold/v2/selection.jsonl: 7 targets, 7 countries
     python benchmarks/stance_gold.py counts-v2       # pairs per target, country, half, batch of the v2 draw, as JSON
     python benchmarks/stance_gold.py show-v2 --batch 1 --start 0 --count 10   # v2 articles for labelling
+    python benchmarks/stance_gold.py select-v2-opinion   # (re)writes v2/selection-opinion.jsonl: the opinion addendum
+    python benchmarks/stance_gold.py counts-v2-opinion   # its counts; show-v2 --batch 4/5/6 shows its articles
 
 Written blind to the builder's stance labeler: nothing here imports `builder`.
 """
@@ -400,21 +402,23 @@ OPINION_OPENING = ("بقلم", "هذا المقال", "والآراء الوار
 OPINION_TITLE = ("رأي", "تحليل", "مقال", "وجهة نظر", "قراءة في", "عمود", "بقلم", "لماذا", "كيف", "ماذا", "هل ")
 
 
-def opinion_cue(article: Article) -> str | None:
-    """Why the article is probably an opinion or analysis piece, or None for a likely news report."""
+def opinion_cues(article: Article) -> list[str]:
+    """Every kind of opinion/analysis cue the article carries (its first of each), in order: category, URL, opening,
+    headline."""
+    cues = []
     if (article.corpus, article.category) in OPINION_CATEGORIES:
-        return "category: " + OPINION_CATEGORIES[(article.corpus, article.category)]
+        cues.append("category: " + OPINION_CATEGORIES[(article.corpus, article.category)])
     url = unquote(article.url or "").lower()
-    for cue in OPINION_URL:
-        if cue in url:
-            return "url: " + cue
-    for cue in OPINION_OPENING:
-        if cue in article.text[:200]:
-            return "opening: " + cue
-    for cue in OPINION_TITLE:
-        if re.search(rf"(?<!\w){cue}", article.title):
-            return "title: " + cue.strip()
-    return None
+    cues += ["url: " + cue for cue in OPINION_URL if cue in url][:1]
+    cues += ["opening: " + cue for cue in OPINION_OPENING if cue in article.text[:200]][:1]
+    cues += ["title: " + cue.strip() for cue in OPINION_TITLE if re.search(rf"(?<!\w){cue}", article.title)][:1]
+    return cues
+
+
+def opinion_cue(article: Article) -> str | None:
+    """Why the article is probably an opinion or analysis piece (its first cue), or None for a likely news report."""
+    cues = opinion_cues(article)
+    return cues[0] if cues else None
 
 
 # Strata (corpus, outlet, kind, quota), drawn in this order. kind is a target (the article qualifies for it) or
@@ -484,28 +488,124 @@ class SelectorV2(Selector):
             for kind in kinds:
                 pools.setdefault((article.corpus, article.outlet, kind), []).append(
                     (self._rank(article.key), article, met, found))
+        return assign_batches(self._draw(self.strata, pools, opinion_cue, _fingerprints))
+
+    def select_opinion(self, strata: list[tuple[str, str, str, int]] | None = None) -> list[dict]:
+        """The opinion addendum (batches 4-6): articles that qualify for a target and carry an addendum cue.
+
+        Nothing drawn in v1 or v2 is drawn again, nor an exact copy of its body or its (outlet, headline); within the
+        addendum a headline repeated at another outlet (a column both sister sites ran) is drawn once.
+        """
+        before = {(s["corpus"], s["key"]) for path in (HERE / "selection.jsonl", V2 / "selection.jsonl")
+                  for s in read_jsonl(path)}
+        pools: dict[tuple[str, str, str], list[tuple[str, Article, list[str], list[str]]]] = {}
+        taken: set[tuple] = set()
+        for article, met, found in self.candidates():
+            if (article.corpus, article.key) in before:
+                taken.update(_fingerprints(article))
+                continue
+            cue = addendum_cue(article)
+            if not found or cue is None:
+                continue
+            pools.setdefault((article.corpus, article.outlet, cue_tier(cue)), []).append(
+                (self._rank(article.key), article, met, found))
+        chosen = self._draw(strata or STRATA_OPINION, pools, addendum_cue, _addendum_fingerprints, taken)
+        return assign_batches(chosen, first=4)
+
+    def _draw(self, strata: list[tuple[str, str, str, int]], pools: dict[tuple[str, str, str], list],
+              cue: Callable[[Article], str | None], fingerprints: Callable[[Article], list[tuple]],
+              taken: set[tuple] | None = None) -> list[dict]:
+        """Each stratum's quota in rank order, skipping an article any of whose fingerprints was taken before."""
+        taken = set(taken or ())
         chosen: list[dict] = []
-        taken_keys: set[str] = set()
-        taken_bodies: set[str] = set()
-        taken_titles: set[tuple[str, str]] = set()
-        for corpus, outlet, kind, n in self.strata:
+        for corpus, outlet, kind, n in strata:
             pool = sorted(pools.get((corpus, outlet, kind), []), key=lambda item: item[0])
             got = 0
             for _, article, met, found in pool:
                 if got == n:
                     break
-                body = hashlib.sha1(article.text.encode("utf-8")).hexdigest()
-                if article.key in taken_keys or body in taken_bodies or (outlet, article.title) in taken_titles:
+                marks = fingerprints(article)
+                if taken.intersection(marks):
                     continue
-                taken_keys.add(article.key)
-                taken_bodies.add(body)
-                taken_titles.add((outlet, article.title))
+                taken.update(marks)
                 chosen.append({"corpus": corpus, "key": article.key, "outlet": outlet, "country": country(article),
                                "category": article.category, "url": article.url, "stratum": kind,
-                               "opinion_cue": opinion_cue(article), "targets": met, "qualified": found,
+                               "opinion_cue": cue(article), "targets": met, "qualified": found,
                                "pool_size": len(pool)})
                 got += 1
-        return assign_batches(chosen)
+        return chosen
+
+
+def _fingerprints(article: Article) -> list[tuple]:
+    """v2's identity of an article: its key, its body (exact copies) and its (outlet, headline) (edited re-polls)."""
+    return [("key", article.key), ("body", hashlib.sha1(article.text.encode("utf-8")).hexdigest()),
+            ("title", article.outlet, article.title)]
+
+
+def _addendum_fingerprints(article: Article) -> list[tuple]:
+    """v2's fingerprints plus the headline across outlets, its letters normalised (hamza, alif maqsura, ta marbuta)."""
+    letters = re.sub(r"[\W\d_]", "", article.title.translate(HEADLINE_LETTERS))
+    return [*_fingerprints(article), ("headline", letters)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The opinion addendum (batches 4-6): opinion and analysis pieces only, so each genre has enough pairs to calibrate.
+
+SELECTION_OPINION = V2 / "selection-opinion.jsonl"
+# A headline that is a column's byline ("Name writes: ..."), the form the Egyptian sites give their columns; opinion_cue
+# looks for a byline only at the top of the body, so it misses them.
+HEADLINE_BYLINE = re.compile(r"(?<!\w)[يت]كتب\s*:")
+# Categories opinion_cue trusts that are not an opinion section at this outlet: Youm7's `articles` path holds its
+# news (the 31 v2 articles drawn from it on that cue were all labelled news).
+NOT_OPINION_CATEGORIES = {("officialyoum77", "articles")}
+QUESTION_WORDS = ("هل", "كيف", "لماذا", "ماذا")  # headline cues that often head a news report: drawn last
+# The addendum's cue kinds, strongest first: an opinion section, an opinion URL, a byline (at the top of the body or as
+# the headline), an investigations category (half of v2's were labelled news), a headline word, a question headline.
+CUE_TIERS = ("section", "url", "byline", "investigations", "headline", "question")
+HEADLINE_LETTERS = str.maketrans("أإآىة", "ااايه")
+
+
+def cue_tier(cue: str) -> str:
+    """The addendum's kind of a cue (CUE_TIERS)."""
+    kind, _, word = cue.partition(": ")
+    if kind == "category":
+        return "section" if word == "opinion section" else word
+    if kind == "title":
+        return "question" if word in QUESTION_WORDS else "headline"
+    return "byline" if kind == "opening" else kind
+
+
+def addendum_cue(article: Article) -> str | None:
+    """The strongest cue for the addendum: opinion_cues without a mistaken category, plus a headline byline."""
+    cues = [c for c in opinion_cues(article)
+            if not (c.startswith("category") and (article.outlet, article.category) in NOT_OPINION_CATEGORIES)]
+    cues += ["byline: headline"] if HEADLINE_BYLINE.search(article.title) else []
+    return min(cues, key=lambda c: CUE_TIERS.index(cue_tier(c)), default=None)
+
+
+# Strata (corpus, outlet, cue tier, quota), drawn in this order; a quota above the pool takes the whole pool. About 420
+# pairs, no outlet above a third: the party paper's opinion section and the sister sites' columns for opinion, the
+# investigations and the Reuters/agency analyses for analysis, then question headlines, most from the 2018 outlets
+# (v2's there: 20 of 45 labelled analysis or opinion, against 9 of 29 at the Egyptian outlets), one or two per
+# Egyptian outlet.
+ALL = 999
+STRATA_OPINION: list[tuple[str, str, str, int]] = [
+    ("egypt_news", "fjp", "section", 42),
+    ("ant", "CNN", "url", ALL),
+    *[("egypt_news", o, "byline", n) for o, n in [("El.Dostor.News", 35), ("Tahrir.News.Official", 22),
+                                                  ("ElWatanNews", ALL), ("fjp", ALL), ("almasryalyoum", ALL),
+                                                  ("elfagr", ALL)]],
+    *[("ant", o, "byline", ALL) for o in ("CNN", "skynews")],
+    ("egypt_news", "ElWatanNews", "investigations", 24),
+    ("egypt_news", "fjp", "investigations", 20),
+    *[("egypt_news", o, "headline", ALL) for o in EGYPT_OUTLETS],
+    *[("ant", o, "headline", ALL) for o in ANT_OUTLETS],
+    *[("ant", o, "question", n) for o, n in [("skynews", 20), ("BBC", 16), ("alarabia", 12), ("france24", 8),
+                                             ("CNN", 6)]],
+    *[("egypt_news", o, "question", 2 if o in ("bbcarabicnews", "cnnarabic", "shorouknews", "elfagr") else 1)
+      for o in EGYPT_OUTLETS if o != "fjp"],
+    ("jawharafm", "jawharafm", "question", ALL),
+]
 
 
 def half_of(key: str) -> str:
@@ -513,17 +613,18 @@ def half_of(key: str) -> str:
     return "dev" if hashlib.sha1(("stance-gold-v2-half" + key).encode("utf-8")).digest()[0] % 2 == 0 else "test"
 
 
-def assign_batches(chosen: list[dict], batches: int = 3) -> list[dict]:
+def assign_batches(chosen: list[dict], batches: int = 3, first: int = 1) -> list[dict]:
     """Half per key; batch round-robin by pairs in hash order, so each batch mixes corpora, targets and strata.
 
     Each article goes to the batch with the fewest pairs so far (ties to the lower number), walking the articles in
-    sha1(seed + key) order: the batches end within one article's pairs of each other.
+    sha1(seed + key) order: the batches end within one article's pairs of each other. They are numbered from
+    `first` (the opinion addendum's are 4-6).
     """
     pairs = [0] * batches
     order = sorted(chosen, key=lambda c: hashlib.sha1((SEED_V2 + c["key"]).encode("utf-8")).hexdigest())
     for c in order:
         b = min(range(batches), key=lambda i: (pairs[i], i))
-        c["half"], c["batch"] = half_of(c["key"]), b + 1
+        c["half"], c["batch"] = half_of(c["key"]), first + b
         pairs[b] += len(c["targets"])
     return sorted(order, key=lambda c: (c["batch"], hashlib.sha1((SEED_V2 + c["key"]).encode("utf-8")).hexdigest()))
 
@@ -546,6 +647,15 @@ def counts_v2(selection: list[dict]) -> dict:
             "target_corpus_half": {t: dict(sorted(c.items())) for t, c in sorted(grid.items())}}
 
 
+def _selection_files() -> list[Path]:
+    return [path for path in (V2 / "selection.jsonl", SELECTION_OPINION) if path.exists()]
+
+
+def selection_v2() -> list[dict]:
+    """v2's draw (batches 1-3) and, once drawn, its opinion addendum (batches 4-6)."""
+    return [s for path in _selection_files() for s in read_jsonl(path)]
+
+
 def texts_v2(selection: list[dict]) -> dict[tuple[str, str], Article]:
     """The selected articles' texts, read once from the gz corpora and then from a pickle under /tmp."""
     keys = {(s["corpus"], s["key"]) for s in selection}
@@ -558,7 +668,7 @@ def texts_v2(selection: list[dict]) -> dict[tuple[str, str], Article]:
             found.update(articles_by_key(keys - set(found)))
         return {k: astuple(a) for k, a in found.items()}
 
-    rows = _cached("texts-v2", [*_corpus_files(), V2 / "selection.jsonl"], build)
+    rows = _cached("texts-v2", [*_corpus_files(), *_selection_files()], build)
     return {k: Article(*a) for k, a in rows.items()}
 
 
@@ -570,7 +680,7 @@ def _later_mentions(article: Article, targets: Targets, names: list[str], start:
 
 def show_v2(batch: int, start: int, count: int) -> None:
     """Prints articles start..start+count-1 of a batch for labelling: facts, headline, body start, later mentions."""
-    selection = read_jsonl(V2 / "selection.jsonl")
+    selection = selection_v2()
     mine = [s for s in selection if s["batch"] == batch]
     texts = texts_v2(selection)
     targets = WordTargets()
@@ -588,15 +698,17 @@ def show_v2(batch: int, start: int, count: int) -> None:
 def load_gold_v2() -> list[dict]:
     """The v2 labels (every v2/labels-*.jsonl present) joined with the article text and the selection's facts.
 
-    Raises when a labelled article is missing from /work/shared/eval or from the selection. Works with only some
-    label files written; each row gains title, text, url, category, country, half, batch and opinion_cue.
+    Raises when a labelled article is missing from /work/shared/eval or from both selections (v2's and the opinion
+    addendum's). Works with only some label files written; each row gains title, text, url, category, country, half,
+    batch and opinion_cue.
     """
     rows = [r for path in sorted(V2.glob("labels-*.jsonl")) for r in read_jsonl(path)]
-    selection = read_jsonl(V2 / "selection.jsonl")
+    selection = selection_v2()
     facts = {(s["corpus"], s["key"]): s for s in selection}
     unknown = [r["key"] for r in rows if (r["corpus"], r["key"]) not in facts]
     if unknown:
-        raise KeyError(f"{len(unknown)} labelled articles are not in v2/selection.jsonl, e.g. {unknown[0]}")
+        raise KeyError(f"{len(unknown)} labelled articles are not in v2/selection.jsonl nor selection-opinion.jsonl, "
+                       f"e.g. {unknown[0]}")
     texts = texts_v2(selection)
     missing = [r["key"] for r in rows if (r["corpus"], r["key"]) not in texts]
     if missing:
@@ -614,9 +726,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", nargs="?", default="counts",
                         choices=["counts", "select", "show", "agreement", "select-v2", "show-v2", "counts-v2",
-                                 "agreement-v2"])
+                                 "agreement-v2", "select-v2-opinion", "counts-v2-opinion"])
     parser.add_argument("range", nargs="*", type=int)
-    parser.add_argument("--batch", type=int, default=1, help="show-v2: the batch (1-3)")
+    parser.add_argument("--batch", type=int, default=1, help="show-v2: the batch (1-3 v2, 4-6 the opinion addendum)")
     parser.add_argument("--start", type=int, default=0, help="show-v2: the first article's index in the batch")
     parser.add_argument("--count", type=int, default=10, help="show-v2: how many articles")
     args = parser.parse_args(argv)
@@ -630,6 +742,13 @@ def main(argv: list[str] | None = None) -> None:
         (V2 / "selection.jsonl").write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in chosen),
                                             encoding="utf-8")
         print(json.dumps(counts_v2(chosen), ensure_ascii=False, indent=1))
+    elif args.command == "select-v2-opinion":
+        chosen = SelectorV2(WordTargets()).select_opinion()
+        SELECTION_OPINION.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in chosen),
+                                     encoding="utf-8")
+        print(json.dumps(counts_v2(chosen), ensure_ascii=False, indent=1))
+    elif args.command == "counts-v2-opinion":
+        print(json.dumps(counts_v2(read_jsonl(SELECTION_OPINION)), ensure_ascii=False, indent=1))
     elif args.command == "counts-v2":
         print(json.dumps(counts_v2(read_jsonl(V2 / "selection.jsonl")), ensure_ascii=False, indent=1))
     elif args.command == "show-v2":
