@@ -123,3 +123,17 @@ def test_stance_terms_ranks_the_words_written_next_to_a_target(tmp_path, capsys)
     assert found["نظام الحمدين"][2] == "4" and found["نظام الحمدين"][6] == "qatar.against.brand"
     assert "نظام الحمدين في قطر" in found["نظام الحمدين"][7]  # keyword in context
     assert "معرض" not in found and "عدوه" not in found  # far from a mention; said by the minister
+
+
+def test_a_loaded_noun_heading_a_name_or_a_judging_word_after_it_frames_that_target(voice, targets):
+    houthis, iran, qatar = targets.get("houthis"), targets.get("iran"), targets.get("qatar")
+    headed = voice.label("وتنتشر أكاذيب الحوثي في المدينة.", houthis, "قصف", genre="news")
+    assert headed.evidence == ("against (named): أكاذيب الحوثي",)
+    after = voice.label("وتواصل قطر المارقة دعم الفوضى.", qatar, "خطة", genre="news")
+    assert after.evidence == ("against (named): قطر المارقة",)
+    # "Iranian gangs" judge the gangs: a nisba adjective is not the target named
+    adjective = voice.label("وتواصل العصابات الإيرانية قصف الأحياء.", iran, "قصف", genre="news")
+    assert adjective.evidence == ()
+    # framed as the victim of a campaign: the longer phrase wins over the against head it starts with
+    victim = voice.label("وتستمر المؤامرة على قطر في وسائل الإعلام.", qatar, "حملة", genre="news")
+    assert victim.evidence == ("favor (named): المؤامرة على قطر",)

@@ -126,6 +126,12 @@ class Target:
     aliases: tuple[Alias, ...]  # longest first
     context: tuple[Alias, ...] = ()  # count only when a full alias is in the same document
     exclude: tuple[Alias, ...] = ()  # phrases that hold an alias and mean something else
+    adjectives: frozenset[str] = frozenset()  # the nisba forms of its one-word names (القطرية، الإيرانيين)
+
+    def adjective(self, tokens: list[str], span: tuple[int, int]) -> bool:
+        """The mention is a nisba adjective ("الميليشيات الإيرانية"): it describes the word before it, so a cue that
+        heads it or follows it judges that word, not the target."""
+        return span[1] - span[0] == 1 and any(f in self.adjectives for f in word_forms(tokens[span[0]]))
 
     def spans(self, tokens: list[str], in_context: bool | None = None) -> list[tuple[int, int]]:
         """Mentions in the tokens; context aliases join when `in_context` (by default: a full alias is there)."""
@@ -154,8 +160,10 @@ class Targets:
         if not aliases:
             raise ValueError(f"stance target {t.id!r} has no aliases (ar, en, variants)")
         names = {f for a in aliases if len(a) == 1 for f in word_variants(a[0], name=True)}
+        # a form that is itself a name (الحوثي، الحوثيين: the movement is called by its nisba) is no adjective
+        adjectives = frozenset(names - {f for a in aliases if len(a) == 1 for f in word_forms(a[0])})
         aliases = parse_aliases([*(" ".join(a) for a in aliases), *names])
-        return Target(str(t.id), aliases, parse_aliases(list(t.context)), parse_aliases(list(t.exclude)))
+        return Target(str(t.id), aliases, parse_aliases(list(t.context)), parse_aliases(list(t.exclude)), adjectives)
 
     @property
     def ids(self) -> list[str]:

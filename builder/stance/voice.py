@@ -126,6 +126,7 @@ class VoiceStance:
                      for side in SIDES}
             for target, sides in lexicon["targets"].items()}
         self.evaluative = {side: parse_aliases(lexicon["evaluative"].get(side, []), forms=True) for side in SIDES}
+        self.heads = {side: parse_aliases(lexicon["heads"].get(side, []), forms=True) for side in SIDES}
         self.stock = parse_aliases(lexicon.get("stock", []))
         self.window = int(c.window if c.window is not None else lexicon["window"])
         self.splitter = SpeechSplitter(c.speech_file)
@@ -157,9 +158,19 @@ class VoiceStance:
                     taken |= set(range(s, e))
                     found.append(Hit(side, kind, weight * factor, self.span(clause.text, words, s, e, mentions),
                                      clause.speaker, clause.headline))
+        names = [m for m in mentions if not target.adjective(tokens, m)]  # the target itself, not an adjective
+        for side in SIDES:  # any target: a loaded noun heading its name, a judging word right after it
+            spans = [(s, e, True) for s, e in alias_spans(tokens, self.heads[side])] + \
+                    [(s, e, False) for s, e in alias_spans(tokens, self.evaluative[side])]
+            for s, e, head in spans:
+                near = [m for m in names if (m[0] == e if head else m[1] == s)]
+                if near and not taken & set(range(s, e)):
+                    taken |= set(range(s, e))
+                    found.append(Hit(side, "named", WEIGHTS["frame"] * factor,
+                                     self.span(clause.text, words, s, e, near), clause.speaker, clause.headline))
         for side in SIDES:
             for s, e in alias_spans(tokens, self.evaluative[side]):
-                near = [m for m in mentions if m[0] - self.window <= s < m[1] + self.window]
+                near = [m for m in names if m[0] - self.window <= s < m[1] + self.window]
                 if near and not any(m[0] <= s < m[1] for m in near) and not taken & set(range(s, e)):
                     taken |= set(range(s, e))
                     found.append(Hit(side, "evaluative", EVALUATIVE_WEIGHT[opinion] * factor,
