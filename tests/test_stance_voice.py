@@ -137,3 +137,11 @@ def test_a_loaded_noun_heading_a_name_or_a_judging_word_after_it_frames_that_tar
     # framed as the victim of a campaign: the longer phrase wins over the against head it starts with
     victim = voice.label("وتستمر المؤامرة على قطر في وسائل الإعلام.", qatar, "حملة", genre="news")
     assert victim.evidence == ("favor (named): المؤامرة على قطر",)
+
+
+def test_a_noun_written_with_taa_marbuta_reports_nothing():
+    # "وصفة" and "إضافة" read, in the match key, as the verbs وصف and أضاف with an object pronoun
+    splitter = SpeechSplitter()
+    assert splitter.clauses("", "إضافة إلى ذلك، نصبت قوات الاحتلال رافعة في الساحة.", genre="news")[0].voice
+    assert splitter.clauses("", "وهذه وصفة كارثية تهدد المنطقة.", genre="news")[0].voice
+    assert not splitter.clauses("", "وأضافه الوزير إلى القائمة.", genre="news")[0].voice  # the verb still reports

@@ -159,7 +159,10 @@ class SpeechSplitter:
         for i, part in enumerate(parts):
             tokens = key_tokens(part)
             blocked = {j for s, e in alias_spans(tokens, self.not_reporting) for j in range(s, e)}
-            found = [(s, e, False) for s, e in alias_spans(tokens, self.reporting) if self.is_verb(tokens, s)]
+            # a word written with ة is a noun, though its key reads as a verb with "ه" (وصفة، إضافة، نقلة)
+            nouns = set(key_tokens(" ".join(w for w in WORD.findall(part) if w.endswith("ة"))))
+            found = [(s, e, False) for s, e in alias_spans(tokens, self.reporting)
+                     if tokens[s] not in nouns and self.is_verb(tokens, s)]
             found += [(s, e, True) for s, e in alias_spans(tokens, self.sources)]
             for s, e, source in sorted(found):
                 if s in blocked:
