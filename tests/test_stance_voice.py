@@ -145,3 +145,11 @@ def test_a_noun_written_with_taa_marbuta_reports_nothing():
     assert splitter.clauses("", "إضافة إلى ذلك، نصبت قوات الاحتلال رافعة في الساحة.", genre="news")[0].voice
     assert splitter.clauses("", "وهذه وصفة كارثية تهدد المنطقة.", genre="news")[0].voice
     assert not splitter.clauses("", "وأضافه الوزير إلى القائمة.", genre="news")[0].voice  # the verb still reports
+
+
+def test_conduct_takes_a_nisba_adjective_people_do_not(voice, targets):
+    iran = targets.get("iran")
+    conduct = voice.label("وتتواصل الهيمنة الإيرانية على القرار في البصرة.", iran, "البصرة", genre="news")
+    assert conduct.evidence == ("against (named): الهيمنة الإيرانية",)
+    people = voice.label("وتتواصل عصابات إيران في نشر الفوضى.", iran, "فوضى", genre="news")
+    assert people.evidence == ("against (named): عصابات إيران",)

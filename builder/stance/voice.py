@@ -127,6 +127,7 @@ class VoiceStance:
             for target, sides in lexicon["targets"].items()}
         self.evaluative = {side: parse_aliases(lexicon["evaluative"].get(side, []), forms=True) for side in SIDES}
         self.heads = {side: parse_aliases(lexicon["heads"].get(side, []), forms=True) for side in SIDES}
+        self.agents = {side: parse_aliases(lexicon["agents"].get(side, []), forms=True) for side in SIDES}
         self.stock = parse_aliases(lexicon.get("stock", []))
         self.window = int(c.window if c.window is not None else lexicon["window"])
         self.splitter = SpeechSplitter(c.speech_file)
@@ -159,11 +160,12 @@ class VoiceStance:
                     found.append(Hit(side, kind, weight * factor, self.span(clause.text, words, s, e, mentions),
                                      clause.speaker, clause.headline))
         names = [m for m in mentions if not target.adjective(tokens, m)]  # the target itself, not an adjective
-        for side in SIDES:  # any target: a loaded noun heading its name, a judging word right after it
-            spans = [(s, e, True) for s, e in alias_spans(tokens, self.heads[side])] + \
-                    [(s, e, False) for s, e in alias_spans(tokens, self.evaluative[side])]
-            for s, e, head in spans:
-                near = [m for m in names if (m[0] == e if head else m[1] == s)]
+        for side in SIDES:  # any target: a loaded noun heading it, a judging word right after its name
+            spans = [(s, e, mentions, True) for s, e in alias_spans(tokens, self.heads[side])] + \
+                    [(s, e, names, True) for s, e in alias_spans(tokens, self.agents[side])] + \
+                    [(s, e, names, False) for s, e in alias_spans(tokens, self.evaluative[side])]
+            for s, e, named_by, head in spans:
+                near = [m for m in named_by if (m[0] == e if head else m[1] == s)]
                 if near and not taken & set(range(s, e)):
                     taken |= set(range(s, e))
                     found.append(Hit(side, "named", WEIGHTS["frame"] * factor,
