@@ -241,7 +241,8 @@ def test_a_quoted_accusation_does_not_make_the_article_against(voice):
     text = ("قال رئيس الأركان إن أذناب إيران تهدد الملاحة وإن نظام الملالي يسلحها. "
             "وزار وفد من طهران العاصمة أمس لبحث ملف الأسرى.")
     stance = voice.label(text, iran, "رئيس الأركان يتحدث عن الملاحة في البحر الأحمر")
-    assert (stance.label, stance.evidence) == ("none", ())
+    # the names he gives Iran count only as the outlet's paraphrase, capped below any bar
+    assert stance.label == "none" and all("in a paraphrase" in e for e in stance.evidence)
     assert stance.quoted == ("against, said by رئيس الاركان: أذناب إيران",
                              "against, said by رئيس الاركان: نظام الملالي")  # who said what, kept apart
     quoted = voice.label("وأضاف: «إن الدولة المارقة إيران لن تفلت من العقاب أبدا».", iran)
@@ -276,9 +277,11 @@ def test_weak_evidence_abstains_and_says_why(voice):
     iran = targets().get("iran")
     stance = voice.label("وتواصل إيران سياستها الفاشلة في المنطقة بحسب مراقبين. وعادت طهران إلى المفاوضات.", iran)
     assert stance.label == "none"  # the one cue is in an attributed sentence
-    lean = voice.label("وعادت إيران الفاشلة إلى طاولة المفاوضات في فيينا.", iran)
+    lean = voice.label("وعادت إيران إلى طاولة المفاوضات الفاشلة في فيينا.", iran)
     assert (lean.label, lean.score) == ("none", 0.95)  # an evaluative word alone leans no side
-    assert lean.evidence == ("against (evaluative): إيران الفاشلة",)
+    assert lean.evidence == ("against (evaluative): إيران إلى طاولة المفاوضات الفاشلة",)
+    attached = voice.label("وعادت إيران الفاشلة إلى طاولة المفاوضات في فيينا.", iran)
+    assert attached.evidence == ("against (named): إيران الفاشلة",)  # right after the name, it names the target
     none = voice.label("زار الوزير طهران أمس.", iran)
     assert (none.label, none.score, none.evidence) == ("none", 0.95, ())
 

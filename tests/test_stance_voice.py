@@ -57,7 +57,9 @@ def test_a_news_report_that_only_quotes_a_hostile_official_is_none(voice, target
     report = ("الرياض (رويترز) - قال وزير الخارجية السعودي إن نظام الملالي يرعى الإرهاب وإن ميليشياته تعبث "
               "بأمن المنطقة. وأضاف أن المملكة لن تسمح لإيران بتهديد الملاحة. وتقول طهران إنها تدافع عن نفسها.")
     stance = voice.label(report, iran, "وزير الخارجية السعودي يتحدث عن إيران", genre="news")
-    assert (stance.label, stance.evidence) == ("none", ())
+    # the name the minister's words give Iran counts a little, as the outlet's paraphrase: never enough on its own
+    assert stance.label == "none" and stance.evidence == ("against (brand, in a paraphrase): نظام الملالي",)
+    assert voice.strengths(voice.read(report * 3, iran, "إيران")[0])["against"] == 1.0
     assert stance.quoted and all("said by" in q for q in stance.quoted)
     # the clause before the reporting verb stays the outlet's: its words are the outlet's own
     own = voice.label("وفي تصعيد جديد لنظام الملالي، قال المتحدث إن الهجوم فشل.", iran, "خبر", genre="news")
@@ -152,4 +154,15 @@ def test_conduct_takes_a_nisba_adjective_people_do_not(voice, targets):
     conduct = voice.label("وتتواصل الهيمنة الإيرانية على القرار في البصرة.", iran, "البصرة", genre="news")
     assert conduct.evidence == ("against (named): الهيمنة الإيرانية",)
     people = voice.label("وتتواصل عصابات إيران في نشر الفوضى.", iran, "فوضى", genre="news")
-    assert people.evidence == ("against (named): عصابات إيران",)
+    assert people.evidence == ("against (agent): عصابات إيران",)
+
+
+def test_what_a_paraphrase_calls_the_target_at_its_name_is_the_outlets_word(voice, targets):
+    houthis, qatar = targets.get("houthis"), targets.get("qatar")
+    text = "وأفادت قوات التحالف بمقتل عدد من قادة ميليشيات الحوثي الإيرانية في غارة على صعدة."
+    own, said, _ = voice.read(text, houthis, "غارة على صعدة", "news")
+    assert [(h.kind, h.weight, h.span) for h in own] == [("brand", 1.0, "ميليشيات الحوثي الإيرانية")]
+    assert len(said) == 1 and said[0].speaker.startswith("قوات التحالف")
+    # what the speaker calls the target's opponents, or claims, stays theirs
+    siege = voice.read("وقال وزير الخارجية القطري إن دول الحصار تواصل حملتها.", qatar, "قطر", "news")[0]
+    assert siege == []

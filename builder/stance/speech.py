@@ -34,6 +34,7 @@ class Clause:
     text: str
     headline: bool = False
     speaker: str | None = None  # "" when the speech is attributed but the speaker is not named nearby
+    quoted: bool = False  # the speaker's own words (a quotation, an interview's answer), not the outlet's paraphrase
 
     @property
     def voice(self) -> bool:
@@ -87,7 +88,7 @@ class SpeechSplitter:
             body = self.split(text, False, opinion)
         told = self.told(title or "")
         if told is not None:  # "فلان لـ«الوطن»: ...": an interview or a statement to the outlet, its speaker's
-            body = [Clause(c.text, c.headline, told if c.voice else c.speaker) for c in body]
+            body = [Clause(c.text, c.headline, told if c.voice else c.speaker, True) for c in body]
         return head + body
 
     def interview(self, text: str, opinion: bool) -> list[Clause]:
@@ -98,7 +99,7 @@ class SpeechSplitter:
         out = self.split("\n".join(lines[:first]), False, opinion)
         for line in lines[first:]:
             asked = self.genres.is_question(line)
-            out += [Clause(c.text, c.headline, None if asked else "" if c.voice else c.speaker)
+            out += [Clause(c.text, c.headline, None if asked else "" if c.voice else c.speaker, not asked)
                     for c in self.split(line, False, opinion)]
         return out
 
@@ -141,9 +142,9 @@ class SpeechSplitter:
         cue = self.cue(parts, opinion)
         speaker = cue.speaker if cue else None if opinion and not headline else self.colon_speaker(outside)
         # a quotation with no reporting verb in sight is still somebody's speech
-        clauses = [Clause(q, headline, "" if speaker is None else speaker) for q in quotes]
-        if cue is None or cue.whole:
-            return [*clauses, Clause(outside.strip(), headline, speaker)]
+        clauses = [Clause(q, headline, "" if speaker is None else speaker, True) for q in quotes]
+        if cue is None or cue.whole:  # with no cue, a speaker is a "فلان: ..." line: their own words
+            return [*clauses, Clause(outside.strip(), headline, speaker, cue is None and speaker is not None)]
         back = next((i for i in range(cue.part + 1, len(parts)) if self.resumes_voice(parts[i])), len(parts))
         own = "، ".join(parts[: cue.part]).strip()
         said = "، ".join(parts[cue.part : back]).strip()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from builder.arabic import WORD, match_key, original_index
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 SIDES = ("favor", "against")
 WEIGHTS = {"brand": 2.0, "frame": 1.0}
 HEADLINE_FACTOR = 2.0
+DESIGNATIONS = ("brand", "agent")  # what the target is called: the outlet's word in its paraphrase of a speaker too
+PARAPHRASE_WEIGHT = 0.5
+PARAPHRASE_CAP = 1.0
 EVALUATIVE_WEIGHT = {True: 1.0, False: 0.25}  # opinion piece, news report (where they are mostly designations)
 CALIBRATION_FORMAT = 2
 # the calibration's genre groups: an analysis is read like a column, a page of unknown genre like a report
@@ -43,11 +46,12 @@ GENRE_GROUP = {"opinion": "opinion", "analysis": "opinion", "news": "news", "unk
 @dataclass(frozen=True)
 class Hit:
     side: str
-    kind: str  # brand, frame, evaluative
+    kind: str  # brand, frame, named (a head or word at the name), agent (a head naming its people), evaluative
     weight: float
     span: str  # the original words, from the cue to the nearest mention
     speaker: str | None  # None: the outlet's voice
     headline: bool = False
+    paraphrase: bool = False  # at the target's name in the outlet's paraphrase of someone's speech (not a quotation)
 
 
 def wilson_lower(right: int, n: int, z: float = 1.96) -> float:
@@ -147,36 +151,38 @@ class VoiceStance:
         named = target.spans(tokens, in_context)
         taken = self.stock_words(tokens, named)  # a word counts once, as the strongest cue it is part of
         mentions = [m for m in named if m[0] not in taken]
+        names = [m for m in mentions if not target.adjective(tokens, m)]  # the target itself, not an adjective
         found: list[Hit] = []
         factor = HEADLINE_FACTOR if clause.headline else 1.0
+        paraphrase = clause.speaker is not None and not clause.quoted
+
+        def add(side: str, kind: str, weight: float, s: int, e: int, near: list[tuple[int, int]]) -> None:
+            nonlocal taken
+            taken |= set(range(s, e))
+            epithet = any(m[0] <= e and s <= m[1] for m in near)  # it holds or touches the target's name
+            found.append(Hit(side, kind, weight * factor, self.span(clause.text, words, s, e, near), clause.speaker,
+                             clause.headline, paraphrase and epithet))
+
         for kind, weight in WEIGHTS.items():
             for side in SIDES:
                 if kind == "frame" and not mentions:
                     continue
                 for s, e in alias_spans(tokens, self.cues.get(target.id, {}).get(side, {}).get(kind, ())):
-                    if taken & set(range(s, e)):
-                        continue
-                    taken |= set(range(s, e))
-                    found.append(Hit(side, kind, weight * factor, self.span(clause.text, words, s, e, mentions),
-                                     clause.speaker, clause.headline))
-        names = [m for m in mentions if not target.adjective(tokens, m)]  # the target itself, not an adjective
+                    if not taken & set(range(s, e)):
+                        add(side, kind, weight, s, e, mentions)
         for side in SIDES:  # any target: a loaded noun heading it, a judging word right after its name
-            spans = [(s, e, mentions, True) for s, e in alias_spans(tokens, self.heads[side])] + \
-                    [(s, e, names, True) for s, e in alias_spans(tokens, self.agents[side])] + \
-                    [(s, e, names, False) for s, e in alias_spans(tokens, self.evaluative[side])]
-            for s, e, named_by, head in spans:
+            spans = [(s, e, "named", mentions, True) for s, e in alias_spans(tokens, self.heads[side])] + \
+                    [(s, e, "agent", names, True) for s, e in alias_spans(tokens, self.agents[side])] + \
+                    [(s, e, "named", names, False) for s, e in alias_spans(tokens, self.evaluative[side])]
+            for s, e, kind, named_by, head in spans:
                 near = [m for m in named_by if (m[0] == e if head else m[1] == s)]
                 if near and not taken & set(range(s, e)):
-                    taken |= set(range(s, e))
-                    found.append(Hit(side, "named", WEIGHTS["frame"] * factor,
-                                     self.span(clause.text, words, s, e, near), clause.speaker, clause.headline))
+                    add(side, kind, WEIGHTS["frame"], s, e, near)
         for side in SIDES:
             for s, e in alias_spans(tokens, self.evaluative[side]):
                 near = [m for m in names if m[0] - self.window <= s < m[1] + self.window]
                 if near and not any(m[0] <= s < m[1] for m in near) and not taken & set(range(s, e)):
-                    taken |= set(range(s, e))
-                    found.append(Hit(side, "evaluative", EVALUATIVE_WEIGHT[opinion] * factor,
-                                     self.span(clause.text, words, s, e, near), clause.speaker, clause.headline))
+                    add(side, "evaluative", EVALUATIVE_WEIGHT[opinion], s, e, near)
         return found
 
     @staticmethod
@@ -200,24 +206,33 @@ class VoiceStance:
 
     def read(self, text: str, target: Target, title: str | None,
              genre: str | None = None) -> tuple[list[Hit], list[Hit], str]:
-        """(voice hits, quoted hits, genre) toward the target."""
+        """(the outlet's hits, its paraphrased designations included; every attributed hit; genre) toward the target."""
         clauses, genre = self.reading(title, text, genre)
         whole = [w.group(0).lower() for _, words in clauses for w in words]
         if not target.spans(whole, in_context=False):
             return [], [], genre
         opinion = GENRE_GROUP.get(genre) == "opinion"
         hits = [h for c, words in clauses for h in self.hits(c, words, target, True, opinion)]
-        return [h for h in hits if h.speaker is None], [h for h in hits if h.speaker is not None], genre
+        # what the outlet calls the target, at its name, is its own word even where it paraphrases someone ("أفاد
+        # التحالف بمقتل قادة ميليشيات الحوثي الإيرانية"); what the speaker claims, or calls its opponents, is theirs
+        own = [h if h.speaker is None else replace(h, weight=h.weight * PARAPHRASE_WEIGHT) for h in hits
+               if h.speaker is None or (h.paraphrase and h.kind in DESIGNATIONS)]
+        return own, [h for h in hits if h.speaker is not None], genre
 
     # --- deciding --------------------------------------------------------------------------------------------
 
     @staticmethod
     def strengths(hits: list[Hit]) -> dict[str, float]:
         """Per side, its cues' weights; evaluative words only beside a brand or framing cue of the same side (alone
-        they judge whatever stands near the name: an opponent's lies, a court's listing)."""
-        return {side: sum(h.weight for h in hits if h.side == side) if any(h.side == side and h.kind != "evaluative"
-                                                                           for h in hits) else 0.0
-                for side in SIDES}
+        they judge whatever stands near the name: an opponent's lies, a court's listing); designations in a
+        paraphrase add at most PARAPHRASE_CAP (alone they never reach a bar: the speaker may have chosen them)."""
+        out = {}
+        for side in SIDES:
+            mine = [h for h in hits if h.side == side]
+            own = sum(h.weight for h in mine if h.speaker is None)
+            said = min(PARAPHRASE_CAP, sum(h.weight for h in mine if h.speaker is not None))
+            out[side] = own + said if any(h.kind != "evaluative" for h in mine) else 0.0
+        return out
 
     def strength(self, text: str, target: Target, title: str | None = None,
                  genre: str | None = None) -> tuple[str | None, float, str]:
@@ -234,7 +249,8 @@ class VoiceStance:
     def label(self, text: str, target: Target, title: str | None = None, genre: str | None = None) -> Stance:
         voice, quoted, genre = self.read(text, target, title, genre)
         side, margin = self.lean(self.strengths(voice))
-        evidence = tuple(f"{h.side} ({h.kind}{', headline' if h.headline else ''}): {h.span}"
+        evidence = tuple(f"{h.side} ({h.kind}{', headline' if h.headline else ''}"
+                         f"{', in a paraphrase' if h.speaker is not None else ''}): {h.span}"
                          for h in voice)
         said = tuple(dict.fromkeys(f"{h.side}, said by {h.speaker or 'a quotation'}: {h.span}" for h in quoted))
         if side is None:
