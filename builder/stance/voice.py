@@ -1,16 +1,18 @@
 """The default stance labeler: the outlet's own voice toward each target, with a calibrated bar per genre.
 
-Cues (`conf/data/stance_lexicon.yaml`, `voice`) are counted only in the outlet's voice (`speech.SpeechSplitter`,
+Cues (`conf/data/stance_lexicon.yaml`, `voice`) are counted in the outlet's voice (`speech.SpeechSplitter`,
 clause by clause and genre-aware): the headline, unattributed clauses, an opinion piece's prose. The same cues in
-attributed speech become `quoted` evidence ("who said what"), never the document's stance. Cues are matched on
-their word forms (plural, feminine, construct, attached pronoun: `targets.word_variants`); a stock descriptor
-("المدعومة من إيران", "الموالية لطهران") is a fact, not a stance: no cue counts inside it and its mention carries
-none. The side's strength (brand cues 2, framing 1, and beside one of them evaluative words, 1 in an opinion piece and
-0.25 in a report; a headline cue twice) less the other side's is looked up in the calibration
+attributed speech become `quoted` evidence ("who said what"), except what the outlet calls the target at its name
+in its paraphrase of a speaker (not a quotation): half weight, at most 1 in all, so never enough alone. Cues are
+matched on their word forms (plural, feminine, construct, attached pronoun: `targets.word_variants`). Per target:
+brand cues (2) and framing (1); for any target, a loaded noun heading its name (`heads`, `agents`) or a judging
+word right after it (1), and evaluative words nearby (1 in an opinion piece, 0.25 in a report, counted only beside
+another cue of the side); a headline cue twice. A stock descriptor ("المدعومة من إيران") is a fact, not a stance:
+no cue counts inside it. The side's strength less the other side's is looked up in the calibration
 (`conf/data/stance_calibration.json`, fitted by `benchmarks/stance.py --calibrate` on the development half of a
-hand-labelled gold): per genre, the
-lowest strength whose measured precision has a Wilson lower bound at the bar, from bins of at least `min_support`
-examples. A genre whose bins are too small refuses to decide (none); below the threshold the label is none.
+hand-labelled gold): per genre, the lowest strength whose measured precision has a Wilson lower bound at the bar,
+from bins of at least `min_support` examples. A genre whose bins never reach the bar refuses to decide (none);
+below the threshold the label is none.
 """
 
 from __future__ import annotations
