@@ -13,6 +13,8 @@ article texts belong to the outlets and may not be redistributed. This module jo
     python benchmarks/stance_gold.py show-v2 --batch 1 --start 0 --count 10   # v2 articles for labelling
     python benchmarks/stance_gold.py select-v2-opinion   # (re)writes v2/selection-opinion.jsonl: the opinion addendum
     python benchmarks/stance_gold.py counts-v2-opinion   # its counts; show-v2 --batch 4/5/6 shows its articles
+    python benchmarks/stance_gold.py select-v2-opinion2  # (re)writes v2/selection-opinion2.jsonl: the second addendum
+    python benchmarks/stance_gold.py counts-v2-opinion2  # its counts; show-v2 --batch 7/8/9 shows its articles
 
 Written blind to the builder's stance labeler: nothing here imports `builder`.
 """
@@ -496,21 +498,35 @@ class SelectorV2(Selector):
         Nothing drawn in v1 or v2 is drawn again, nor an exact copy of its body or its (outlet, headline); within the
         addendum a headline repeated at another outlet (a column both sister sites ran) is drawn once.
         """
-        before = {(s["corpus"], s["key"]) for path in (HERE / "selection.jsonl", V2 / "selection.jsonl")
-                  for s in read_jsonl(path)}
+        return self._addendum((HERE / "selection.jsonl", V2 / "selection.jsonl"), _fingerprints, addendum_cue,
+                              strata or STRATA_OPINION, first=4)
+
+    def select_opinion2(self) -> list[dict]:
+        """The second opinion addendum (batches 7-9): strong cues only, none drawn in v1, v2 or the first addendum.
+
+        A headline repeated at another outlet counts as drawn here too, so a sister site's copy of a column labelled
+        before is not drawn again.
+        """
+        return self._addendum((HERE / "selection.jsonl", V2 / "selection.jsonl", SELECTION_OPINION),
+                              _addendum_fingerprints, addendum2_cue, STRATA_OPINION2, first=7)
+
+    def _addendum(self, drawn: tuple[Path, ...], drawn_marks: Callable[[Article], list[tuple]],
+                  cue: Callable[[Article], str | None], strata: list[tuple[str, str, str, int]],
+                  first: int) -> list[dict]:
+        """Articles that qualify for a target and carry `cue`, pooled by cue tier; `drawn`'s articles left out."""
+        before = {(s["corpus"], s["key"]) for path in drawn for s in read_jsonl(path)}
         pools: dict[tuple[str, str, str], list[tuple[str, Article, list[str], list[str]]]] = {}
         taken: set[tuple] = set()
         for article, met, found in self.candidates():
             if (article.corpus, article.key) in before:
-                taken.update(_fingerprints(article))
+                taken.update(drawn_marks(article))
                 continue
-            cue = addendum_cue(article)
-            if not found or cue is None:
+            kind = cue(article)
+            if not found or kind is None:
                 continue
-            pools.setdefault((article.corpus, article.outlet, cue_tier(cue)), []).append(
+            pools.setdefault((article.corpus, article.outlet, cue_tier(kind)), []).append(
                 (self._rank(article.key), article, met, found))
-        chosen = self._draw(strata or STRATA_OPINION, pools, addendum_cue, _addendum_fingerprints, taken)
-        return assign_batches(chosen, first=4)
+        return assign_batches(self._draw(strata, pools, cue, _addendum_fingerprints, taken), first=first)
 
     def _draw(self, strata: list[tuple[str, str, str, int]], pools: dict[tuple[str, str, str], list],
               cue: Callable[[Article], str | None], fingerprints: Callable[[Article], list[tuple]],
@@ -555,6 +571,11 @@ SELECTION_OPINION = V2 / "selection-opinion.jsonl"
 # A headline that is a column's byline ("Name writes: ..."), the form the Egyptian sites give their columns; opinion_cue
 # looks for a byline only at the top of the body, so it misses them.
 HEADLINE_BYLINE = re.compile(r"(?<!\w)[يت]كتب\s*:")
+# The second addendum's headline byline also takes "Name writes for <paper>:" (Tahrir's guest columns:
+# يكتب لـ«التحرير»:) and "Name writes.. title" (ElWatan's, Tahrir's and Elfagr's columnists), which the first one
+# missed; the verb followed by anything else ("protesters write on the wall") is a news report.
+PAPER = r"[«\"]?[^:»\"\s]{2,12}(?:\s[^:»\"\s]{2,12})?[»\"]?"
+HEADLINE_BYLINE2 = re.compile(rf"(?<!\w)[يت]كتب\s*(?::|\.\.|لـ?\s*{PAPER}\s*:)")
 # Categories opinion_cue trusts that are not an opinion section at this outlet: Youm7's `articles` path holds its
 # news (the 31 v2 articles drawn from it on that cue were all labelled news).
 NOT_OPINION_CATEGORIES = {("officialyoum77", "articles")}
@@ -575,12 +596,17 @@ def cue_tier(cue: str) -> str:
     return "byline" if kind == "opening" else kind
 
 
-def addendum_cue(article: Article) -> str | None:
+def addendum_cue(article: Article, byline: re.Pattern[str] = HEADLINE_BYLINE) -> str | None:
     """The strongest cue for the addendum: opinion_cues without a mistaken category, plus a headline byline."""
     cues = [c for c in opinion_cues(article)
             if not (c.startswith("category") and (article.outlet, article.category) in NOT_OPINION_CATEGORIES)]
-    cues += ["byline: headline"] if HEADLINE_BYLINE.search(article.title) else []
+    cues += ["byline: headline"] if byline.search(article.title) else []
     return min(cues, key=lambda c: CUE_TIERS.index(cue_tier(c)), default=None)
+
+
+def addendum2_cue(article: Article) -> str | None:
+    """addendum_cue with the wider headline byline of the second addendum (HEADLINE_BYLINE2)."""
+    return addendum_cue(article, HEADLINE_BYLINE2)
 
 
 # Strata (corpus, outlet, cue tier, quota), drawn in this order; a quota above the pool takes the whole pool. About 420
@@ -606,6 +632,27 @@ STRATA_OPINION: list[tuple[str, str, str, int]] = [
       for o in EGYPT_OUTLETS if o != "fjp"],
     ("jawharafm", "jawharafm", "question", ALL),
 ]
+
+
+# The second addendum (batches 7-9): only the strong cues (section, URL, byline, investigations); the headline-word
+# pool is empty after the first addendum took it all, and question headlines were mostly news there (41 of 77
+# articles). Every strong-cue article left is drawn except the party paper's investigations, capped so `fjp` stays near
+# a third of the pairs; its opinion section comes first.
+SELECTION_OPINION2 = V2 / "selection-opinion2.jsonl"
+FJP_INVESTIGATIONS2 = 24
+
+
+def _strata_opinion2() -> list[tuple[str, str, str, int]]:
+    strata: list[tuple[str, str, str, int]] = [("egypt_news", "fjp", "section", ALL)]
+    strata += [("ant", o, "url", ALL) for o in ANT_OUTLETS]
+    strata += [("egypt_news", o, "byline", ALL) for o in EGYPT_OUTLETS]
+    strata += [("ant", o, "byline", ALL) for o in ANT_OUTLETS]
+    strata += [("egypt_news", "ElWatanNews", "investigations", ALL),
+               ("egypt_news", "fjp", "investigations", FJP_INVESTIGATIONS2)]
+    return strata + [("egypt_news", o, "investigations", ALL) for o in EGYPT_OUTLETS if o not in ("fjp", "ElWatanNews")]
+
+
+STRATA_OPINION2 = _strata_opinion2()
 
 
 def half_of(key: str) -> str:
@@ -648,11 +695,11 @@ def counts_v2(selection: list[dict]) -> dict:
 
 
 def _selection_files() -> list[Path]:
-    return [path for path in (V2 / "selection.jsonl", SELECTION_OPINION) if path.exists()]
+    return [path for path in (V2 / "selection.jsonl", SELECTION_OPINION, SELECTION_OPINION2) if path.exists()]
 
 
 def selection_v2() -> list[dict]:
-    """v2's draw (batches 1-3) and, once drawn, its opinion addendum (batches 4-6)."""
+    """v2's draw (batches 1-3) and, once drawn, its opinion addenda (batches 4-6 and 7-9)."""
     return [s for path in _selection_files() for s in read_jsonl(path)]
 
 
@@ -698,8 +745,8 @@ def show_v2(batch: int, start: int, count: int) -> None:
 def load_gold_v2() -> list[dict]:
     """The v2 labels (every v2/labels-*.jsonl present) joined with the article text and the selection's facts.
 
-    Raises when a labelled article is missing from /work/shared/eval or from both selections (v2's and the opinion
-    addendum's). Works with only some label files written; each row gains title, text, url, category, country, half,
+    Raises when a labelled article is missing from /work/shared/eval or from every selection (v2's and the two opinion
+    addenda's). Works with only some label files written; each row gains title, text, url, category, country, half,
     batch and opinion_cue.
     """
     rows = [r for path in sorted(V2.glob("labels-*.jsonl")) for r in read_jsonl(path)]
@@ -707,8 +754,7 @@ def load_gold_v2() -> list[dict]:
     facts = {(s["corpus"], s["key"]): s for s in selection}
     unknown = [r["key"] for r in rows if (r["corpus"], r["key"]) not in facts]
     if unknown:
-        raise KeyError(f"{len(unknown)} labelled articles are not in v2/selection.jsonl nor selection-opinion.jsonl, "
-                       f"e.g. {unknown[0]}")
+        raise KeyError(f"{len(unknown)} labelled articles are in none of v2/selection*.jsonl, e.g. {unknown[0]}")
     texts = texts_v2(selection)
     missing = [r["key"] for r in rows if (r["corpus"], r["key"]) not in texts]
     if missing:
@@ -726,9 +772,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", nargs="?", default="counts",
                         choices=["counts", "select", "show", "agreement", "select-v2", "show-v2", "counts-v2",
-                                 "agreement-v2", "select-v2-opinion", "counts-v2-opinion"])
+                                 "agreement-v2", "select-v2-opinion", "counts-v2-opinion", "select-v2-opinion2",
+                                 "counts-v2-opinion2"])
     parser.add_argument("range", nargs="*", type=int)
-    parser.add_argument("--batch", type=int, default=1, help="show-v2: the batch (1-3 v2, 4-6 the opinion addendum)")
+    parser.add_argument("--batch", type=int, default=1,
+                        help="show-v2: the batch (1-3 v2, 4-6 and 7-9 the opinion addenda)")
     parser.add_argument("--start", type=int, default=0, help="show-v2: the first article's index in the batch")
     parser.add_argument("--count", type=int, default=10, help="show-v2: how many articles")
     args = parser.parse_args(argv)
@@ -747,8 +795,14 @@ def main(argv: list[str] | None = None) -> None:
         SELECTION_OPINION.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in chosen),
                                      encoding="utf-8")
         print(json.dumps(counts_v2(chosen), ensure_ascii=False, indent=1))
-    elif args.command == "counts-v2-opinion":
-        print(json.dumps(counts_v2(read_jsonl(SELECTION_OPINION)), ensure_ascii=False, indent=1))
+    elif args.command == "select-v2-opinion2":
+        chosen = SelectorV2(WordTargets()).select_opinion2()
+        SELECTION_OPINION2.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in chosen),
+                                      encoding="utf-8")
+        print(json.dumps(counts_v2(chosen), ensure_ascii=False, indent=1))
+    elif args.command in ("counts-v2-opinion", "counts-v2-opinion2"):
+        path = SELECTION_OPINION2 if args.command.endswith("2") else SELECTION_OPINION
+        print(json.dumps(counts_v2(read_jsonl(path)), ensure_ascii=False, indent=1))
     elif args.command == "counts-v2":
         print(json.dumps(counts_v2(read_jsonl(V2 / "selection.jsonl")), ensure_ascii=False, indent=1))
     elif args.command == "show-v2":
