@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from re import _constants as sre
@@ -48,10 +49,17 @@ class Rule:
     # guard costs more than it saves (measured on 41,632 egypt_news lines: trailing_credit 0.71 -> 0.12 CPU-s, the
     # anchored rules 0.01-0.08 -> 0.05-0.27 each)
     needs: tuple[frozenset[str], ...] = field(init=False)
+    # the characters a non-empty match can start with, as a one-character regex (None: any): a line that starts
+    # otherwise is not asked (RuleSet._match)
+    opens: re.Pattern | None = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", self.id.split(".", 1)[0])
         object.__setattr__(self, "needs", required_texts(self.regex) if self.where == "suffix" else ())
+        object.__setattr__(self, "opens", first_chars(self.regex) if self.where != "suffix" else None)
+
+    def may_open(self, char: str) -> bool:
+        return self.opens is None or self.opens.match(char) is not None
 
     def match(self, key: str, lead: bool) -> re.Match | None:
         """A prefix is cut only in the lead: further down, a line that merely starts like boilerplate is a sentence."""
@@ -108,6 +116,77 @@ def _needs(seq) -> list[frozenset[str]]:
     if run:
         out.append(frozenset({"".join(run)}))
     return out
+
+
+_CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_SPACE: r"\s",
+               sre.CATEGORY_NOT_SPACE: r"\S", sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
+_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+
+
+class _AnyChar(Exception):
+    """A part of a pattern that may start with any character (., a back-reference, a flag this reader skips)."""
+
+
+def first_chars(regex: re.Pattern) -> re.Pattern | None:
+    """A one-character regex for the characters a non-empty match of `regex` can start with, read from its parsed
+    pattern (assertions are passed over: the set is a superset), or None when any character may. At a line's
+    first character most rules fail anyway, but asking 80 of them costs a Python call each (issue 24)."""
+    try:
+        classes, _ = _firsts(sre_parse.parse(regex.pattern, regex.flags & ~re.UNICODE),
+                             bool(regex.flags & re.IGNORECASE))
+    except (_AnyChar, re.error, TypeError, ValueError):
+        return None
+    return re.compile("|".join(dict.fromkeys(classes))) if classes else None
+
+
+def _class(items: list, ignore_case: bool) -> str:
+    """One parsed character set (its (op, value) items) as regex text, in (?i:) when it was case-blind."""
+    text = []
+    for op, av in items:
+        if op is sre.NEGATE:
+            text.insert(0, "^")
+        elif op is sre.LITERAL:
+            text.append(f"\\U{av:08x}")
+        elif op is sre.RANGE:
+            text.append(f"\\U{av[0]:08x}-\\U{av[1]:08x}")
+        elif op is sre.CATEGORY and av in _CATEGORIES:
+            text.append(_CATEGORIES[av])
+        else:
+            raise _AnyChar
+    return f"(?i:[{''.join(text)}])" if ignore_case else f"[{''.join(text)}]"
+
+
+def _firsts(seq, ignore_case: bool) -> tuple[list[str], bool]:
+    """(character classes a non-empty match of `seq` may start with, whether `seq` may match empty)."""
+    classes: list[str] = []
+    for op, av in seq:
+        if op is sre.LITERAL:
+            return [*classes, _class([(op, av)], ignore_case)], False
+        if op is sre.NOT_LITERAL:
+            return [*classes, _class([(sre.NEGATE, None), (sre.LITERAL, av)], ignore_case)], False
+        if op is sre.IN:
+            return [*classes, _class(av, ignore_case)], False
+        if op in _ZERO_WIDTH:
+            continue
+        if op is sre.SUBPATTERN:
+            _, add, remove, sub = av
+            if (add | remove) & ~(re.IGNORECASE | re.VERBOSE):
+                raise _AnyChar
+            found, empty = _firsts(sub, bool(add & re.IGNORECASE) or (ignore_case and not remove & re.IGNORECASE))
+        elif op is sre.ATOMIC_GROUP:
+            found, empty = _firsts(av, ignore_case)
+        elif op in _REPEATS:
+            found, empty = _firsts(av[2], ignore_case)
+            empty = empty or av[0] == 0
+        elif op is sre.BRANCH:
+            branches = [_firsts(branch, ignore_case) for branch in av[1]]
+            found, empty = [c for b, _ in branches for c in b], any(e for _, e in branches)
+        else:
+            raise _AnyChar
+        classes += found
+        if not empty:
+            return classes, False
+    return classes, True
 
 
 @lru_cache(maxsize=2048)
@@ -179,6 +258,7 @@ class RuleSet:
         glued = [r for r in rules if r.where == "line" and r.id not in glue.never]
         self.glued_heads = [r for r in glued if r.kind in glue.prefix]
         self.glued_tails = [r for r in glued if r.kind in glue.suffix and r.scope != "lead"]
+        self._asked: dict[tuple[str, bool, bool], list[tuple[Rule, Callable[[str], re.Match | None]]]] = {}
 
     @classmethod
     def load(cls, name: str, lists: WordLists | None = None) -> RuleSet:
@@ -252,14 +332,25 @@ class RuleSet:
         return None
 
     def _match(self, key: str, lead: bool, tail: bool) -> tuple[Rule, re.Match] | None:
-        for rule in self.rules:
-            if rule.where == "suffix" or (rule.scope == "lead" and not lead) or \
-                    (rule.scope == "edge" and not (lead or tail)):
-                continue
-            m = rule.match(key, lead)
+        """The first rule whose match (`Rule.match`) is not empty; only the rules that may start with the key's
+        first character are asked (an empty key has no such match)."""
+        if not key:
+            return None
+        asked = self._asked.get((key[0], lead, tail))
+        if asked is None:
+            asked = self._asked[(key[0], lead, tail)] = self._rules_for(key[0], lead, tail)
+        for rule, match in asked:
+            m = match(key)
             if m is not None and m.end() > 0:
                 return rule, m
         return None
+
+    def _rules_for(self, first: str, lead: bool, tail: bool) -> list[tuple[Rule, Callable[[str], re.Match | None]]]:
+        """The rules `_match` asks of a key that starts with `first`, in order, each with the call `Rule.match`
+        makes: a prefix is matched at the start in the lead, every other line rule whole."""
+        return [(r, r.regex.match if r.where == "prefix" and lead else r.regex.fullmatch) for r in self.rules
+                if r.where != "suffix" and not (r.scope == "lead" and not lead)
+                and not (r.scope == "edge" and not (lead or tail)) and r.may_open(first)]
 
     @staticmethod
     def _removal(rule: Rule, m: re.Match, line: str, offset: int, whole: bool) -> Removal:

@@ -1,10 +1,13 @@
 """Every boilerplate rule in conf/ carries an example, and the example is what the rule removes."""
 
+import re
+
 import pytest
 import yaml
 
+from builder.arabic import match_key
 from builder.config import data_file
-from builder.rules import RuleSet
+from builder.rules import RuleSet, first_chars, shape_key
 
 RULES = yaml.safe_load(data_file("boilerplate.yaml").read_text(encoding="utf-8"))["rules"]
 
@@ -149,3 +152,27 @@ def test_sentences_keep_their_heads(line):
 ])
 def test_sentences_keep_their_tails(line):
     assert RuleSet.load("boilerplate.yaml").glued_tail(line) is None
+
+
+@pytest.mark.parametrize(("pattern", "opens", "not_opens"), [
+    (r"\s*(?:foo|bar)", " fb", "xo"),
+    (r"(?:x|y)?z+", "xyz", "a"),
+    (r"(?i:abc)d", "aA", "bd"),
+    (r"(?=q)[^a-c]\d", "qz9", "abc"),
+    (r"(?:\(\s*)?\d+", "(7", " x"),
+])
+def test_a_rule_is_asked_only_of_lines_that_start_as_a_match_of_it_can(pattern, opens, not_opens):
+    first = first_chars(re.compile(pattern))
+    assert all(first.match(c) for c in opens) and not any(first.match(c) for c in not_opens)
+
+
+def test_a_pattern_that_may_open_with_any_character_is_always_asked():
+    assert first_chars(re.compile(r"(?:a|.)b")) is None
+    assert first_chars(re.compile(r"\s*x?")).match(" ")  # may match empty: its non-empty matches still open so
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r["id"] for r in RULES])
+def test_every_rule_may_open_with_its_own_example(rule):
+    compiled = next(r for r in RuleSet.load("boilerplate.yaml").rules if r.id == rule["id"])
+    key = match_key(rule["example"].strip())
+    assert compiled.where == "suffix" or compiled.may_open(key[0]) or compiled.may_open(shape_key(key)[1][0])
