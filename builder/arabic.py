@@ -37,6 +37,13 @@ _DROPPED = frozenset(chr(cp) for cp in _DROP)
 
 WORD = re.compile(r"\w+")
 
+
+@lru_cache(maxsize=1 << 14)
+def words_in(text: str) -> int:
+    """How many words (`WORD` runs) a line has. Cached: the stages and template phases ask it of the same lines
+    again and again (is it prose, a fragment, long enough), and a paragraph costs a list of its words each time."""
+    return len(WORD.findall(text))
+
 # How a line ends. A headline never ends in a full stop; a sentence ends in one of SENTENCE_END; the cleaner also
 # takes a colon or a closing quote as an end (a line that introduces or closes a quote is not a broken fragment);
 # the quality check counts FineWeb-2's terminal punctuation. One base, the differences named where they are used.
@@ -49,8 +56,8 @@ def in_broken_sentence(lines: list[str], i: int, max_words: int) -> bool:
     """Line i is a short piece of a sentence a scraper broke across lines (a linked name: "ذكرت وكالة \n رويترز
     \n أن ..."): at most `max_words` words, after a line of 8 words or more that runs on (no end mark), with a
     line after it. The cleaner and the template phase spare such a line."""
-    return (0 < i < len(lines) - 1 and len(WORD.findall(lines[i])) <= max_words
-            and not lines[i - 1].endswith(LINE_END) and len(WORD.findall(lines[i - 1])) >= 8)
+    return (0 < i < len(lines) - 1 and words_in(lines[i]) <= max_words
+            and not lines[i - 1].endswith(LINE_END) and words_in(lines[i - 1]) >= 8)
 
 
 def code_points(text: str) -> np.ndarray:

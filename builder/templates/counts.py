@@ -9,6 +9,7 @@ the most frequent by definition.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from builder.arabic import FULL_STOPS, SENTENCE_END, WORD, dedup_key, in_broken_sentence
+from builder.arabic import FULL_STOPS, SENTENCE_END, WORD, dedup_key, in_broken_sentence, words_in
 from builder.config import CleanConfig, TemplatesConfig
 from builder.schema import COUNT_SCHEMA, MERGED_COUNT_SCHEMA
 from builder.site import site_of
@@ -41,7 +42,7 @@ def page_lines(text: str) -> list[str]:
 
 def is_prose(line: str, words: int) -> bool:
     """A paragraph: `words` words or more, ending like a sentence."""
-    return line.rstrip(' "»”)').endswith(SENTENCE_END) and len(WORD.findall(line)) >= words
+    return line.rstrip(' "»”)').endswith(SENTENCE_END) and words_in(line) >= words
 
 
 def edge_zones(lines: list[str], prose_words: int) -> tuple[int, int]:
@@ -65,6 +66,7 @@ def zones(i: int, n: int, depths: tuple[int, int]) -> tuple[str, ...]:
 
 
 _FRAGMENT_DELIMITER = re.compile(r"[:\-–—|/]+")
+_SPACED_WORD = re.compile(r"\S+\s+")
 _SENTENCE_BREAK = re.compile(r"[.!?؟…]+[\s\u200f]+(?=\S)")
 _CLOSING_MARK = re.compile(r"(?:[\s\u200f]*\([^()]{1,40}\)\.?|[\s\u200f]+[-–—]+\s*[^\s\-–—][^\-–—]{0,30})[\s\u200f]*$")
 
@@ -92,7 +94,7 @@ class Edges:
               ) -> list[tuple[int, str, str]]:
         """(line, PREFIX or SUFFIX, piece) for the pieces that may be glued furniture: prefixes of the page's first
         long lines (and of the lines `top` names), suffixes of its last long lines (and of `bottom`'s)."""
-        long = [i for i, line in enumerate(lines) if len(WORD.findall(line)) >= self.prose_words]
+        long = [i for i, line in enumerate(lines) if words_in(line) >= self.prose_words]
         heads = sorted({*long[:FRAGMENT_LINES], *top})
         tails = sorted({*long[-FRAGMENT_LINES:], *bottom})
         return [*((i, PREFIX, p) for i in heads for p in prefixes(lines[i], self.prefix_words, self.min_rest)),
@@ -120,17 +122,19 @@ def prefixes(line: str, max_words: int, min_rest: int) -> list[str]:
     `max_words` words ("سبق- وكالات: ", "القاهرة - "), or its first one to three words ("10:45 ص "), each with
     `min_rest` words or more after it. Longest first."""
     out = []
+    total = words_in(line)  # a head ends in a delimiter or a space: its words and the rest's add up to the line's
     for m in _FRAGMENT_DELIMITER.finditer(line):
-        head = line[:m.end()]
-        if len(WORD.findall(head)) > max_words:
+        head = len(WORD.findall(line, 0, m.end()))
+        if head > max_words:
             break
         if m.end() < len(line) and not line[m.end()].isspace():
             continue  # inside a word or a number ("05:35", "COVID-19")
         end = m.end() + len(line[m.end():]) - len(line[m.end():].lstrip())
-        if WORD.search(head) and len(WORD.findall(line[end:])) >= min_rest:
+        if head and total - head >= min_rest:
             out.append(line[:end])
-    words = list(re.finditer(r"\S+\s+", line))
-    out += [line[:w.end()] for w in words[:3] if len(WORD.findall(line[w.end():])) >= min_rest]
+    for w in itertools.islice(_SPACED_WORD.finditer(line), 3):
+        if total - len(WORD.findall(line, 0, w.end())) >= min_rest:
+            out.append(line[:w.end()])
     return sorted(set(out), key=lambda p: (-len(p), p))
 
 
@@ -138,7 +142,14 @@ def suffixes(line: str, max_words: int, min_rest: int, title: str | None = None,
     """Pieces of the line's end that may be furniture glued to it: what follows one of its sentence ends within the
     last `max_words` words ("رابط الخبر: ..."), a closing mark ("(كونا)", "- أ ف ب"), or, when the line ends with
     the page's own headline (a back-link), the headline with up to `lead_words` words before it. Longest first."""
-    out = [line[m.end():] for m in _SENTENCE_BREAK.finditer(line) if len(WORD.findall(line[m.end():])) <= max_words]
+    total = words_in(line)
+    before: dict[str, int] = {}  # piece -> words of the line before it
+    seen, at = 0, 0
+    for m in _SENTENCE_BREAK.finditer(line):  # a break ends in a space: the words before and after it add up
+        seen, at = seen + len(WORD.findall(line, at, m.end())), m.end()
+        if total - seen <= max_words:
+            before[line[at:]] = seen
+    out = []
     if m := _CLOSING_MARK.search(line):
         out.append(line[m.start():])
     title = (title or "").strip()
@@ -147,8 +158,9 @@ def suffixes(line: str, max_words: int, min_rest: int, title: str | None = None,
             if w.group().endswith(SENTENCE_END):
                 break  # the body's sentence: the back-link starts after it
             out.append(line[w.start():])
-    return sorted({s for s in out if s.strip() and len(WORD.findall(line[:len(line) - len(s)])) >= min_rest},
-                  key=lambda p: (-len(p), p))
+    for s in out:
+        before.setdefault(s, len(WORD.findall(line, 0, len(line) - len(s))))
+    return sorted({s for s, words in before.items() if s.strip() and words >= min_rest}, key=lambda p: (-len(p), p))
 
 
 def may_be_furniture(lines: list[str], i: int, max_words: int,
