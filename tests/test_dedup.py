@@ -540,3 +540,21 @@ def test_mismatched_stage_files_are_an_error(built):
         run_clusters(ClusterJob(cfg.near_dup, 3, 1, layout))  # a third bucket task that never ran
     with pytest.raises(BuildError, match="signed shards"):
         run_clusters(ClusterJob(cfg.near_dup, 2, 2, layout))  # a shard count that does not match
+
+
+@pytest.mark.parametrize("scheme", ["affine32", "affine64", "legacy"])
+def test_a_shard_of_minhashes_at_once_is_datasketchs_one_by_one(scheme, monkeypatch):
+    """The shard-at-once MinHash (chunks that cut between documents, an empty set) gives datasketch's rows."""
+    from datasketch import MinHash
+
+    import builder.dedup.signatures as sig
+
+    rng = np.random.default_rng(7)
+    sets = [np.unique(rng.integers(0, 2**32, size=int(n), dtype=np.uint64).astype(np.uint32))
+            for n in rng.integers(1, 400, size=60)]
+    sets.insert(3, np.zeros(0, dtype=np.uint32))
+    cfg = dataclasses.replace(NearDupConfig(), scheme=scheme)
+    want = np.stack([m.hashvalues for m in MinHash.bulk(sets, num_perm=cfg.num_perm, seed=cfg.seed, scheme=scheme,
+                                                        hashfunc=int)])
+    monkeypatch.setattr(sig, "CHUNK_SHINGLES", 1000)
+    assert np.array_equal(sig.minhash_rows(sets, cfg), want)
