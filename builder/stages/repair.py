@@ -28,7 +28,10 @@ _DASH_TATWEEL = re.compile(r"(?<![\u0620-\u064A\u066E-\u06D3\u0640])\u0640+")
 # 4,326 such egypt_news documents): mojibake of Arabic always brings Ø or Ù, which are in the range.
 _FTFY_CAN_FIX = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xa1-\xaa\xac-\xba\xbc-\xff\u0100-\u02ff\u0370-\u04ff"
                            r"\u2028\u2029\u206a-\u206f\u2500-\u257f\ufb00-\ufb06\ufeff\uff00-\uffef\ufff9-\ufffc\ud800-\udfff]|&#?\w+;")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# A run of spaces of any kind becomes one space. A lone " " is such a run already: matching only the runs that
+# differ (a space of another kind first, or two or more) leaves sub a few replacements, not one per word.
+_SPACE_CHARS = r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
+_SPACES = re.compile(rf"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]{_SPACE_CHARS}*| {_SPACE_CHARS}+")
 # UTF-8 Arabic read as Windows-1256 turns every letter into ط or ظ plus a second character.
 _MOJIBAKE = re.compile(r"[طظ][\u0080-\u00ff\u0600-\u06ff\u2000-\u206f\u0152-\u0192]")
 # A list item ("1- مصر", "2) الأردن", "• تونس") is a line of its own even when spaced like inline text.
