@@ -8,6 +8,7 @@ word list that only the rules use, such as first names).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Callable
@@ -52,11 +53,15 @@ class Rule:
     # the characters a non-empty match can start with, as a one-character regex (None: any): a line that starts
     # otherwise is not asked (RuleSet._match)
     opens: re.Pattern | None = field(init=False)
+    # the longest key a match can start in, when the pattern opens with a length guard ("(?=.{0,160}$)"), else
+    # None: a longer line is not asked (RuleSet._match), the guard would read 160 characters to fail
+    longest: int | None = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", self.id.split(".", 1)[0])
         object.__setattr__(self, "needs", required_texts(self.regex) if self.where == "suffix" else ())
         object.__setattr__(self, "opens", first_chars(self.regex) if self.where != "suffix" else None)
+        object.__setattr__(self, "longest", longest_key(self.regex))
 
     def may_open(self, char: str) -> bool:
         return self.opens is None or self.opens.match(char) is not None
@@ -189,6 +194,34 @@ def _firsts(seq, ignore_case: bool) -> tuple[list[str], bool]:
     return classes, True
 
 
+def longest_key(regex: re.Pattern) -> int | None:
+    """The longest text `regex` can match at the start of, when every branch opens with a lookahead that reaches
+    the end within N characters (`(?=.{0,N}$)`: N, and one more for the newline `$` may stand before); else None."""
+    if regex.flags & (re.MULTILINE | re.DOTALL):
+        return None
+    try:
+        return _longest(sre_parse.parse(regex.pattern, regex.flags & ~re.UNICODE))
+    except (re.error, TypeError, ValueError):
+        return None
+
+
+def _longest(seq) -> int | None:
+    if not len(seq):
+        return None
+    op, av = seq[0]
+    if op is sre.SUBPATTERN:
+        return None if (av[1] | av[2]) & (re.MULTILINE | re.DOTALL) else _longest(av[-1])
+    if op is sre.BRANCH:
+        bounds = [_longest(branch) for branch in av[1]]
+        return None if None in bounds else max(bounds)
+    if op is sre.ASSERT and av[0] == 1 and len(av[1]) == 2:
+        (repeat, (low, high, item)), end = av[1][0], av[1][1]
+        if repeat is sre.MAX_REPEAT and low == 0 and high is not sre.MAXREPEAT and list(item) == [(sre.ANY, None)] \
+                and end == (sre.AT, sre.AT_END):
+            return high + 1
+    return None
+
+
 @lru_cache(maxsize=2048)
 def _line_key(line: str) -> str:
     """A line's key; the stages ask about the same lines in turn (segment, then clean)."""
@@ -258,7 +291,9 @@ class RuleSet:
         glued = [r for r in rules if r.where == "line" and r.id not in glue.never]
         self.glued_heads = [r for r in glued if r.kind in glue.prefix]
         self.glued_tails = [r for r in glued if r.kind in glue.suffix and r.scope != "lead"]
-        self._asked: dict[tuple[str, bool, bool], list[tuple[Rule, Callable[[str], re.Match | None]]]] = {}
+        # the lengths past which a guarded rule is not asked: a key's length falls between two of them
+        self._longest = sorted({r.longest for r in rules if r.longest is not None})
+        self._asked: dict[tuple[str, int, bool, bool], list[tuple[Rule, Callable[[str], re.Match | None]]]] = {}
 
     @classmethod
     def load(cls, name: str, lists: WordLists | None = None) -> RuleSet:
@@ -333,24 +368,28 @@ class RuleSet:
 
     def _match(self, key: str, lead: bool, tail: bool) -> tuple[Rule, re.Match] | None:
         """The first rule whose match (`Rule.match`) is not empty; only the rules that may start with the key's
-        first character are asked (an empty key has no such match)."""
+        first character, and whose length guard admits the key, are asked (an empty key has no such match)."""
         if not key:
             return None
-        asked = self._asked.get((key[0], lead, tail))
+        size = bisect.bisect_left(self._longest, len(key))  # the guards shorter than the key: the first `size`
+        asked = self._asked.get((key[0], size, lead, tail))
         if asked is None:
-            asked = self._asked[(key[0], lead, tail)] = self._rules_for(key[0], lead, tail)
+            asked = self._asked[(key[0], size, lead, tail)] = self._rules_for(
+                key[0], self._longest[size - 1] if size else -1, lead, tail)
         for rule, match in asked:
             m = match(key)
             if m is not None and m.end() > 0:
                 return rule, m
         return None
 
-    def _rules_for(self, first: str, lead: bool, tail: bool) -> list[tuple[Rule, Callable[[str], re.Match | None]]]:
-        """The rules `_match` asks of a key that starts with `first`, in order, each with the call `Rule.match`
-        makes: a prefix is matched at the start in the lead, every other line rule whole."""
+    def _rules_for(self, first: str, shorter: int, lead: bool, tail: bool
+                   ) -> list[tuple[Rule, Callable[[str], re.Match | None]]]:
+        """The rules `_match` asks of a key that starts with `first` and is longer than `shorter`, in order, each
+        with the call `Rule.match` makes: a prefix is matched at the start in the lead, every other line rule whole."""
         return [(r, r.regex.match if r.where == "prefix" and lead else r.regex.fullmatch) for r in self.rules
                 if r.where != "suffix" and not (r.scope == "lead" and not lead)
-                and not (r.scope == "edge" and not (lead or tail)) and r.may_open(first)]
+                and not (r.scope == "edge" and not (lead or tail)) and r.may_open(first)
+                and (r.longest is None or r.longest > shorter)]
 
     @staticmethod
     def _removal(rule: Rule, m: re.Match, line: str, offset: int, whole: bool) -> Removal:

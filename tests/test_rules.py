@@ -7,7 +7,7 @@ import yaml
 
 from builder.arabic import match_key
 from builder.config import data_file
-from builder.rules import RuleSet, first_chars, shape_key
+from builder.rules import RuleSet, first_chars, longest_key, shape_key
 
 RULES = yaml.safe_load(data_file("boilerplate.yaml").read_text(encoding="utf-8"))["rules"]
 
@@ -176,3 +176,14 @@ def test_every_rule_may_open_with_its_own_example(rule):
     compiled = next(r for r in RuleSet.load("boilerplate.yaml").rules if r.id == rule["id"])
     key = match_key(rule["example"].strip())
     assert compiled.where == "suffix" or compiled.may_open(key[0]) or compiled.may_open(shape_key(key)[1][0])
+
+
+def test_a_rule_with_a_length_guard_is_not_asked_of_a_longer_line():
+    assert longest_key(re.compile(r"(?=.{0,20}$).*حقوق")) == 21
+    assert longest_key(re.compile(r"(?:(?=.{0,20}$)a|(?=.{0,40}$)b)")) == 41
+    assert longest_key(re.compile(r"(?:(?=.{0,20}$)a|b)")) is None  # one branch unguarded
+    assert longest_key(re.compile(r"(?m)(?=.{0,20}$)a")) is None  # $ before any newline: no bound on the text
+    rules = RuleSet.load("boilerplate.yaml")
+    guarded = next(r for r in rules.rules if r.longest is not None and r.where == "line")
+    line = "حقوق " * 400
+    assert all(rule is not guarded for rule, _ in rules._rules_for(line[0], len(line) - 1, lead=False, tail=False))
