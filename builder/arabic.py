@@ -18,6 +18,7 @@ Every other "key" in the builder starts from `match_key` and flattens one thing 
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -43,6 +44,12 @@ def words_in(text: str) -> int:
     """How many words (`WORD` runs) a line has. Cached: the stages and template phases ask it of the same lines
     again and again (is it prose, a fragment, long enough), and a paragraph costs a list of its words each time."""
     return len(WORD.findall(text))
+
+
+def has_words(text: str, n: int) -> bool:
+    """`len(WORD.findall(text)) >= n`, reading only as far as the n-th word: a whole document's word list is
+    what a check for "at least one word" cost."""
+    return sum(1 for _ in itertools.islice(WORD.finditer(text), n)) >= n
 
 # How a line ends. A headline never ends in a full stop; a sentence ends in one of SENTENCE_END; the cleaner also
 # takes a colon or a closing quote as an end (a line that introduces or closes a quote is not a broken fragment);

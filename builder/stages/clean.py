@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.arabic import LINE_END, WORD, in_broken_sentence
+from builder.arabic import LINE_END, WORD, has_words, in_broken_sentence
 from builder.config import CleanConfig
 from builder.document import Doc, Drop, Removal
 from builder.lead import lexicon
@@ -79,6 +79,6 @@ class Cleaner(Stage):
                 doc.removed.append(removal)
                 kept[i] = kept[i][: len(kept[i]) - len(removal.text)].rstrip()
         doc.text = "\n\n".join(kept)
-        if len(WORD.findall(doc.text)) < self.min_words:
+        if not has_words(doc.text, self.min_words):
             return Drop("empty_after_cleaning", f"{len(doc.removed)} spans removed")
         return doc
