@@ -1,5 +1,7 @@
 """Language and quality filtering: what is kept, and the reason for what is not."""
 
+import re
+
 import pytest
 
 from builder.config import LanguageConfig
@@ -88,3 +90,11 @@ def test_line_punctuation_check_when_switched_on(quality):
     assert quality.process(doc(lines)).n_words  # off by default: kept
     quality.min_line_punct = 0.143
     assert quality.process(doc(lines)).reason == "line_punct_ratio"
+
+
+def test_a_character_table_holds_exactly_the_code_points_its_class_matches():
+    from builder.stages.language import ARABIC_SCRIPT, LATIN, char_table
+
+    for pattern in (ARABIC_SCRIPT, LATIN, re.compile(r"[^\W\d_]")):
+        table = char_table(pattern)
+        assert table.nonzero()[0].tolist() == [cp for cp in range(0x10000) if pattern.fullmatch(chr(cp))]

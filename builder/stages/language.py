@@ -28,11 +28,14 @@ NOT_ARABIC_SCRIPT = re.compile(r"[^\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]+")
 ARABIC_KEYBOARD = str.maketrans("یک", "يك")  # Persian typed on an Arabic keyboard
 
 
+_BMP = "".join(map(chr, range(0x10000)))  # every code point below U+10000, at its own index
+
+
 def char_table(pattern: re.Pattern) -> np.ndarray:
     """Per code point, whether the one-character class matches it (the classes above are all below U+10000), so
     a text's letters of a class are counted in one vectorised lookup instead of a list of one-letter strings."""
     table = np.zeros(0x110000, dtype=bool)
-    table[[cp for cp in range(0x10000) if pattern.fullmatch(chr(cp))]] = True
+    table[[m.start() for m in pattern.finditer(_BMP)]] = True  # a one-character class: each match is one code point
     return table
 
 
