@@ -20,6 +20,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -123,6 +124,12 @@ class Decision:
 PAIR_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+@lru_cache(maxsize=256)
+def pair_indices(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.triu_indices(n, 1), once per n: a page has a handful of edge shapes, and the call costs 20 µs a page."""
+    return np.triu_indices(n, 1)
+
+
 def shape_pairs(edges: Sequence[Sequence[int]], how: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of edge shapes a page without a URL prints, as (pair key, page) sorted by key then page: numpy
     arrays, so a corpus of a million pages holds its pairs in a few hundred MB, not in dicts."""
@@ -135,7 +142,7 @@ def shape_pairs(edges: Sequence[Sequence[int]], how: Sequence[str]) -> tuple[np.
         if n < 2:
             continue
         shapes = np.array(edges[i], dtype=np.int64).view(np.uint64)
-        a, b = np.triu_indices(n, 1)
+        a, b = pair_indices(n)
         k = len(a)
         with np.errstate(over="ignore"):
             keys[at:at + k] = shapes[a] * PAIR_MIX + shapes[b]
