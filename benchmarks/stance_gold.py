@@ -715,7 +715,9 @@ def texts_v2(selection: list[dict]) -> dict[tuple[str, str], Article]:
             found.update(articles_by_key(keys - set(found)))
         return {k: astuple(a) for k, a in found.items()}
 
-    rows = _cached("texts-v2", [*_corpus_files(), *_selection_files()], build)
+    # The wanted keys name the cache too: a call for part of the draw must not pass for the whole draw later.
+    wanted = hashlib.sha1("\n".join(sorted(f"{c}/{k}" for c, k in keys)).encode("utf-8")).hexdigest()[:8]
+    rows = _cached(f"texts-v2-{wanted}", [*_corpus_files(), *_selection_files()], build)
     return {k: Article(*a) for k, a in rows.items()}
 
 
