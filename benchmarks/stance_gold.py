@@ -770,12 +770,52 @@ def load_gold_v2() -> list[dict]:
     return gold
 
 
+def _shingles(text: str, n: int = 6) -> set[str]:
+    words = re.sub(r"[^\w\s]", " ", text.translate(HEADLINE_LETTERS)).split()
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def near_copies_v2(chars: int = 2500, share: float = 0.5) -> dict:
+    """Drawn articles that are the same text under another key, and how their labels agree.
+
+    The draws drop exact-copy bodies and repeated headlines, but the sister sites (El.Dostor.News, Tahrir) ran the same
+    columns under differently worded headlines, with the author's name prefixed or not: two articles are near copies
+    when more than `share` of the 6-word shingles of the smaller one's first `chars` characters are the other's. A
+    pair labelled on both sides, often by two labellers, measures consistency on the very same text.
+    """
+    selection = selection_v2()
+    texts = texts_v2(selection)
+    facts = {s["key"]: s for s in selection}
+    shingles = {s["key"]: _shingles(texts[(s["corpus"], s["key"])].text[:chars]) for s in selection}
+    index: dict[str, set[str]] = {}
+    for key, grams in shingles.items():
+        for gram in grams:
+            index.setdefault(gram, set()).add(key)
+    pairs = set()
+    for key, grams in shingles.items():
+        shared = Counter(other for gram in grams for other in index[gram] if other != key)
+        pairs |= {tuple(sorted((key, other))) for other, n in shared.items()
+                  if n > share * min(len(grams), len(shingles[other]))}
+    labels = {(r["key"], r["target"]): r for path in sorted(V2.glob("labels-*.jsonl")) for r in read_jsonl(path)}
+    both = [(labels[(a, t)], labels[(b, t)]) for a, b in pairs
+            for t in set(facts[a]["targets"]) & set(facts[b]["targets"]) if (a, t) in labels and (b, t) in labels]
+    return {"near_copy_pairs": len(pairs),
+            "by_batches": dict(Counter("-".join(sorted({str(facts[a]["batch"]), str(facts[b]["batch"])}))
+                                       for a, b in pairs).most_common()),
+            "labelled_target_pairs": len(both),
+            **{f"{field}_agreement": round(sum(x[field] == y[field] for x, y in both) / len(both), 3) if both else None
+               for field in ("stance", "genre")},
+            "disagreements": [{"target": x["target"], "keys": [x["key"], y["key"]],
+                               "stance": [x["stance"], y["stance"]], "genre": [x["genre"], y["genre"]]}
+                              for x, y in both if x["stance"] != y["stance"] or x["genre"] != y["genre"]]}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", nargs="?", default="counts",
                         choices=["counts", "select", "show", "agreement", "select-v2", "show-v2", "counts-v2",
                                  "agreement-v2", "select-v2-opinion", "counts-v2-opinion", "select-v2-opinion2",
-                                 "counts-v2-opinion2"])
+                                 "counts-v2-opinion2", "near-copies-v2"])
     parser.add_argument("range", nargs="*", type=int)
     parser.add_argument("--batch", type=int, default=1,
                         help="show-v2: the batch (1-3 v2, 4-6 and 7-9 the opinion addenda)")
@@ -814,7 +854,13 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "agreement-v2":  # each second pass is another labeller's: agreement between labellers
         first, second = ([row for path in sorted(V2.glob(pattern)) for row in read_jsonl(path)]
                          for pattern in ("labels-*.jsonl", "second-pass-*.jsonl"))
-        print(json.dumps({field: agreement(first, second, field) for field in ("stance", "genre")}, indent=1))
+        fields = ("stance", "genre")
+        per_file = {path.name: {field: agreement(first, read_jsonl(path), field) for field in fields}
+                    for path in sorted(V2.glob("second-pass-*.jsonl"))}
+        print(json.dumps({**{field: agreement(first, second, field) for field in fields},
+                          "by_second_pass": per_file}, indent=1))
+    elif args.command == "near-copies-v2":
+        print(json.dumps(near_copies_v2(), ensure_ascii=False, indent=1))
     elif args.command == "agreement":
         print(json.dumps(agreement(read_jsonl(HERE / "labels.jsonl"), read_jsonl(HERE / "second_pass.jsonl")),
                          ensure_ascii=False, indent=1))
