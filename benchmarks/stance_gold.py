@@ -15,6 +15,8 @@ article texts belong to the outlets and may not be redistributed. This module jo
     python benchmarks/stance_gold.py counts-v2-opinion   # its counts; show-v2 --batch 4/5/6 shows its articles
     python benchmarks/stance_gold.py select-v2-opinion2  # (re)writes v2/selection-opinion2.jsonl: the second addendum
     python benchmarks/stance_gold.py counts-v2-opinion2  # its counts; show-v2 --batch 7/8/9 shows its articles
+    python benchmarks/stance_gold.py agreement-v2        # labels vs the blind second passes, in all and per file
+    python benchmarks/stance_gold.py near-copies-v2      # drawn articles that are the same text, labels' agreement
 
 Written blind to the builder's stance labeler: nothing here imports `builder`.
 """
