@@ -69,3 +69,6 @@ def test_an_interview_is_news_and_its_answers_are_the_interviewees(detector):
     speakers = [(c.text, c.speaker) for c in SpeechSplitter().clauses("حوار", text, genre="news")][1:4]
     assert speakers == [("التقت الصحيفة رئيس الحزب في مكتبه.", None), ("كيف ترى المشهد اليوم؟", None),
                         ("المشهد صعب والجماعة الإرهابية تعبث بالبلاد.", "")]
+    # a headline that signs the piece makes it a column, though it is built on a transcript's questions
+    signed = detector.decide("محمود علي يكتب: أسرار المحاكمة", text, section="investigations")
+    assert (signed.label, signed.evidence) == ("opinion", ("title: يكتب",))

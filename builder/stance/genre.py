@@ -78,19 +78,25 @@ class GenreDetector:
 
     def decide(self, title: str | None, text: str, url: str | None = None, section: str | None = None,
                byline: str | None = None, opened: str | None = None, outlet: Outlet | None = None) -> Genre:
-        """`opened`: what the report opens with (its dateline or agency credit), None when nothing."""
+        """`opened`: what the report opens with (its dateline or agency credit), None when nothing. A headline that
+        signs the piece ("فلان يكتب:") decides first: a column built on a transcript's questions is still a column."""
+        if found := self.marked("title", self.title, title or ""):
+            return found
         if (asked := self.questions(text)) >= self.interview_lines:
             return Genre("news", (f"interview: {asked} question lines",))
         for rule in (self.outlet_rule, self.generic_rule):
             if found := rule(url, section, outlet):
                 return found
-        for where, marks, words in (("title", self.title, title or ""), ("head", self.head, text[: self.head_chars])):
-            tokens = key_tokens(words)
-            for genre in MARKED:
-                if spans := alias_spans(tokens, marks[genre]):
-                    s, e = spans[0]
-                    return Genre(genre, (f"{where}: {' '.join(tokens[s:e])}",))
-        return self.writing(text, byline, opened)
+        return self.marked("head", self.head, text[: self.head_chars]) or self.writing(text, byline, opened)
+
+    @staticmethod
+    def marked(where: str, marks: dict[str, tuple], words: str) -> Genre | None:
+        tokens = key_tokens(words)
+        for genre in MARKED:
+            if spans := alias_spans(tokens, marks[genre]):
+                s, e = spans[0]
+                return Genre(genre, (f"{where}: {' '.join(tokens[s:e])}",))
+        return None
 
     @staticmethod
     def outlet_rule(url: str | None, section: str | None, outlet: Outlet | None) -> Genre | None:
