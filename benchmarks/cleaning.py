@@ -39,6 +39,7 @@ from datetime import datetime
 from pathlib import Path
 
 import ftfy
+from eval_data import EVAL
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
@@ -53,7 +54,6 @@ from builder.stats import StageStats
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "benchmarks" / "gold"
 SEED = ROOT / "tests" / "data" / "iraq-news-page.txt"
-EVAL = ROOT.parent / "shared" / "eval"
 CLEANING = ["extract", "repair", "segment", "clean", "metadata"]
 FIELDS = ["title", "published", "updated", "dateline", "byline", "credit"]
 

@@ -51,6 +51,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import joblib
+from eval_data import EVAL
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
@@ -63,7 +64,6 @@ from builder.stance import ClassifierStance, Example, LexiconStance, Targets, tr
 from builder.stats import StageStats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CHAIN = ["repair", "segment", "clean", "metadata", "label"]
 
 # Mawqif's targets, for the benchmark only: the labelers read the stance toward the gold target of each tweet.

@@ -26,9 +26,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from eval_data import EVAL
 from omegaconf import OmegaConf
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 LINGUA = EVAL / "lingua_langid_testdata"
 LANG_NAMES = {"ar": "Arabic", "fa": "Persian", "ur": "Urdu"}
 GRANULARITY = {"sentences": "sentences", "word-pairs": "word pairs", "single-words": "single words"}

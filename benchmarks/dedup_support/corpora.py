@@ -17,13 +17,13 @@ from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
 
+from eval_data import EVAL
 from rapidfuzz import fuzz
 
 from builder.arabic import dedup_key
 from builder.document import stable_id
 from dedup_support.synthetic import shingle_set
 
-EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
 EGYPT = EVAL / "egypt_news_2013_newscred" / "by_outlet"
 ANS = EVAL / "ans_stance" / "stance"
 EGYPT_FIELDS = ("body", "title", "outlet", "timestamp")
