@@ -103,8 +103,8 @@ def card_metadata(cfg: dict, split_files: dict[str, list[Path]], rejected: list[
 # --- computed sections -------------------------------------------------------------------------------------
 
 def cell(value: object) -> str:
-    """Scraped text as one inert table cell: one line, no column breaks, no HTML."""
-    return " ".join(str(value).split()).replace("|", "\\|").replace("<", "&lt;")
+    """Scraped text as one inert table cell: one line, no column breaks, no HTML; None (not measured) as n/a."""
+    return "n/a" if value is None else " ".join(str(value).split()).replace("|", "\\|").replace("<", "&lt;")
 
 
 def table(header: list[str], rows: list[list[object]]) -> str:
@@ -300,8 +300,11 @@ def label_quality(cfg: dict) -> list[str]:
     if stance := q.get("stance"):
         note = "" if label.get("stance", {}).get("_target_", "").endswith("VoiceStance") else \
             " (measured for that labeler; this build used another)"
+        docs = stance.get("documents") or {}
+        share = f" It gave a side to {docs['given_a_side']} of {docs['articles']} gold articles " \
+                f"({docs['given_a_side'] / docs['articles']:.1%})." if docs.get("articles") else ""
         out += [f"Stance labeler `{stance['labeler']}`{note}, on the {stance['measured_on']}: precision and recall of "
-                "favor/against, and the share of neutral articles given a side.", "",
+                f"favor/against, and the share of neutral articles given a side (n/a: none given a side).{share}", "",
                 table(["target", "pairs", "with a side (gold)", "given a side", "precision", "recall",
                        "neutral given a side"],
                       [[t, f["pairs"], f["gold_sided"], f["labelled_sided"], f["precision"], f["recall"],
