@@ -2,7 +2,7 @@
 
 The gold (benchmarks/stance_gold/labels.jsonl; v2 in stance_gold/v2/) holds only keys and labels, because the
 article texts belong to the outlets and may not be redistributed. This module joins the labels with the texts in
-/work/shared/eval at run time.
+../shared/eval (benchmarks/eval_data.py) at run time.
 
     python benchmarks/stance_gold.py                 # counts per target x outlet x stance, as JSON
     python benchmarks/stance_gold.py select          # (re)writes stance_gold/selection.jsonl, deterministic
@@ -39,11 +39,11 @@ from typing import TypeVar
 from urllib.parse import unquote
 
 import yaml
+from eval_data import EVAL
 
 T = TypeVar("T")
 
 HERE = Path(__file__).resolve().parent / "stance_gold"
-EVAL = Path("/work/shared/eval")
 EGYPT = EVAL / "egypt_news_2013_newscred" / "by_outlet"
 ANT = EVAL / "ant_corpus_multisource" / "ant_multisource_v2.1.jsonl.gz"
 STANCES = ("none", "favor", "against")
@@ -220,7 +220,7 @@ def load_gold(labels: Path = HERE / "labels.jsonl") -> list[dict]:
     """The gold joined with the article text: one dict per (article, target) pair.
 
     Keys: corpus, key, outlet, target, stance, rationale, quoted_stance, title, text, url. Raises when a labelled
-    article is missing from /work/shared/eval, since a silently shorter gold would change every figure.
+    article is missing from the evaluation data, since a silently shorter gold would change every figure.
     """
     rows = read_jsonl(labels)
     texts = articles_by_key({(r["corpus"], r["key"]) for r in rows})
@@ -749,7 +749,7 @@ def show_v2(batch: int, start: int, count: int) -> None:
 def load_gold_v2() -> list[dict]:
     """The v2 labels (every v2/labels-*.jsonl present) joined with the article text and the selection's facts.
 
-    Raises when a labelled article is missing from /work/shared/eval or from every selection (v2's and the two opinion
+    Raises when a labelled article is missing from the evaluation data or from every selection (v2's and the two opinion
     addenda's). Works with only some label files written; each row gains title, text, url, category, country, half,
     batch and opinion_cue.
     """
