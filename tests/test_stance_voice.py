@@ -166,3 +166,9 @@ def test_what_a_paraphrase_calls_the_target_at_its_name_is_the_outlets_word(voic
     # what the speaker calls the target's opponents, or claims, stays theirs
     siege = voice.read("وقال وزير الخارجية القطري إن دول الحصار تواصل حملتها.", qatar, "قطر", "news")[0]
     assert siege == []
+
+
+def test_a_target_the_lexicon_does_not_know_gets_the_shared_cues(voice):
+    hezbollah = Targets([{"id": "hezbollah", "ar": ["حزب الله"]}]).get("hezbollah")
+    stance = voice.read("وتواصل ميليشيات حزب الله نشر الفوضى في الجنوب.", hezbollah, "الجنوب", "news")[0]
+    assert [(h.side, h.kind) for h in stance] == [("against", "agent")]
