@@ -84,16 +84,9 @@ class ShapeMasker:
         return f" {m.group(1) or '-'} "
 
     def mask(self, line: str, title: str | None = None) -> Masked:
-        """The line's shape; the page's own headline inside it (a back-link line) is the slot {title}. The title
-        matters only where the line holds it, so a line a site prints on every page is masked once per process
-        (the site evidence, count and cut phases ask for the same lines, page after page)."""
-        wanted = _title_key(title or "")
-        return _masked(self, line, wanted if wanted and wanted in match_key(line) else "")
-
-    def _mask(self, line: str, title_key: str) -> Masked:
+        """The line's shape; the page's own headline inside it (a back-link line) is the slot {title}."""
         key = match_key(line)
-        at = key.find(title_key) if title_key else -1
-        spans = [(at, at + len(title_key), "title")] if at >= 0 else []
+        spans = self._title_span(key, title)
         found: list[tuple[str, int, int]] = []
         for m in self.regex.finditer(key):
             slot = m.lastgroup
@@ -116,6 +109,12 @@ class ShapeMasker:
         spaced = self._spacing.sub(self._space, "".join(out))
         tokens = tuple(spaced.split())
         return Masked(" ".join(tokens), tokens, tuple(values), tuple(map(is_literal, tokens)))
+
+    @staticmethod
+    def _title_span(key: str, title: str | None) -> list[tuple[int, int, str]]:
+        wanted = _title_key(title or "")
+        at = key.find(wanted) if wanted else -1
+        return [(at, at + len(wanted), "title")] if at >= 0 else []
 
     def is_delimiter(self, token: str) -> bool:
         return len(token) == 1 and token in self.delimiter_chars
@@ -145,14 +144,6 @@ class ShapeMasker:
         if n >= 2 * k + 1 and literal[k] and literal[n] - literal[n - k] and free_ok(k, n - k, literal[k]):
             shapes.append(" ".join([*tokens[:k], TEXT, *tokens[n - k:]]))
         return list(dict.fromkeys(shapes))
-
-
-MASKED_LINES = 1 << 13  # lines a process keeps masked: a site's furniture recurs, a body line's piece does not
-
-
-@lru_cache(maxsize=MASKED_LINES)
-def _masked(masker: ShapeMasker, line: str, title_key: str) -> Masked:
-    return masker._mask(line, title_key)
 
 
 @lru_cache(maxsize=1024)
