@@ -31,6 +31,7 @@ from omegaconf.errors import ConfigAttributeError, ConfigKeyError, MissingMandat
 
 from builder.config import Config, conf_dir, register
 from builder.errors import BuildError
+from builder.heap import collect_less
 from builder.stats import BuildResult
 
 log = logging.getLogger("builder")
@@ -181,6 +182,7 @@ def main() -> None:
     """The console script: Hydra's main, with the command lines Hydra cannot compose (an unknown setting or option,
     a value of the wrong type) reported in one line with status 2 where Hydra prints a report and exits with 1."""
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra's run_and_report then raises its errors instead of printing them
+    collect_less()  # from the start: the imports and the stages are objects too (builder/heap.py)
     if removed := [o for o in get_args_parser().parse_args().overrides if o.startswith("~")]:
         # Hydra drops the group or key, and the typed config puts its defaults back: the build would run with the
         # very part the user meant to remove

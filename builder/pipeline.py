@@ -48,8 +48,9 @@ from builder.errors import BuildError
 from builder.executor import Executor, Task, done
 from builder.files import Layout
 from builder.fingerprint import HashCache, code_version, digest, document_settings, output_hash, settings_key
+from builder.heap import heap_restored
 from builder.jobs import ShardJob, SignJob
-from builder.phases.documents import build_stages, run_documents, stages_of, warm_worker
+from builder.phases.documents import build_stages, run_documents, warm_worker
 from builder.phases.finalize import run_finalize
 from builder.phases.inputs import Inputs, plan_inputs
 from builder.phases.signatures import run_signatures
@@ -333,7 +334,7 @@ def run_phases(executor: Executor, plan: Plan) -> None:
 
 def warm_stages(executor: Executor, cfg: Config) -> None:
     executor.warm(warm_worker, cfg)
-    stages_of(cfg)
+    warm_worker(cfg)
 
 
 def build(cfg: Config) -> BuildResult:
@@ -343,7 +344,7 @@ def build(cfg: Config) -> BuildResult:
     out = Path(cfg.output.path)
     executor: Executor = instantiate(cfg.executor)
     layout = Layout(out)
-    with executor:
+    with executor, heap_restored():
         # the workers start, import and build their stages (about 3 s) while this process does the same and plans
         # the shards; a bad stage config still fails before anything is written, and the stages built here are
         # the ones this process runs (workers=1), not built a second time. A rerun over an earlier build builds no

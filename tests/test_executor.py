@@ -44,3 +44,17 @@ def test_switching_executor_resumes_instead_of_starting_over(tmp_path):
 def test_workers_must_be_positive():
     with pytest.raises(BuildError, match="at least 1"):
         LocalExecutor(workers=0)
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it():
+    """The stages' heap is frozen and young objects collected less often during a build, not after it (a process
+    that runs several builds, like this one, keeps neither)."""
+    import gc
+
+    from builder.heap import GC_YOUNG, heap_restored, settle_heap
+
+    before = gc.get_threshold()
+    with heap_restored():
+        settle_heap()
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == GC_YOUNG
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -15,6 +15,7 @@ from builder.config import Config
 from builder.document import Doc
 from builder.errors import BuildError
 from builder.files import write_json, write_parquet
+from builder.heap import settle_heap
 from builder.jobs import ShardJob
 from builder.lists import word_lists
 from builder.readers import read_shard
@@ -51,8 +52,10 @@ def stages_of(cfg: Config) -> list[Stage]:
 
 
 def warm_worker(cfg: Config) -> None:
-    """What every document task does first, done while the shards are planned: build the stages."""
+    """What every document task does first, done while the shards are planned: build the stages (and settle the
+    heap they are part of: builder/heap.py)."""
     stages_of(cfg)
+    settle_heap()
 
 
 def run_documents(job: ShardJob) -> int:
