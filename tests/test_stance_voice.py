@@ -172,3 +172,12 @@ def test_a_target_the_lexicon_does_not_know_gets_the_shared_cues(voice):
     hezbollah = Targets([{"id": "hezbollah", "ar": ["حزب الله"]}]).get("hezbollah")
     stance = voice.read("وتواصل ميليشيات حزب الله نشر الفوضى في الجنوب.", hezbollah, "الجنوب", "news")[0]
     assert [(h.side, h.kind) for h in stance] == [("against", "agent")]
+
+
+def test_a_protests_chant_is_the_protesters_and_a_town_is_not_a_person(voice, targets):
+    brotherhood = targets.get("muslim_brotherhood")
+    chant = "وردد المتظاهرون هتافات ضد ميليشيات الإخوان أمام قصر الاتحادية."
+    own, said, _ = voice.read(chant, brotherhood, "مظاهرات الاتحادية", "news")
+    assert said and not [h for h in own if h.speaker is None]  # at most a paraphrased name, never the outlet's voice
+    assert targets.mentions("هجوم مسلح على قسم شرطة العياط في الجيزة") == {}  # the town, not Morsi's family name
+    assert targets.mentions("قال مرسي العياط إن") == {"morsi": 1}
