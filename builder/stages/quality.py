@@ -61,9 +61,11 @@ def top_ngram_fraction(grams: NGrams, n: int, text_chars: int) -> float:
     keys = grams.of(n)
     if not keys:
         return 0.0
-    key, count = Counter(keys).most_common(1)[0]
+    counts = Counter(keys)
+    count = max(counts.values())  # most_common(1)'s count, without a key function called per n-gram
     if count <= 1:
         return 0.0
+    key = next(k for k, c in counts.items() if c == count)  # the first seen of the most frequent, as most_common
     at = keys.index(key)
     return (sum(map(len, grams.words[at : at + n])) + n - 1) * count / text_chars
 
