@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
 from builder.arabic import PROCLITICS, WORD, match_key, word_forms
@@ -31,34 +31,40 @@ def key_tokens(text: str) -> list[str]:
     return WORD.findall(key.lower())
 
 
-@lru_cache(maxsize=1024)
-def by_first_token(aliases: tuple[Alias, ...]) -> dict[str, tuple[Alias, ...]]:
-    """The aliases (in their order: longest first) under their first token, so a token is looked up, not scanned."""
-    index: dict[str, list[Alias]] = {}
-    for alias in aliases:
-        index.setdefault(alias[0], []).append(alias)
-    return {first: tuple(group) for first, group in index.items()}
+class Aliases(tuple):
+    """Aliases as key-token tuples, longest first, with their lookup tables built once (not hashed per call)."""
 
+    @cached_property
+    def index(self) -> dict[str, tuple[Alias, ...]]:
+        """The aliases (in their order) under their first token, so a token is looked up, not scanned."""
+        index: dict[str, list[Alias]] = {}
+        for alias in self:
+            index.setdefault(alias[0], []).append(alias)
+        return {first: tuple(group) for first, group in index.items()}
 
-@lru_cache(maxsize=1024)
-def alias_starts(aliases: tuple[Alias, ...]) -> frozenset[str]:
-    """Every token at which one of the aliases may start: a first token, with each combination of the proclitics
-    `word_forms` peels (kept when peeling gives that first token back). A token not in it starts no alias, so
-    `alias_spans` looks only at the few positions that hold one (most documents: none)."""
-    starts = set()
-    for first in by_first_token(aliases):
-        for clitics in itertools.product(*(("", *group) for group in PROCLITICS)):
-            if first in word_forms(token := "".join(clitics) + first):
-                starts.add(token)
-    return frozenset(starts)
+    @cached_property
+    def starts(self) -> frozenset[str]:
+        """Every token at which one of the aliases may start: a first token, with each combination of the
+        proclitics `word_forms` peels (kept when peeling gives that first token back). A token not in it starts no
+        alias, so `alias_spans` looks only at the few positions that hold one (most documents: none)."""
+        starts = set()
+        for first in self.index:
+            for clitics in itertools.product(*(("", *group) for group in PROCLITICS)):
+                if first in word_forms(token := "".join(clitics) + first):
+                    starts.add(token)
+        return frozenset(starts)
 
 
 def alias_spans(tokens: list[str], aliases: tuple[Alias, ...]) -> list[tuple[int, int]]:
     """Token spans [start, end) where one of the aliases (longest first) starts; a proclitic is allowed."""
-    starts = alias_starts(aliases)
+    if not aliases:
+        return []
+    if not isinstance(aliases, Aliases):
+        aliases = Aliases(aliases)
+    starts = aliases.starts
     if starts.isdisjoint(tokens):
         return []
-    index = by_first_token(aliases)
+    index = aliases.index
     found, i = [], 0
     for j in [j for j, token in enumerate(tokens) if token in starts]:  # left to right, as every position would be
         if j < i:  # inside the alias found before
@@ -77,12 +83,12 @@ def alias_spans(tokens: list[str], aliases: tuple[Alias, ...]) -> list[tuple[int
     return found
 
 
-def parse_aliases(names: list[Any], forms: bool = False) -> tuple[Alias, ...]:
+def parse_aliases(names: list[Any], forms: bool = False) -> Aliases:
     """Key-token tuples, longest first; with `forms`, each alias's word forms too (`alias_forms`)."""
     aliases = {tuple(key_tokens(str(n))) for n in names} - {()}
     if forms:
         aliases = {f for a in aliases for f in alias_forms(a)}
-    return tuple(sorted(aliases, key=lambda a: (-len(a), a)))
+    return Aliases(sorted(aliases, key=lambda a: (-len(a), a)))
 
 
 PRONOUNS = ("ه", "ها", "هم", "هما", "هن", "نا", "كم")  # attached possessive and object pronouns

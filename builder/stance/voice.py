@@ -148,8 +148,8 @@ class VoiceStance:
         starts = {s: e for s, e in mentions}
         return {i for s, e in alias_spans(tokens, self.stock) if e in starts for i in range(s, starts[e])}
 
-    def hits(self, clause: Clause, words: list, target: Target, in_context: bool, opinion: bool) -> list[Hit]:
-        tokens = [w.group(0).lower() for w in words]
+    def hits(self, clause: Clause, words: list, tokens: list[str], target: Target, in_context: bool,
+             opinion: bool) -> list[Hit]:
         named = target.spans(tokens, in_context)
         taken = self.stock_words(tokens, named)  # a word counts once, as the strongest cue it is part of
         mentions = [m for m in named if m[0] not in taken]
@@ -196,25 +196,28 @@ class VoiceStance:
         first, last = words[s], words[e - 1]
         return " ".join(text[original_index(text, first.start()) : original_index(text, last.end())].split())
 
-    def reading(self, title: str | None, text: str, genre: str | None) -> tuple[list[tuple[Clause, list]], str]:
-        """The clauses with their words, and the genre (given, or read from the text): the same for every target
-        of a document, so the last document's reading is kept (the label stage asks once per mentioned target)."""
+    def reading(self, title: str | None, text: str, genre: str | None) -> tuple[list[tuple], list[str], str]:
+        """The clauses with their words and key tokens, every token, and the genre (given, or read from the text):
+        the same for every target of a document, so the last document's reading is kept (the label stage asks once
+        per mentioned target)."""
         if self._last is None or self._last[0] != (title, text, genre):
             if genre is None:
                 genre = self.splitter.genres.decide(title, text).label
-            clauses = [(c, list(WORD.finditer(match_key(c.text)))) for c in self.splitter.clauses(title, text, genre)]
-            self._last = ((title, text, genre), (clauses, genre))
+            clauses = []
+            for c in self.splitter.clauses(title, text, genre):
+                words = list(WORD.finditer(match_key(c.text)))
+                clauses.append((c, words, [w.group(0).lower() for w in words]))
+            self._last = ((title, text, genre), (clauses, [t for *_, tokens in clauses for t in tokens], genre))
         return self._last[1]
 
     def read(self, text: str, target: Target, title: str | None,
              genre: str | None = None) -> tuple[list[Hit], list[Hit], str]:
         """(the outlet's hits, its paraphrased designations included; every attributed hit; genre) toward the target."""
-        clauses, genre = self.reading(title, text, genre)
-        whole = [w.group(0).lower() for _, words in clauses for w in words]
+        clauses, whole, genre = self.reading(title, text, genre)
         if not target.spans(whole, in_context=False):
             return [], [], genre
         opinion = GENRE_GROUP.get(genre) == "opinion"
-        hits = [h for c, words in clauses for h in self.hits(c, words, target, True, opinion)]
+        hits = [h for c, words, tokens in clauses for h in self.hits(c, words, tokens, target, True, opinion)]
         # what the outlet calls the target, at its name, is its own word even where it paraphrases someone ("أفاد
         # التحالف بمقتل قادة ميليشيات الحوثي الإيرانية"); what the speaker claims, or calls its opponents, is theirs
         own = [h if h.speaker is None else replace(h, weight=h.weight * PARAPHRASE_WEIGHT) for h in hits
