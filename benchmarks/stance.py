@@ -2,6 +2,7 @@
 
     nice python benchmarks/stance.py [--gold v2,v1] [--calibrate] [--write-quality] [--errors 30] [--out FILE]
     nice python benchmarks/stance.py --tune --calibrate --errors 50     # while tuning: the dev halves only
+    nice python benchmarks/stance.py --tune --real 10000 --errors 30    # and how many real documents get a side
 
 Gold. v2 (benchmarks/stance_gold/v2: 7 targets, outlets of several countries, written blind to the labeler, each
 article with its genre) comes with its own dev/test halves (`half` in selection.jsonl); v1 (benchmarks/stance_gold:
@@ -210,6 +211,34 @@ def quality(results: dict) -> dict:
             "documents": test["documents"], "genre_accuracy": test["genre_accuracy"]}
 
 
+def real_share(cfg: Config, n: int, show: int) -> dict:
+    """Documents of a real corpus given a side (no gold): n egypt_news documents round-robin across its Arabic
+    outlets, through the shipped chain; per target and side, with the evidence of the first `show`."""
+    from throughput import egypt_arabic
+
+    pre, labeler = chain(cfg)
+    docs = sides = mentioned = 0
+    counts: Counter = Counter()
+    shown: list[dict] = []
+    for i, record in enumerate(egypt_arabic(n)):
+        page = Doc(id=stable_id("egypt_news", str(i)), source_file="egypt_news",
+                   text=f"{record['title']}\n{record['text']}")
+        for doc in run(pre, page):
+            doc = labeler.process(doc)
+            docs += 1
+            mentioned += bool(doc.stances)
+            sided = [e for e in doc.stances if e["stance"] in SIDES]
+            sides += bool(sided)
+            for e in sided:
+                counts[f"{e['target']}:{e['stance']}"] += 1
+                if len(shown) < show:
+                    shown.append({"title": doc.title, "target": e["target"], "stance": e["stance"],
+                                  "evidence": e["evidence"][:3]})
+    return {"corpus": f"egypt_news_2013, {n} records round-robin across the Arabic outlets", "documents": docs,
+            "mention_a_target": mentioned, "given_a_side": sides, "share_given_a_side": ratio(sides, docs),
+            "sides": dict(counts.most_common()), "examples": shown}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", default="v2,v1", help="comma-separated: v2, v1 (--calibrate fits on all their dev "
@@ -219,6 +248,8 @@ def main() -> None:
     parser.add_argument("--errors", type=int, default=0, help="list this many dev-half errors")
     parser.add_argument("--tune", action="store_true", help="the dev halves only: the test half is not even read")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--real", type=int, default=0, metavar="N", help="also label N real egypt_news documents "
+                                                                          "(no gold) and count those given a side")
     args = parser.parse_args()
     if args.tune and args.write_quality:
         parser.error("--write-quality reports the test half, which --tune does not read")
@@ -242,6 +273,8 @@ def main() -> None:
     _, labeler = chain(cfg)  # with the calibration as it now is
     for name in names:
         results[name] = score_gold(labelled_pairs(labeler, golds[name], docs[name]), args.errors)
+    if args.real:
+        results["real_documents"] = real_share(cfg, args.real, args.errors)
     results["seconds"] = round(time.perf_counter() - start, 1)
     result = {"stance": results, "targets": TARGETS, "labeler": "voice (default config, no model)"}
     if args.write_quality:
