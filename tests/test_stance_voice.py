@@ -181,3 +181,9 @@ def test_a_protests_chant_is_the_protesters_and_a_town_is_not_a_person(voice, ta
     assert said and not [h for h in own if h.speaker is None]  # at most a paraphrased name, never the outlet's voice
     assert targets.mentions("هجوم مسلح على قسم شرطة العياط في الجيزة") == {}  # the town, not Morsi's family name
     assert targets.mentions("قال مرسي العياط إن") == {"morsi": 1}
+
+
+def test_the_longer_cue_wins_whichever_side_it_is(voice, targets):
+    brotherhood = targets.get("muslim_brotherhood")
+    own = voice.read("واعتدى بلطجية الإخوان على المتظاهرين أمام المقر.", brotherhood, "اعتداء", "news")[0]
+    assert [(h.side, h.kind, h.span) for h in own] == [("against", "frame", "بلطجية الإخوان")]

@@ -166,12 +166,15 @@ class VoiceStance:
                              clause.headline, paraphrase and epithet))
 
         for kind, weight in WEIGHTS.items():
-            for side in SIDES:
-                if kind == "frame" and not mentions:
-                    continue
-                for s, e in alias_spans(tokens, self.cues.get(target.id, {}).get(side, {}).get(kind, ())):
-                    if not taken & set(range(s, e)):
-                        add(side, kind, weight, s, e, mentions)
+            if kind == "frame" and not mentions:
+                continue
+            cues = self.cues.get(target.id, {})
+            # the longer cue wins whichever side it is ("بلطجية الإخوان" against, not "بلطجية" favor)
+            found_here = [(s, e, side) for side in SIDES
+                          for s, e in alias_spans(tokens, cues.get(side, {}).get(kind, ()))]
+            for s, e, side in sorted(found_here, key=lambda x: (x[0] - x[1], x[0])):
+                if not taken & set(range(s, e)):
+                    add(side, kind, weight, s, e, mentions)
         for side in SIDES:  # any target: a loaded noun heading it, a judging word right after its name
             spans = [(s, e, "named", mentions, True) for s, e in alias_spans(tokens, self.heads[side])] + \
                     [(s, e, "agent", names, True) for s, e in alias_spans(tokens, self.agents[side])] + \
