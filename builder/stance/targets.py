@@ -55,12 +55,11 @@ class Aliases(tuple):
         return frozenset(starts)
 
 
-def alias_spans(tokens: list[str], aliases: tuple[Alias, ...]) -> list[tuple[int, int]]:
-    """Token spans [start, end) where one of the aliases (longest first) starts; a proclitic is allowed."""
+def alias_spans(tokens: list[str], aliases: Aliases) -> list[tuple[int, int]]:
+    """Token spans [start, end) where one of the aliases (`parse_aliases`, longest first) starts; a proclitic is
+    allowed."""
     if not aliases:
         return []
-    if not isinstance(aliases, Aliases):
-        aliases = Aliases(aliases)
     starts = aliases.starts
     if starts.isdisjoint(tokens):
         return []
@@ -129,9 +128,9 @@ def alias_forms(alias: Alias) -> set[Alias]:
 @dataclass(frozen=True)
 class Target:
     id: str
-    aliases: tuple[Alias, ...]  # longest first
-    context: tuple[Alias, ...] = ()  # count only when a full alias is in the same document
-    exclude: tuple[Alias, ...] = ()  # phrases that hold an alias and mean something else
+    aliases: Aliases  # longest first
+    context: Aliases  # count only when a full alias is in the same document
+    exclude: Aliases  # phrases that hold an alias and mean something else
     adjectives: frozenset[str] = frozenset()  # the nisba forms of its one-word names (القطرية، الإيرانيين)
 
     def adjective(self, tokens: list[str], span: tuple[int, int]) -> bool:

@@ -28,7 +28,7 @@ from builder.errors import BuildError
 from builder.lists import read_text, read_yaml
 from builder.stance.base import Stance
 from builder.stance.speech import Clause, SpeechSplitter
-from builder.stance.targets import Alias, Target, alias_spans, parse_aliases
+from builder.stance.targets import Aliases, Target, alias_spans, parse_aliases
 
 if TYPE_CHECKING:
     from builder.config import VoiceStanceConfig
@@ -53,7 +53,7 @@ class Hit:
     span: str  # the original words, from the cue to the nearest mention
     speaker: str | None  # None: the outlet's voice
     headline: bool = False
-    paraphrase: bool = False  # at the target's name in the outlet's paraphrase of someone's speech (not a quotation)
+    paraphrase: bool = False  # a designation at the target's name in the outlet's paraphrase of someone's speech
 
 
 def wilson_lower(right: int, n: int, z: float = 1.96) -> float:
@@ -127,7 +127,7 @@ class VoiceStance:
 
         c = config or VoiceStanceConfig()
         lexicon = read_yaml(c.lexicon_file)["voice"]
-        self.cues: dict[str, dict[str, dict[str, tuple[Alias, ...]]]] = {
+        self.cues: dict[str, dict[str, dict[str, Aliases]]] = {
             target: {side: {kind: parse_aliases(sides.get(side, {}).get(kind, []), forms=True) for kind in WEIGHTS}
                      for side in SIDES}
             for target, sides in lexicon["targets"].items()}
@@ -159,16 +159,15 @@ class VoiceStance:
         paraphrase = clause.speaker is not None and not clause.quoted
 
         def add(side: str, kind: str, weight: float, s: int, e: int, near: list[tuple[int, int]]) -> None:
-            nonlocal taken
-            taken |= set(range(s, e))
+            taken.update(range(s, e))
             epithet = any(m[0] <= e and s <= m[1] for m in near)  # it holds or touches the target's name
             found.append(Hit(side, kind, weight * factor, self.span(clause.text, words, s, e, near), clause.speaker,
-                             clause.headline, paraphrase and epithet))
+                             clause.headline, paraphrase and epithet and kind in DESIGNATIONS))
 
+        cues = self.cues.get(target.id, {})
         for kind, weight in WEIGHTS.items():
             if kind == "frame" and not mentions:
                 continue
-            cues = self.cues.get(target.id, {})
             # the longer cue wins whichever side it is ("بلطجية الإخوان" against, not "بلطجية" favor)
             found_here = [(s, e, side) for side in SIDES
                           for s, e in alias_spans(tokens, cues.get(side, {}).get(kind, ()))]
@@ -224,7 +223,7 @@ class VoiceStance:
         # what the outlet calls the target, at its name, is its own word even where it paraphrases someone ("أفاد
         # التحالف بمقتل قادة ميليشيات الحوثي الإيرانية"); what the speaker claims, or calls its opponents, is theirs
         own = [h if h.speaker is None else replace(h, weight=h.weight * PARAPHRASE_WEIGHT) for h in hits
-               if h.speaker is None or (h.paraphrase and h.kind in DESIGNATIONS)]
+               if h.speaker is None or h.paraphrase]
         return own, [h for h in hits if h.speaker is not None], genre
 
     # --- deciding --------------------------------------------------------------------------------------------
