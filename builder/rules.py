@@ -76,7 +76,11 @@ class Rule:
                 return None  # the line lacks a text every match contains
             m = self.regex.search(key)
             return m if m is not None and m.start() > 0 and not key[m.start() - 1].isalnum() else None
-        return self.regex.match(key) if self.where == "prefix" and lead else self.regex.fullmatch(key)
+        return self.matcher(lead)(key)
+
+    def matcher(self, lead: bool) -> Callable[[str], re.Match | None]:
+        """How a line rule is asked: a prefix at the key's start in the lead, every other line rule whole."""
+        return self.regex.match if self.where == "prefix" and lead else self.regex.fullmatch
 
 
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
@@ -409,8 +413,8 @@ class RuleSet:
     def _rules_for(self, first: str, shorter: int, lead: bool, tail: bool
                    ) -> list[tuple[Rule, Callable[[str], re.Match | None]]]:
         """The rules `_match` asks of a key that starts with `first` and is longer than `shorter`, in order, each
-        with the call `Rule.match` makes: a prefix is matched at the start in the lead, every other line rule whole."""
-        return [(r, r.regex.match if r.where == "prefix" and lead else r.regex.fullmatch) for r in self.rules
+        with the call `Rule.match` makes (`Rule.matcher`)."""
+        return [(r, r.matcher(lead)) for r in self.rules
                 if r.where != "suffix" and not (r.scope == "lead" and not lead)
                 and not (r.scope == "edge" and not (lead or tail)) and r.may_open(first)
                 and (r.longest is None or r.longest > shorter)]
