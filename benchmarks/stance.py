@@ -139,7 +139,7 @@ def genre_accuracy(scored: list[dict]) -> dict | None:
 
 def calibrate(labeler, pairs: list[tuple[dict, Doc | None]], gold_name: str) -> dict:
     """The per-genre strength table, from dev halves only (what the labeler's leaning side scores there)."""
-    examples: dict[str, list[tuple[float, bool]]] = {"news": [], "opinion": []}
+    examples: dict[str, list[tuple[float, bool]]] = {group: [] for group in dict.fromkeys(GENRE_GROUP.values())}
     no_evidence: Counter = Counter()
     for row, doc in pairs:
         if doc is None:

@@ -110,6 +110,13 @@ def test_calibration_refuses_a_bin_with_too_few_examples(tmp_path, targets):
     assert voice.label(COLUMN, iran, "أحمد علي يكتب: طهران", genre="news").label != "none"  # the news table decides
 
 
+def test_an_analysis_is_calibrated_apart_from_columns(tmp_path):
+    refused = fit_bins([(3.0, True)] * 5, [0.5, 2.0], min_support=20, min_lower=0.7)
+    config = write(tmp_path, {**CALIBRATION, "genres": {**CALIBRATION["genres"], "analysis": refused}})
+    calibration = Calibration(config.calibration_file)
+    assert calibration.decide(4.0, "opinion")[0] and not calibration.decide(4.0, "analysis")[0]
+
+
 def test_stance_terms_ranks_the_words_written_next_to_a_target(tmp_path, capsys):
     from builder.stance.terms import main as stance_terms
 

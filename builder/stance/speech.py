@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from builder.arabic import PROCLITICS, WORD, match_key
 from builder.lists import read_yaml
-from builder.stance.genre import GenreDetector
+from builder.stance.genre import MARKED, GenreDetector
 from builder.stance.targets import alias_spans, key_tokens, parse_aliases
 
 SENTENCE_END = re.compile(r"[.!?؟\n]+|(?<=\S)\s*[؛;]\s*")
@@ -80,7 +80,7 @@ class SpeechSplitter:
 
     def clauses(self, title: str | None, text: str, genre: str | None = None) -> list[Clause]:
         """The headline's and the body's clauses; `genre` None: decided from the text (`is_opinion`)."""
-        opinion = self.is_opinion(title, text) if genre is None else genre in ("opinion", "analysis")
+        opinion = self.is_opinion(title, text) if genre is None else genre in MARKED
         head = self.split(title or "", headline=True, opinion=False)
         if self.genres.questions(text) >= self.genres.interview_lines:
             body = self.interview(text, opinion)
