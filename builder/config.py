@@ -235,6 +235,7 @@ class LabelConfig:
         default_factory=lambda: ["credit.source_label", "credit.quoted_from", "credit.agency_line"])
     rules_file: str = "boilerplate.yaml"  # the rules file whose ids origin_credits names (the cleaner's)
     genre_file: str = "genre.yaml"  # the signs of an opinion piece or an analysis (builder/stance/genre.py)
+    speech_file: str = "attributed_speech.yaml"  # its saying verbs: a report has them in most sentences, a column not
     name_prefixes: list[str] = field(default_factory=list)  # صحيفة, قناة...: printed before an outlet's name
     targets: list[TargetConfig] = field(default_factory=list)  # stance targets
     stance: StanceChoice | None = None  # the labeler: an option of label/stance (voice, lexicon, classifier...)

@@ -246,7 +246,7 @@ class Labeler(Stage):
         self.registry = OutletRegistry(lists, tuple(c.name_prefixes))
         self.identifier = OutletIdentifier(self.registry, c.origin_credits)
         self.targets = Targets(c.targets)
-        self.genres = GenreDetector(c.genre_file)
+        self.genres = GenreDetector(c.genre_file, c.speech_file)
         self.stance = stance = stance or self.build_stance(c.stance)
         # a labeler that reads the genre (the voice labeler) is told it; the protocol's `genre` is optional
         self.tells_genre = "genre" in inspect.signature(stance.label).parameters

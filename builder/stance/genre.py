@@ -51,8 +51,11 @@ def url_words(url: str | None) -> tuple[str, list[str]]:
 class GenreDetector:
     """Decides a page's genre from its URL, section, headline, byline, opening and writing (`genre.yaml`)."""
 
-    def __init__(self, genre_file: str = "genre.yaml"):
+    def __init__(self, genre_file: str = "genre.yaml", speech_file: str = "attributed_speech.yaml"):
         data = read_yaml(genre_file)
+        self.saying = parse_aliases(read_yaml(speech_file)["reporting"]["saying"])
+        self.report_sentences = int(data["reports_little"]["min_sentences"])
+        self.report_rate = float(data["reports_little"]["saying_per_sentence"])
         self.url = {g: frozenset(w.lower() for w in data["url_words"].get(g, [])) for g in MARKED}
         self.sections = {g: parse_aliases(data["section_words"].get(g, [])) for g in MARKED}
         self.title = {g: parse_aliases(data["title_marks"].get(g, [])) for g in MARKED}
@@ -125,7 +128,8 @@ class GenreDetector:
         return None
 
     def writing(self, text: str, byline: str | None, opened: str | None) -> Genre:
-        """Points for the writer's first person, questions and exclamations, a byline without a dateline."""
+        """Points for the writer's first person, questions and exclamations, few saying verbs (a report attributes
+        sentence after sentence), a byline without a dateline."""
         own = _QUOTED.sub(" ", text)
         tokens = key_tokens(own)
         if not tokens:
@@ -140,6 +144,10 @@ class GenreDetector:
         if asks >= self.ask_min and asks / sentences >= self.ask_rate:
             points += 1
             evidence.append(f"questions and exclamations: {asks} in {sentences} sentences")
+        saying = len(alias_spans(tokens, self.saying))
+        if sentences >= self.report_sentences and saying / sentences <= self.report_rate:
+            points += 1
+            evidence.append(f"reports little: {saying} saying verbs in {sentences} sentences")
         if opened:
             points -= 1
             evidence.append(f"opens as a report: {opened}")

@@ -53,7 +53,7 @@ class SpeechSplitter:
 
     def __init__(self, speech_file: str = "attributed_speech.yaml", genre_file: str = "genre.yaml"):
         data = read_yaml(speech_file)
-        self.reporting = parse_aliases([w for group in data["reporting"] for w in group])
+        self.reporting = parse_aliases([w for group in data["reporting"].values() for w in group])
         # a verb with an object pronoun is the same verb ("اعتبرها إرهابية"، "وصفه")
         self.reporting = parse_aliases([*(" ".join(a) for a in self.reporting),
                                         *(a[0] + p for a in self.reporting if len(a) == 1 for p in OBJECTS)])
@@ -68,7 +68,7 @@ class SpeechSplitter:
         self.speaker_words = int(data["speaker_words"])
         self.scare_quote_words = int(data["scare_quote_words"])
         self.not_speakers = parse_aliases(data["not_speakers"])
-        self.genres = GenreDetector(genre_file)
+        self.genres = GenreDetector(genre_file, speech_file)
         self.column_marks = self.genres.title["opinion"]
         quotes = "|".join(f"{re.escape(o)}[^{re.escape(c)}{re.escape(o)}]{{1,{int(data['max_quote_chars'])}}}"
                           f"{re.escape(c)}" for o, c in data["quotes"])

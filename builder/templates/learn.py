@@ -40,7 +40,7 @@ class TemplateLearner:
     def __init__(self, cfg: TemplatesConfig):
         self.cfg = cfg
         speech = read_yaml(cfg.speech_file)
-        words = [*(w for group in speech["reporting"] for w in group), *speech.get("sources", [])]
+        words = [*(w for group in speech["reporting"].values() for w in group), *speech.get("sources", [])]
         self.reporting = frozenset(match_key(w) for w in words if " " not in w)
 
     def judged_words(self, shape: str, line_words: int) -> int:
