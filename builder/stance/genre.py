@@ -22,7 +22,6 @@ from builder.stance.targets import alias_spans, key_tokens, parse_aliases
 
 GENRES = ("news", "opinion", "analysis", "unknown")
 MARKED = ("opinion", "analysis")  # the genres a rule names; news is what a page with no sign of them is
-_QUOTED = re.compile(r"«[^»]{0,1500}»|“[^”]{0,1500}”|\"[^\"]{0,1500}\"")
 _ASKS = re.compile(r"[?؟!]")
 _SENTENCE = re.compile(r"[.!?؟\n]+")
 _SLUG = re.compile(r"[-_.+]+")
@@ -39,6 +38,13 @@ class Genre:
         return self.label in MARKED
 
 
+def quotations(marks: list[list[str]], max_chars: int) -> re.Pattern:
+    """A quotation between any of the (opening, closing) mark pairs (attributed_speech.yaml `quotes`): what the
+    writing signs of a column do not count, and what speech.py attributes to the person quoted."""
+    return re.compile("|".join(f"{re.escape(o)}[^{re.escape(c)}{re.escape(o)}]{{1,{max_chars}}}{re.escape(c)}"
+                               for o, c in marks))
+
+
 def url_words(url: str | None) -> tuple[str, list[str]]:
     """(the URL's path, lowercased and percent-decoded; its segments and their slug words)."""
     if not url:
@@ -53,7 +59,9 @@ class GenreDetector:
 
     def __init__(self, genre_file: str = "genre.yaml", speech_file: str = "attributed_speech.yaml"):
         data = read_yaml(genre_file)
-        self.saying = parse_aliases(read_yaml(speech_file)["reporting"]["saying"])
+        speech = read_yaml(speech_file)
+        self.saying = parse_aliases(speech["reporting"]["saying"])
+        self.quote = quotations(speech["quotes"], int(speech["max_quote_chars"]))
         self.report_sentences = int(data["reports_little"]["min_sentences"])
         self.report_rate = float(data["reports_little"]["saying_per_sentence"])
         self.url = {g: frozenset(w.lower() for w in data["url_words"].get(g, [])) for g in MARKED}
@@ -130,7 +138,7 @@ class GenreDetector:
     def writing(self, text: str, byline: str | None, opened: str | None) -> Genre:
         """Points for the writer's first person, questions and exclamations, few saying verbs (a report attributes
         sentence after sentence), a byline without a dateline."""
-        own = _QUOTED.sub(" ", text)
+        own = self.quote.sub(" ", text)
         tokens = key_tokens(own)
         if not tokens:
             return Genre("unknown", ("no text",))

@@ -70,9 +70,7 @@ class SpeechSplitter:
         self.not_speakers = parse_aliases(data["not_speakers"])
         self.genres = GenreDetector(genre_file, speech_file)
         self.column_marks = self.genres.title["opinion"]
-        quotes = "|".join(f"{re.escape(o)}[^{re.escape(c)}{re.escape(o)}]{{1,{int(data['max_quote_chars'])}}}"
-                          f"{re.escape(c)}" for o, c in data["quotes"])
-        self.quote = re.compile(quotes)
+        self.quote = self.genres.quote
 
     def is_opinion(self, title: str | None, text: str) -> bool:
         """An opinion piece or an analysis by its headline, opening and writing (no URL or section known)."""
