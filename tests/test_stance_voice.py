@@ -93,6 +93,11 @@ def test_indirect_aliases_and_word_forms(voice, targets):
     # a cue's word forms: the plural with a pronoun of "مؤامرة" beside the name
     forms = voice.label("وتستمر مؤامراتها ومؤامرته على جيران قطر.", qatar, "قطر", genre="news")
     assert [e.split(":")[0] for e in forms.evidence] == ["against (evaluative)"]
+    # a plural alias in its other case is one mention, so the judging word right after it names the group
+    brotherhood = targets.get("muslim_brotherhood")
+    cased = voice.label("وفيما يتعلق بجماعة الإخوان المسلمون الإرهابية، قال الأمير إن ...", brotherhood, "",
+                        genre="news")
+    assert cased.evidence == ("against (named): بجماعة الإخوان المسلمون الإرهابية",)
 
 
 def test_calibration_refuses_a_bin_with_too_few_examples(tmp_path, targets):

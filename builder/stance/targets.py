@@ -94,6 +94,14 @@ PRONOUNS = ("ه", "ها", "هم", "هما", "هن", "نا", "كم")  # attached 
 NISBA = ("", "ه", "ون", "ين", "ان", "و", "ات", "ا")  # nisba: feminine (ة is ه), plurals, dual, construct, adverb
 
 
+def plural_case(token: str) -> set[str]:
+    """A sound masculine plural's other case (المسلمين / المسلمون): Arabic writes both, and a list names one."""
+    bare = token[2:] if token.startswith("ال") else token
+    if len(bare) < 5 or not token.endswith(("ين", "ون")):
+        return set()
+    return {token[:-2] + ("ون" if token.endswith("ين") else "ين")}
+
+
 def word_variants(token: str, name: bool = False) -> set[str]:
     """A key token and its suffixed forms: for a name (`name`), its nisba adjective's forms (إيران: إيراني،
     إيرانية، إيرانيون ...; تركيا: تركي ...); for a word, its feminine plural and its forms with a pronoun
@@ -111,17 +119,17 @@ def word_variants(token: str, name: bool = False) -> set[str]:
         return out | {token + s for s in NISBA}
     if bare.endswith("ه"):  # ة: feminine plural, and the construct form with a pronoun (مؤامرته)
         return out | {token[:-1] + "ات"} | ({bare[:-1] + "ت" + p for p in PRONOUNS} if bare == token else set())
-    return out | {token + "ات"} | ({token + p for p in PRONOUNS} if bare == token else set())
+    return out | plural_case(token) | {token + "ات"} | ({token + p for p in PRONOUNS} if bare == token else set())
 
 
 def alias_forms(alias: Alias) -> set[Alias]:
     """An alias with its word forms: every form of a one-word alias; the adjective forms of a longer one's last
-    word (ي: ية، يين، يون; ة: ات), so "الأطماع الإيرانية" also matches "الأطماع الإيراني"."""
+    word (ي: ية، يين، يون; ة: ات; a plural's other case), so "الأطماع الإيرانية" also matches "الأطماع الإيراني"."""
     if len(alias) == 1:
         return {(f,) for f in word_variants(alias[0])}
     last = alias[-1]
     forms = {last, *(last + s for s in ("ه", "ين", "ون"))} if last.endswith("ي") else \
-        {last, last[:-1] + "ات", last[:-1]} if last.endswith("ه") else {last}
+        {last, last[:-1] + "ات", last[:-1]} if last.endswith("ه") else {last, *plural_case(last)}
     return {(*alias[:-1], f) for f in forms}
 
 
@@ -167,7 +175,8 @@ class Targets:
         names = {f for a in aliases if len(a) == 1 for f in word_variants(a[0], name=True)}
         # a form that is itself a name (الحوثي، الحوثيين: the movement is called by its nisba) is no adjective
         adjectives = frozenset(names - {f for a in aliases if len(a) == 1 for f in word_forms(a[0])})
-        aliases = parse_aliases([*(" ".join(a) for a in aliases), *names])
+        cases = [" ".join((*a[:-1], f)) for a in aliases if len(a) > 1 for f in plural_case(a[-1])]
+        aliases = parse_aliases([*(" ".join(a) for a in aliases), *names, *cases])
         return Target(str(t.id), aliases, parse_aliases(list(t.context)), parse_aliases(list(t.exclude)), adjectives)
 
     @property
