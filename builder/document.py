@@ -64,6 +64,7 @@ class Doc:
     url: str | None = None
     title: str | None = None
     outlet_hint: str | None = None  # outlet named by the input record itself
+    site_name: str | None = None  # the site name the page's own markup gives (og:site_name, as trafilatura reads it)
     published_hint: str | None = None  # date given by the input record (ISO or raw)
     section_hint: str | None = None  # the site section the input record names (a sign of the genre)
     page_chrome: list[str] = field(default_factory=list)  # page-level lines shared by all articles of a page
@@ -104,5 +105,5 @@ class Doc:
     def reject_row(self, stage: str, drop: Drop, kept_id: str | None = None) -> dict[str, Any]:
         row = {name: getattr(self, name, None) for name in REJECTED_FEATURES}
         row.update(stage=stage, reason=drop.reason, detail=drop.detail, kept_id=kept_id,
-                   outlet=self.outlet or self.outlet_hint, text=self.text or self.html or "")
+                   outlet=self.outlet or self.outlet_hint or self.site_name, text=self.text or self.html or "")
         return row

@@ -102,8 +102,9 @@ DEDUP_FIELDS = {"n_chars": pa.int64()}
 
 # Filled by dedup and split, after the per-shard document stages.
 LATE_FIELDS = ("dup_cluster", "dup_count", "dup_outlets", "dup_versions")
-# Passed between the phases, never published: the outlet the input record named (a site for the templates).
-WORK_ONLY_FIELDS = {"outlet_hint": pa.string()}
+# Passed between the phases, never published: the outlet the input record named and the site name the page's markup
+# gives (each a site for the templates).
+WORK_ONLY_FIELDS = {"outlet_hint": pa.string(), "site_name": pa.string()}
 # What the document phase writes for each kept document: `Doc.row()`.
 WORK_COLUMNS = tuple(name for name in FEATURES if name not in LATE_FIELDS) + tuple(WORK_ONLY_FIELDS)
 

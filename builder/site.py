@@ -35,7 +35,8 @@ def host(url: str | None) -> str | None:
 # How a page's site was decided, strongest first: the values the card's site table explains
 SITE_EVIDENCE = {
     "url": "the page's URL (or its canonical / og:url) host",
-    "input": "the outlet the input record named (or the page's own site name in its markup)",
+    "input": "the outlet the input record named",
+    "markup": "the site name the page's markup gives (og:site_name)",
     "furniture": "the one registered outlet the page names in its own furniture (copyright, disclaimer, masthead)",
     "lines": "no name: the page prints rare edge lines that other pages print (one site, connected by them)",
     "folder": "nothing else: the input folder the page came from",
@@ -50,6 +51,10 @@ def page_site(row: Mapping[str, Any]) -> tuple[str | None, str]:
         return row["outlet"], "input"  # the hint resolved to a registry id: spellings of one outlet are one site
     if (name := (row.get("outlet_hint") or "").strip()) and name != UNKNOWN_OUTLET:
         return name, "input"
+    if row.get("outlet_evidence") == "markup" and row.get("outlet") not in (None, "", UNKNOWN_OUTLET):
+        return row["outlet"], "markup"
+    if name := (row.get("site_name") or "").strip():
+        return name, "markup"
     if row.get("outlet_evidence") == "page" and row.get("outlet") not in (None, "", UNKNOWN_OUTLET):
         return row["outlet"], "furniture"
     return None, "folder"

@@ -313,6 +313,7 @@ def test_an_author_that_is_the_outlet_is_the_credit_and_the_site_name_leaves_the
     [doc] = clean(stages, html=html)
     assert (doc.title, doc.byline, doc.credit) == ("بلدية الطيبة تفتتح مكتبة عامة", None, "عرب ٤٨")
     assert doc.published == datetime(2024, 6, 12, 9, 40)
+    assert (doc.site_name, doc.outlet_hint) == ("موقع عرب 48", None)  # the markup's, not the input record's
 
 
 def test_furniture_glued_to_the_first_and_last_sentences_is_cut_and_the_sentences_stay(stages):

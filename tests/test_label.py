@@ -83,6 +83,16 @@ def test_the_input_records_outlet_field_comes_next(stages, hint, outlet):
     assert (doc.outlet, doc.outlet_evidence) == (outlet, "input")
 
 
+def test_the_site_name_in_the_pages_markup_is_its_own_evidence_after_the_input_field(stages):
+    [doc] = label(stages, page(BODY), site_name="Jawhara FM")
+    assert (doc.outlet, doc.outlet_evidence) == ("jawharafm", "markup")
+    [doc] = label(stages, page(BODY), site_name="Jawhara FM", outlet_hint="بوابة الأهرام")
+    assert (doc.outlet, doc.outlet_evidence) == ("ahram", "input")
+    [doc] = label(stages, page(BODY), site_name="موقع الأخبار المحلية")
+    assert (doc.outlet, doc.outlet_evidence, doc.outlet_candidates) == ("unknown", "unregistered",
+                                                                        ["موقع الأخبار المحلية"])
+
+
 def test_the_pages_own_furniture_names_the_publisher(stages):
     [doc] = label(stages, page(BODY, "© جميع الحقوق محفوظة لموقع مصراوي 2024"))
     assert (doc.outlet, doc.outlet_evidence) == ("masrawy", "page")

@@ -206,10 +206,13 @@ def test_counts_merged_per_share_of_the_sites_equal_one_merge(masker, rng):
     assert facts(split) == facts(whole) and len(whole) == 4
 
 
-def test_a_site_is_the_host_else_the_input_outlet_else_the_furniture_outlet_else_the_folder():
+def test_a_site_is_the_host_else_the_input_outlet_else_the_markups_site_name_else_furniture_else_the_folder():
     assert site_of({"url": "https://www.youm7.com/story/1"}) == "youm7.com"
     assert site_of({"url": None, "outlet_hint": "النهار", "outlet": "annahar"}) == "النهار"
     assert site_of({"outlet_hint": "النهار", "outlet": "annahar", "outlet_evidence": "input"}) == "annahar"
+    assert site_of({"site_name": "موقع عرب 48", "outlet_hint": "النهار"}) == "النهار"
+    assert site_of({"site_name": "موقع عرب 48", "outlet": "arab48", "outlet_evidence": "markup"}) == "arab48"
+    assert site_of({"site_name": "موقع عرب 48", "source_file": "scrape/a48/1.html"}) == "موقع عرب 48"
     assert site_of({"outlet": "annahar", "outlet_evidence": "page"}) == "annahar"
     # a credit or dateline naming an outlet (a wire agency) says who wrote the story, not whose site it is on
     assert site_of({"outlet": "mena", "outlet_evidence": "credit", "source_file": "scrape/nile/1.txt"}) == "scrape/nile"

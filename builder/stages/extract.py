@@ -110,7 +110,7 @@ class HtmlExtractor(Stage):
         doc.html = None
         doc.title = doc.title or strip_site_name(meta.headline or result.title, meta.site_names, self.site_names)
         doc.url = doc.url or result.url
-        doc.outlet_hint = doc.outlet_hint or result.sitename
+        doc.site_name = result.sitename
         meta.found_date = result.date
         return doc
 

@@ -1,12 +1,12 @@
 """Labels: who published the page (outlet registry, with the evidence used) and the document's stance.
 
 The outlet is decided by the strongest evidence the page offers, in this order: the URL's domain, the input
-record's outlet field, the page's own furniture (disclaimer, copyright line, author box), then the datelines
-and credit lines that name an outlet. The first kind of evidence that names anything decides: one registered
-outlet is the label; a URL on a site the registry does not know makes the site's host the outlet (evidence
-`url_unregistered`: the site published the page, whoever it is; an agency's own site publishes its own wire);
-several outlets, a name shared by several outlets, or an unregistered name leave the outlet `unknown`, with the
-names seen as `outlet_candidates`. A credit saying where a republished text came
+record's outlet field, the site name in the page's markup, the page's own furniture (disclaimer, copyright line,
+author box), then the datelines and credit lines that name an outlet. The first kind of evidence that names
+anything decides: one registered outlet is the label; a URL on a site the registry does not know makes the site's
+host the outlet (evidence `url_unregistered`: the site published the page, whoever it is; an agency's own site
+publishes its own wire); several outlets, a name shared by several outlets, or an unregistered name leave the outlet
+`unknown`, with the names seen as `outlet_candidates`. A credit saying where a republished text came
 from ("المصدر: ...", "نقلا عن ...") names the original outlet, never the publisher, so it is not evidence for
 `outlet` (nor is a dateline naming that same original): it goes to `credit`. With no evidence but such weak
 evidence, the outlets it names, and those the text names ("في تصريح لجوهرة أف أم"), are the candidates: never
@@ -163,6 +163,7 @@ OUTLET_EVIDENCE = {
     "url": "the page's URL is on a domain of the outlet in the registry",
     "url_unregistered": "the page's URL is on a site the registry does not know: the site's host is the outlet",
     "input": "the input record named the outlet",
+    "markup": "the page's markup names its site (og:site_name) and the registry knows the name",
     "page": "the page's own furniture (disclaimer, author box, copyright line) names exactly one outlet",
     "dateline": "the dateline names the outlet as the source",
     "credit": "the credit line names the outlet",
@@ -195,14 +196,15 @@ class OutletIdentifier:
 
     def identify(self, doc: Doc) -> Verdict:
         outlet, host = self.registry.from_url(doc.url)
-        hint = (doc.outlet_hint or "").strip()
-        hinted = self.registry.resolve(hint)
+        hint, site_name = (doc.outlet_hint or "").strip(), (doc.site_name or "").strip()
+        hinted, named = self.registry.resolve(hint), self.registry.resolve(site_name)
         origin, filers = self.credits(doc)
         if host and not outlet:
             return Verdict(host, "url_unregistered", [])  # the site published it, whoever it is
         levels = [
             ("url", {outlet} if outlet else set(), []),
             ("input", hinted, [hint] if hint and not hinted else []),
+            ("markup", named, [site_name] if site_name and not named else []),
             ("page", set(self.registry.mentioned(doc.page_chrome)), []),
             ("dateline" if "dateline" in filers.values() else "credit", set(filers), []),
         ]

@@ -106,7 +106,8 @@ class Segmenter(Stage):
 
     def article(self, page: Doc, n: int, block: list[str], heading: Removal | None) -> Doc:
         article = Doc(id=stable_id(page.id, n), source_file=page.source_file, url=page.url,
-                      outlet_hint=page.outlet_hint, text="\n".join(block), removed=[heading] if heading else [])
+                      outlet_hint=page.outlet_hint, site_name=page.site_name, text="\n".join(block),
+                      removed=[heading] if heading else [])
         self.take_title(article, first=True)  # under a read-also heading or over a dateline: its headline
         return article
 

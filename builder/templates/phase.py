@@ -28,9 +28,9 @@ from builder.templates.apply import TemplateApplier, TemplateBook, site_stats
 from builder.templates.counts import MERGE_COLUMNS, Edges, ShapeCounter, counts_table, merge, of_share, read_merged
 from builder.templates.learn import learn_from, learned_table, site_summary
 from builder.templates.shapes import ShapeLimits, ShapeMasker, masker
-from builder.templates.sites import run_evidence, site_column
+from builder.templates.sites import SITE_COLUMNS, run_evidence, site_column
 
-COUNT_COLUMNS = ["text", "title", "url", "outlet", "outlet_hint", "outlet_evidence", "source_file"]
+COUNT_COLUMNS = ["text", "title", *SITE_COLUMNS]
 APPLIED_COLUMNS = ["text", "removed", "n_words", "published", "dateline", "byline", "credit"]
 
 

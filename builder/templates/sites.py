@@ -39,7 +39,9 @@ EVIDENCE_SCHEMA = pa.schema([("site", pa.string()), ("how", pa.string()), ("fold
 SITE_SCHEMA = pa.schema([("site", pa.string()), ("how", pa.string())])
 # cuts that print something of this page only (its headline, teasers of other stories): no site's line
 UNIQUE_CUTS = ("title.", "read_also.", "template.")
-EVIDENCE_COLUMNS = ["text", "title", "url", "outlet", "outlet_hint", "outlet_evidence", "source_file", "removed"]
+# what the site decision reads of a page (site.page_site, folder_of) beside its text
+SITE_COLUMNS = ["url", "outlet", "outlet_hint", "site_name", "outlet_evidence", "source_file"]
+EVIDENCE_COLUMNS = ["text", "title", *SITE_COLUMNS, "removed"]
 
 
 def title_hash(title: str | None) -> int | None:
