@@ -14,7 +14,7 @@ someone else's. The words are data: `conf/data/attributed_speech.yaml`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from builder.arabic import PROCLITICS, WORD, match_key
 from builder.lists import read_yaml
@@ -35,6 +35,9 @@ class Clause:
     headline: bool = False
     speaker: str | None = None  # "" when the speech is attributed but the speaker is not named nearby
     quoted: bool = False  # the speaker's own words (a quotation, an interview's answer), not the outlet's paraphrase
+    # its key tokens (`key_tokens(text)`), from the parts the splitter keyed to find its cue: a reader of the clause
+    # need not key it again (None: not kept)
+    tokens: list[str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def voice(self) -> bool:
@@ -46,6 +49,11 @@ class Cue:
     part: int  # the clause of the sentence it is in
     speaker: str
     whole: bool  # it reports the whole sentence, the clauses before it included
+
+
+def joined(keyed: list[list[str]]) -> list[str]:
+    """The key tokens of parts one after the other."""
+    return [t for tokens in keyed for t in tokens]
 
 
 class SpeechSplitter:
@@ -86,7 +94,7 @@ class SpeechSplitter:
             body = self.split(text, False, opinion)
         told = self.told(title or "")
         if told is not None:  # "فلان لـ«الوطن»: ...": an interview or a statement to the outlet, its speaker's
-            body = [Clause(c.text, c.headline, told if c.voice else c.speaker, True) for c in body]
+            body = [replace(c, speaker=told if c.voice else c.speaker, quoted=True) for c in body]
         return head + body
 
     def interview(self, text: str, opinion: bool) -> list[Clause]:
@@ -97,7 +105,7 @@ class SpeechSplitter:
         out = self.split("\n".join(lines[:first]), False, opinion)
         for line in lines[first:]:
             asked = self.genres.is_question(line)
-            out += [Clause(c.text, c.headline, None if asked else "" if c.voice else c.speaker, not asked)
+            out += [replace(c, speaker=None if asked else "" if c.voice else c.speaker, quoted=not asked)
                     for c in self.split(line, False, opinion)]
         return out
 
@@ -137,32 +145,41 @@ class SpeechSplitter:
         rest.append(sentence[last:])
         outside = "".join(rest)
         parts = [p for p in CLAUSE_END.split(outside) if p.strip()] or [outside]
-        cue = self.cue(parts, opinion)
+        # each part keyed once: for its cue, and as the tokens of the clauses made of it (a clause boundary is a
+        # comma or spaces, never inside a word, so a clause's tokens are its parts' tokens one after the other)
+        keyed = [key_tokens(p) for p in parts]
+        cue = self.cue(parts, opinion, keyed)
         speaker = cue.speaker if cue else None if opinion and not headline else self.colon_speaker(outside)
         # a quotation with no reporting verb in sight is still somebody's speech
-        clauses = [Clause(q, headline, "" if speaker is None else speaker, True) for q in quotes]
+        clauses = [Clause(q, headline, "" if speaker is None else speaker, True, key_tokens(q)) for q in quotes]
         if cue is None or cue.whole:  # with no cue, a speaker is a "فلان: ..." line: their own words
-            return [*clauses, Clause(outside.strip(), headline, speaker, cue is None and speaker is not None)]
-        back = next((i for i in range(cue.part + 1, len(parts)) if self.resumes_voice(parts[i])), len(parts))
+            return [*clauses, Clause(outside.strip(), headline, speaker, cue is None and speaker is not None,
+                                     joined(keyed))]
+        back = next((i for i in range(cue.part + 1, len(parts)) if self.resumes_voice(keyed[i])), len(parts))
         own = "، ".join(parts[: cue.part]).strip()
         said = "، ".join(parts[cue.part : back]).strip()
         after = self.sentence_clauses("، ".join(parts[back:]), headline, opinion) if back < len(parts) else []
-        return [*clauses, *([Clause(own, headline, None)] if own else []), Clause(said, headline, speaker), *after]
+        return [*clauses, *([Clause(own, headline, None, tokens=joined(keyed[: cue.part]))] if own else []),
+                Clause(said, headline, speaker, tokens=joined(keyed[cue.part : back])), *after]
 
-    def resumes_voice(self, part: str) -> bool:
-        tokens = key_tokens(part)
+    def resumes_voice(self, tokens: list[str]) -> bool:
+        """The part (its key tokens) opens with words that give the sentence back to the outlet."""
         return any(s == 0 for s, _ in alias_spans(tokens[:3], self.resumes))
 
-    def cue(self, parts: list[str], opinion: bool) -> Cue | None:
-        """The first reporting verb or source phrase that reports (see the module's docstring), if any."""
+    def cue(self, parts: list[str], opinion: bool, keyed: list[list[str]] | None = None) -> Cue | None:
+        """The first reporting verb or source phrase that reports (see the module's docstring), if any. `keyed`:
+        the parts' key tokens, when the caller has them."""
         for i, part in enumerate(parts):
-            tokens = key_tokens(part)
-            blocked = {j for s, e in alias_spans(tokens, self.not_reporting) for j in range(s, e)}
-            # a word written with ة is a noun, though its key reads as a verb with "ه" (وصفة، إضافة، نقلة)
-            nouns = set(key_tokens(" ".join(w for w in WORD.findall(part) if w.endswith("ة"))))
-            found = [(s, e, False) for s, e in alias_spans(tokens, self.reporting)
-                     if tokens[s] not in nouns and self.is_verb(tokens, s)]
+            tokens = keyed[i] if keyed is not None else key_tokens(part)
+            found = [(s, e, False) for s, e in alias_spans(tokens, self.reporting) if self.is_verb(tokens, s)]
+            if found:
+                # a word written with ة is a noun, though its key reads as a verb with "ه" (وصفة، إضافة، نقلة)
+                nouns = set(key_tokens(" ".join(w for w in WORD.findall(part) if w.endswith("ة"))))
+                found = [f for f in found if tokens[f[0]] not in nouns]
             found += [(s, e, True) for s, e in alias_spans(tokens, self.sources)]
+            if not found:
+                continue
+            blocked = {j for s, e in alias_spans(tokens, self.not_reporting) for j in range(s, e)}
             for s, e, source in sorted(found):
                 if s in blocked:
                     continue

@@ -55,13 +55,14 @@ class Aliases(tuple):
         return frozenset(starts)
 
 
-def alias_spans(tokens: list[str], aliases: Aliases) -> list[tuple[int, int]]:
+def alias_spans(tokens: list[str], aliases: Aliases, held: frozenset[str] | None = None) -> list[tuple[int, int]]:
     """Token spans [start, end) where one of the aliases (`parse_aliases`, longest first) starts; a proclitic is
-    allowed."""
+    allowed. `held`: the tokens' own set less any that starts none of the lists it is asked for (`Targets.mentions`
+    asks every target's lists of one document: one pass over its tokens for all, not one a list)."""
     if not aliases:
         return []
     starts = aliases.starts
-    if starts.isdisjoint(tokens):
+    if starts.isdisjoint(tokens if held is None else held):
         return []
     index = aliases.index
     found, i = [], 0
@@ -146,15 +147,22 @@ class Target:
         heads it or follows it judges that word, not the target."""
         return span[1] - span[0] == 1 and any(f in self.adjectives for f in word_forms(tokens[span[0]]))
 
-    def spans(self, tokens: list[str], in_context: bool | None = None) -> list[tuple[int, int]]:
-        """Mentions in the tokens; context aliases join when `in_context` (by default: a full alias is there)."""
-        spans = alias_spans(tokens, self.aliases)
+    @cached_property
+    def starts(self) -> frozenset[str]:
+        """Every token at which one of its aliases, context aliases or exclusions may start."""
+        return self.aliases.starts | self.context.starts | self.exclude.starts
+
+    def spans(self, tokens: list[str], in_context: bool | None = None,
+              held: frozenset[str] | None = None) -> list[tuple[int, int]]:
+        """Mentions in the tokens; context aliases join when `in_context` (by default: a full alias is there).
+        `held`: as in `alias_spans`, holding at least the tokens of `starts`."""
+        spans = alias_spans(tokens, self.aliases, held)
         if self.exclude and spans:
-            out = {i for s, e in alias_spans(tokens, self.exclude) for i in range(s, e)}
+            out = {i for s, e in alias_spans(tokens, self.exclude, held) for i in range(s, e)}
             spans = [(s, e) for s, e in spans if s not in out]
         if self.context and (in_context if in_context is not None else bool(spans)):
             taken = {i for s, e in spans for i in range(s, e)}
-            spans += [(s, e) for s, e in alias_spans(tokens, self.context) if not taken & set(range(s, e))]
+            spans += [(s, e) for s, e in alias_spans(tokens, self.context, held) if not taken & set(range(s, e))]
         return sorted(spans)
 
 
@@ -179,6 +187,11 @@ class Targets:
         aliases = parse_aliases([*(" ".join(a) for a in aliases), *names, *cases])
         return Target(str(t.id), aliases, parse_aliases(list(t.context)), parse_aliases(list(t.exclude)), adjectives)
 
+    @cached_property
+    def starts(self) -> frozenset[str]:
+        """Every token at which a mention of any target may start."""
+        return frozenset().union(*(t.starts for t in self.targets))
+
     @property
     def ids(self) -> list[str]:
         return [t.id for t in self.targets]
@@ -186,7 +199,8 @@ class Targets:
     def mentions(self, text: str) -> dict[str, int]:
         """Mentions per target id, for the targets the text names by a full alias, most mentioned first."""
         tokens = key_tokens(text)
-        counts = {t.id: len(t.spans(tokens)) for t in self.targets}
+        held = self.starts.intersection(tokens)
+        counts = {t.id: len(t.spans(tokens, held=held)) for t in self.targets}
         return dict(sorted(((t, n) for t, n in counts.items() if n), key=lambda x: (-x[1], self.ids.index(x[0]))))
 
     def main(self, text: str) -> Target | None:
