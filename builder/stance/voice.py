@@ -29,7 +29,7 @@ from builder.lists import read_text, read_yaml
 from builder.stance.base import Stance
 from builder.stance.genre import MARKED
 from builder.stance.speech import Clause, SpeechSplitter
-from builder.stance.targets import Aliases, Target, alias_spans, parse_aliases
+from builder.stance.targets import Aliases, Target, alias_spans, key_tokens, parse_aliases
 
 if TYPE_CHECKING:
     from builder.config import VoiceStanceConfig
@@ -151,10 +151,10 @@ class VoiceStance:
         starts = {s: e for s, e in mentions}
         return {i for s, e in alias_spans(tokens, self.stock) if e in starts for i in range(s, starts[e])}
 
-    def hits(self, clause: Clause, words: list, tokens: list[str], target: Target, in_context: bool,
-             opinion: bool) -> list[Hit]:
+    def hits(self, clause: Clause, tokens: list[str], target: Target, in_context: bool, opinion: bool) -> list[Hit]:
         named = target.spans(tokens, in_context)
-        taken = self.stock_words(tokens, named)  # a word counts once, as the strongest cue it is part of
+        # a word counts once, as the strongest cue it is part of (a stock descriptor names a mention: none, none)
+        taken = self.stock_words(tokens, named) if named else set()
         mentions = [m for m in named if m[0] not in taken]
         names = [m for m in mentions if not target.adjective(tokens, m)]  # the target itself, not an adjective
         found: list[Hit] = []
@@ -164,7 +164,7 @@ class VoiceStance:
         def add(side: str, kind: str, weight: float, s: int, e: int, near: list[tuple[int, int]]) -> None:
             taken.update(range(s, e))
             epithet = any(m[0] <= e and s <= m[1] for m in near)  # it holds or touches the target's name
-            found.append(Hit(side, kind, weight * factor, self.span(clause.text, words, s, e, near), clause.speaker,
+            found.append(Hit(side, kind, weight * factor, self.span(clause.text, s, e, near), clause.speaker,
                              clause.headline, paraphrase and epithet and kind in DESIGNATIONS))
 
         cues = self.cues.get(target.id, {})
@@ -177,6 +177,8 @@ class VoiceStance:
             for s, e, side in sorted(found_here, key=lambda x: (x[0] - x[1], x[0])):
                 if not taken & set(range(s, e)):
                     add(side, kind, weight, s, e, mentions)
+        if not mentions:  # every cue below frames a mention or stands at or near one: most clauses name none
+            return found
         for side in SIDES:  # any target: a loaded noun heading it, a judging word right after its name
             spans = [(s, e, "named", mentions, True) for s, e in alias_spans(tokens, self.heads[side])] + \
                     [(s, e, "agent", names, True) for s, e in alias_spans(tokens, self.agents[side])] + \
@@ -193,8 +195,10 @@ class VoiceStance:
         return found
 
     @staticmethod
-    def span(text: str, words: list, s: int, e: int, mentions: list[tuple[int, int]]) -> str:
-        """The original words from the cue to the nearest mention (the cue alone when it is far or names none)."""
+    def span(text: str, s: int, e: int, mentions: list[tuple[int, int]]) -> str:
+        """The original words from the cue to the nearest mention (the cue alone when it is far or names none): the
+        key's words s to e, found again only here (most clauses give no hit)."""
+        words = list(WORD.finditer(match_key(text)))
         near = min(mentions, key=lambda m: min(abs(m[0] - s), abs(m[1] - e)), default=None)
         if near and min(abs(near[0] - s), abs(near[1] - e)) <= 8:
             s, e = min(s, near[0]), max(e, near[1])
@@ -202,16 +206,14 @@ class VoiceStance:
         return " ".join(text[original_index(text, first.start()) : original_index(text, last.end())].split())
 
     def reading(self, title: str | None, text: str, genre: str | None) -> tuple[list[tuple], list[str], str]:
-        """The clauses with their words and key tokens, every token, and the genre (given, or read from the text):
-        the same for every target of a document, so the last document's reading is kept (the label stage asks once
-        per mentioned target)."""
+        """The clauses with their key tokens (kept by the splitter), every token, and the genre (given, or read from
+        the text): the same for every target of a document, so the last document's reading is kept (the label stage
+        asks once per mentioned target)."""
         if self._last is None or self._last[0] != (title, text, genre):
             if genre is None:
                 genre = self.splitter.genres.decide(title, text).label
-            clauses = []
-            for c in self.splitter.clauses(title, text, genre):
-                words = list(WORD.finditer(match_key(c.text)))
-                clauses.append((c, words, [w.group(0).lower() for w in words]))
+            clauses = [(c, key_tokens(c.text) if c.tokens is None else c.tokens)
+                       for c in self.splitter.clauses(title, text, genre)]
             self._last = ((title, text, genre), (clauses, [t for *_, tokens in clauses for t in tokens], genre))
         return self._last[1]
 
@@ -222,7 +224,7 @@ class VoiceStance:
         if not target.spans(whole, in_context=False):
             return [], [], genre
         opinion = genre in MARKED  # the writer's voice: evaluative words count in full
-        hits = [h for c, words, tokens in clauses for h in self.hits(c, words, tokens, target, True, opinion)]
+        hits = [h for c, tokens in clauses for h in self.hits(c, tokens, target, True, opinion)]
         # what the outlet calls the target, at its name, is its own word even where it paraphrases someone ("أفاد
         # التحالف بمقتل قادة ميليشيات الحوثي الإيرانية"); what the speaker claims, or calls its opponents, is theirs
         own = [h if h.speaker is None else replace(h, weight=h.weight * PARAPHRASE_WEIGHT) for h in hits
