@@ -69,6 +69,11 @@ def test_a_news_report_that_only_quotes_a_hostile_official_is_none(voice, target
     resumed = splitter.clauses("", "وقال الوزير إن الهجوم فشل، فيما تواصل ميليشيات الحوثي القصف.", genre="news")
     assert [c.voice for c in resumed] == [False, True]
     assert splitter.clauses("", "وقتل ثلاثون مسلحا، بحسب ما أفاد مراسلنا.", genre="news")[0].voice
+    # a circumstantial participle continues the speaker's sentence, the clause before it included; "متهما" is also
+    # a noun (a defendant), so it reports nothing
+    praised = splitter.clauses("", "وأشاد الرئيس بمحور المقاومة، مؤكدا دعم إيران.", genre="news")
+    assert [c.voice for c in praised] == [False]
+    assert splitter.clauses("", "وقضت المحكمة بإدراج 169 متهما على قوائم الإرهاب.", genre="news")[0].voice
 
 
 def test_a_stock_descriptor_is_no_stance(voice, targets):
