@@ -22,7 +22,8 @@ known only by its body. The calibration is always fitted on the records as drawn
 
 `--calibrate` fits the voice labeler's per-genre strength table on the dev half only (bins of >= 20 examples,
 threshold by the Wilson lower bound) and writes the calibration file (then re-run without it to score).
-`--write-quality` writes the test-half figures into conf/data/label_quality.json (`stance`), which the card cites.
+`--write-quality` writes the test-half figures into conf/data/label_quality.json (`stance`), which the card cites,
+with the first gold's overall figures in the dump layout beside them (`dump_layout`).
 """
 
 from __future__ import annotations
@@ -209,17 +210,22 @@ def score_gold(rows: list[tuple[dict, Doc | None]], errors: int) -> dict:
     return out
 
 
-def quality(results: dict) -> dict:
-    """What the card cites: the test-half figures of the first gold scored."""
+def quality(results: dict, dump: dict | None = None) -> dict:
+    """What the card cites: the test-half figures of the first gold scored, and (`dump`: that gold scored in the
+    dump layout) the same overall figures as a folder dump of the articles gets them."""
     name, res = next((n, r) for n, r in results.items() if n in ("v2", "v1"))
     test = res["test (held out)"]
     keep = ("pairs", "gold_sided", "labelled_sided", "precision", "recall", "neutral_given_side", "share_labelled")
-    return {"labeler": "voice", "measured_on": f"test half of the hand-labelled news gold {name} "
-                                               "(benchmarks/stance.py; the article's own framing)",
-            "targets": {"all" if t == "all" else t: {k: f[k] for k in keep}
-                        for t, f in [("all", test["all"]), *test["per_target"].items()]},
-            "genres": {g: {k: f[k] for k in keep} for g, f in test["per_genre"].items()},
-            "documents": test["documents"], "genre_accuracy": test["genre_accuracy"]}
+    out = {"labeler": "voice", "measured_on": f"test half of the hand-labelled news gold {name} "
+                                              "(benchmarks/stance.py; the article's own framing)",
+           "targets": {"all" if t == "all" else t: {k: f[k] for k in keep}
+                       for t, f in [("all", test["all"]), *test["per_target"].items()]},
+           "genres": {g: {k: f[k] for k in keep} for g, f in test["per_genre"].items()},
+           "documents": test["documents"], "genre_accuracy": test["genre_accuracy"]}
+    if dump:
+        flat = dump["test (held out)"]
+        out["dump_layout"] = {**{k: flat["all"][k] for k in keep}, "documents": flat["documents"]}
+    return out
 
 
 def real_share(cfg: Config, n: int, show: int) -> dict:
@@ -294,10 +300,12 @@ def main() -> None:
     results["seconds"] = round(time.perf_counter() - start, 1)
     result = {"stance": results, "layout": args.layout, "targets": TARGETS,
               "labeler": "voice (default config, no model)"}
-    if args.write_quality:
+    if args.write_quality:  # and the first gold in the dump layout, which the card cites beside it
+        first = names[0]
+        dumped = documents(cfg, golds[first], "dump")
         path = data_file(cfg.label.quality_file)
         saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        saved["stance"] = quality(results)
+        saved["stance"] = quality(results, score_gold(labelled_pairs(labeler, golds[first], dumped), 0))
         saved["written_by"] = "python benchmarks/labels.py --write-quality; stance: python benchmarks/stance.py " \
                               "--write-quality"
         path.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

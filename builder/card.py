@@ -309,6 +309,12 @@ def label_quality(cfg: dict) -> list[str]:
                        "neutral given a side"],
                       [[t, f["pairs"], f["gold_sided"], f["labelled_sided"], f["precision"], f["recall"],
                         f["neutral_given_side"]] for t, f in stance["targets"].items()]), ""]
+        if dump := stance.get("dump_layout"):  # the layout a folder of pages has: the body alone tells the genre
+            given = (dump.get("documents") or {}).get("given_a_side")
+            out += [f"The same articles as a folder dump gives them (no URL, outlet, section or headline byline): "
+                    f"precision {dump['precision']}, recall {dump['recall']}, neutral given a side "
+                    f"{dump['neutral_given_side']}" + (f"; {given} articles given a side." if given is not None
+                                                        else "."), ""]
         if genres := stance.get("genres"):  # per gold genre, and the share of pairs given a side (coverage)
             out += ["Per genre of the article (the gold's):", "",
                     table(["genre", "pairs", "with a side (gold)", "given a side", "precision", "recall",

@@ -64,6 +64,9 @@ def test_card_shows_removals_distributions_labels_config_and_versions(built):
         assert heading in card
     assert "| almasalah |" in card and "| 0 | none |" in card and "Not measured on this build" in card
     assert re.search(r"\d+ of \d+ documents \(\d+\.\d%\) got a side", card) and "| genre | documents |" in card
+    # the shipped stance figures: the share of gold articles given a side, and the folder-dump layout's figures
+    assert re.search(r"It gave a side to \d+ of \d+ gold articles", card)
+    assert re.search(r"as a folder dump gives them .*: precision 0\.\d+, recall 0\.\d+", card)
     assert f"datasets {version('datasets')}" in card and f"huggingface_hub {version('huggingface_hub')}" in card
     config = yaml.safe_load(card.split("```yaml\n")[1].split("```")[0])
     assert config["quality"]["min_words"] == 10 and config["output"]["path"] == "."
