@@ -133,6 +133,12 @@ def explain(err: ConfigCompositionException | OverrideParseException, overrides:
         key = next((k for k in keys if k == cause.full_key or k.startswith(f"{cause.full_key}.")), cause.full_key)
         return unknown_setting(key, known_settings(overrides))
     if isinstance(cause, ValidationError):
+        if (group := conf_dir() / cause.full_key.replace(".", "/")).is_dir():  # label.stance=llm for label/stance=llm
+            name = cause.full_key.replace(".", "/")
+            value = next((o.partition("=")[2] for o in overrides if o.partition("=")[0] == cause.full_key), "")
+            options = sorted(p.stem for p in group.glob("*.yaml") if not p.stem.endswith("schema"))
+            hint = f"write {name}={value}" if value in options else f"options: {', '.join(options)}"
+            return f"{cause.full_key} is chosen from the option group {name} ({hint})"
         return f"{cause.full_key}: {cause.msg.splitlines()[0]}"  # the rest repeats the key and its types
     if isinstance(err, OverrideParseException):
         return f"cannot read {err.override}: {one_line(err.message)}"

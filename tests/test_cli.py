@@ -40,6 +40,11 @@ def test_unknown_key_and_wrong_type_fail_before_any_work(tmp_path):
     option = run("executor=rayy", f"output.path={tmp_path}/c")
     assert option.returncode == 2
     assert option.stderr == f"{ERROR}unknown option executor=rayy (did you mean executor=ray?)\n"
+    # an option group set like a value: its name with a slash picks the option
+    dotted = run("label.stance=llm", f"output.path={tmp_path}/d")
+    assert dotted.returncode == 2
+    assert dotted.stderr == (f"{ERROR}label.stance is chosen from the option group label/stance "
+                             "(write label/stance=llm)\n")
     assert not any(tmp_path.iterdir())
 
 
