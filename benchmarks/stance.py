@@ -20,6 +20,9 @@ of the `genre` column against the gold genre per article, with the confusion.
 no URL, no outlet or section, and no byline in the headline ("فلان يكتب: ..." cut to what follows), so a column is
 known only by its body. The calibration is always fitted on the records as drawn.
 
+`--shared-cues` scores every target as a user's own target would be scored: the lexicon's per-target lists left out,
+so only the shared cues (heads, agents, judging words at a name, evaluative words near it) count.
+
 `--calibrate` fits the voice labeler's per-genre strength table on the dev half only (bins of >= 20 examples,
 threshold by the Wilson lower bound) and writes the calibration file (then re-run without it to score).
 `--write-quality` writes the test-half figures into conf/data/label_quality.json (`stance`), which the card cites,
@@ -267,14 +270,16 @@ def main() -> None:
     parser.add_argument("--layout", choices=("as-drawn", "dump"), default="as-drawn",
                         help="score the records as drawn, or as a folder dump gives them (no URL, outlet, section or "
                              "headline byline)")
+    parser.add_argument("--shared-cues", action="store_true",
+                        help="score every target as one the lexicon has no cues for (the shared cues only)")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--real", type=int, default=0, metavar="N", help="also label N real egypt_news documents "
                                                                           "(no gold) and count those given a side")
     args = parser.parse_args()
     if args.tune and args.write_quality:
         parser.error("--write-quality reports the test half, which --tune does not read")
-    if args.layout != "as-drawn" and (args.calibrate or args.write_quality):
-        parser.error("the calibration and the card's figures come from the records as drawn")
+    if (args.layout != "as-drawn" or args.shared_cues) and (args.calibrate or args.write_quality):
+        parser.error("the calibration and the card's figures come from the records as drawn, with every cue")
     register()
     with initialize_config_dir(str(conf_dir()), version_base="1.3"):
         cfg = OmegaConf.to_object(compose("config"))
@@ -293,12 +298,14 @@ def main() -> None:
                                                               encoding="utf-8")
         results["calibration"] = table
     _, labeler = chain(cfg)  # with the calibration as it now is
+    if args.shared_cues:  # as for a user's own target: none of the lexicon's per-target lists
+        labeler.stance.cues = {}
     for name in names:
         results[name] = score_gold(labelled_pairs(labeler, golds[name], docs[name]), args.errors)
     if args.real:
         results["real_documents"] = real_share(cfg, args.real, args.errors)
     results["seconds"] = round(time.perf_counter() - start, 1)
-    result = {"stance": results, "layout": args.layout, "targets": TARGETS,
+    result = {"stance": results, "layout": args.layout, "shared_cues_only": args.shared_cues, "targets": TARGETS,
               "labeler": "voice (default config, no model)"}
     if args.write_quality:  # and the first gold in the dump layout, which the card cites beside it
         first = names[0]
