@@ -22,6 +22,7 @@ from builder.readers import read_shard
 from builder.schema import rejects_table, work_schema
 from builder.stages.base import Stage
 from builder.stats import StageStats
+from builder.tokens import warm_counter
 
 
 def build_stages(cfg: Config) -> list[Stage]:
@@ -52,9 +53,11 @@ def stages_of(cfg: Config) -> list[Stage]:
 
 
 def warm_worker(cfg: Config) -> None:
-    """What every document task does first, done while the shards are planned: build the stages (and settle the
-    heap they are part of: builder/heap.py)."""
+    """What every document task does first, done while the shards are planned: build the stages, load the token
+    counter finalize uses (a worker forked after this inherits both), and settle the heap they are part of
+    (builder/heap.py)."""
     stages_of(cfg)
+    warm_counter(cfg.tokens)
     settle_heap()
 
 
