@@ -188,7 +188,11 @@ def test_what_a_paraphrase_calls_the_target_at_its_name_is_the_outlets_word(voic
 def test_a_target_the_lexicon_does_not_know_gets_the_shared_cues(voice):
     hezbollah = Targets([{"id": "hezbollah", "ar": ["حزب الله"]}]).get("hezbollah")
     stance = voice.read("وتواصل ميليشيات حزب الله نشر الفوضى في الجنوب.", hezbollah, "الجنوب", "news")[0]
-    assert [(h.side, h.kind) for h in stance] == [("against", "agent")]
+    assert [(h.side, h.kind, h.weight) for h in stance] == [("against", "agent", 2.0)]  # name-calling, as a brand
+    # a judging word right after its name calls it names too; a loaded noun of conduct heading it only frames it
+    called = voice.read("ونفذ حزب الله الإرهابي الهجوم. وتستمر أكاذيب حزب الله.", hezbollah, "", "news")[0]
+    assert [(h.kind, h.weight) for h in called] == [("named", 2.0), ("named", 1.0)]
+    assert voice.label("وتواصل ميليشيات حزب الله نشر الفوضى.", hezbollah, "", genre="news").label == "against"
 
 
 def test_a_protests_chant_is_the_protesters_and_a_town_is_not_a_person(voice, targets):

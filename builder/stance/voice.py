@@ -5,8 +5,9 @@ clause by clause and genre-aware): the headline, unattributed clauses, an opinio
 attributed speech become `quoted` evidence ("who said what"), except what the outlet calls the target at its name
 in its paraphrase of a speaker (not a quotation): half weight, at most 1 in all, so never enough alone. Cues are
 matched on their word forms (plural, feminine, construct, attached pronoun: `targets.word_variants`). Per target:
-brand cues (2) and framing (1); for any target, a loaded noun heading its name (`heads`, `agents`) or a judging
-word right after it (1), and evaluative words nearby (1 in an opinion piece, 0.25 in a report, counted only beside
+brand cues (2) and framing (1); for any target, its people called names (`agents`: "ميليشيات الحوثي") or a judging
+word right after its name (2, name-calling as a brand is), a loaded noun of conduct heading it (`heads`: 1), and
+evaluative words nearby (1 in an opinion piece, 0.25 in a report, counted only beside
 another cue of the side); a headline cue twice. A stock descriptor ("المدعومة من إيران") is a fact, not a stance:
 no cue counts inside it. The side's strength less the other side's is looked up in the calibration
 (`conf/data/stance_calibration.json`, fitted by `benchmarks/stance.py --calibrate` on the development half of a
@@ -180,13 +181,15 @@ class VoiceStance:
         if not mentions:  # every cue below frames a mention or stands at or near one: most clauses name none
             return found
         for side in SIDES:  # any target: a loaded noun heading it, a judging word right after its name
-            spans = [(s, e, "named", mentions, True) for s, e in alias_spans(tokens, self.heads[side])] + \
-                    [(s, e, "agent", names, True) for s, e in alias_spans(tokens, self.agents[side])] + \
-                    [(s, e, "named", names, False) for s, e in alias_spans(tokens, self.evaluative[side])]
-            for s, e, kind, named_by, head in spans:
+            # its people called names ("ميليشيات الحوثي") or a judging word right after its name ("قطر الإرهابية")
+            # name-call it, as a brand does; a loaded noun of conduct heading it ("أكاذيب قطر") frames it
+            spans = [(s, e, "named", mentions, True, "frame") for s, e in alias_spans(tokens, self.heads[side])] + \
+                    [(s, e, "agent", names, True, "brand") for s, e in alias_spans(tokens, self.agents[side])] + \
+                    [(s, e, "named", names, False, "brand") for s, e in alias_spans(tokens, self.evaluative[side])]
+            for s, e, kind, named_by, head, weight in spans:
                 near = [m for m in named_by if (m[0] == e if head else m[1] == s)]
                 if near and not taken & set(range(s, e)):
-                    add(side, kind, WEIGHTS["frame"], s, e, near)
+                    add(side, kind, WEIGHTS[weight], s, e, near)
         for side in SIDES:
             for s, e in alias_spans(tokens, self.evaluative[side]):
                 near = [m for m in names if m[0] - self.window <= s < m[1] + self.window]
