@@ -7,13 +7,12 @@ in its paraphrase of a speaker (not a quotation): half weight, at most 1 in all,
 matched on their word forms (plural, feminine, construct, attached pronoun: `targets.word_variants`). Per target:
 brand cues (2) and framing (1); for any target, its people called names (`agents`: "ميليشيات الحوثي") or a judging
 word right after its name (2, name-calling as a brand is), a loaded noun of conduct heading it (`heads`: 1), and
-evaluative words nearby (1 in an opinion piece, 0.25 in a report, counted only beside
-another cue of the side); a headline cue twice. A stock descriptor ("المدعومة من إيران") is a fact, not a stance:
-no cue counts inside it. The side's strength less the other side's is looked up in the calibration
-(`conf/data/stance_calibration.json`, fitted by `benchmarks/stance.py --calibrate` on the development half of a
-hand-labelled gold): per genre, the lowest strength whose measured precision has a Wilson lower bound at the bar,
-from bins of at least `min_support` examples. A genre whose bins never reach the bar refuses to decide (none);
-below the threshold the label is none.
+evaluative words nearby (1 in an opinion piece, 0.25 in a report, counted only beside another cue of the side); a
+headline cue twice. A stock descriptor ("المدعومة من إيران") is a fact, not a stance: no cue counts inside it. The
+side's strength less the other side's is looked up in the calibration (`conf/data/stance_calibration.json`, fitted
+by `benchmarks/stance.py --calibrate` on the development half of a hand-labelled gold): per genre, the lowest
+strength whose measured precision has a Wilson lower bound at the bar, from bins of at least `min_support` examples.
+A genre whose bins never reach the bar refuses to decide (none); below the threshold the label is none.
 """
 
 from __future__ import annotations
@@ -180,9 +179,9 @@ class VoiceStance:
                     add(side, kind, weight, s, e, mentions)
         if not mentions:  # every cue below frames a mention or stands at or near one: most clauses name none
             return found
-        for side in SIDES:  # any target: a loaded noun heading it, a judging word right after its name
-            # its people called names ("ميليشيات الحوثي") or a judging word right after its name ("قطر الإرهابية")
-            # name-call it, as a brand does; a loaded noun of conduct heading it ("أكاذيب قطر") frames it
+        for side in SIDES:  # any target: its people called names ("ميليشيات الحوثي") or a judging word right after
+            # its name ("قطر الإرهابية") name-call it, as a brand does; a noun of conduct heading it ("أكاذيب قطر")
+            # frames it
             spans = [(s, e, "named", mentions, True, "frame") for s, e in alias_spans(tokens, self.heads[side])] + \
                     [(s, e, "agent", names, True, "brand") for s, e in alias_spans(tokens, self.agents[side])] + \
                     [(s, e, "named", names, False, "brand") for s, e in alias_spans(tokens, self.evaluative[side])]
