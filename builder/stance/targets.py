@@ -11,7 +11,6 @@ hold an alias and mean something else ("مرسى مطروح"): no mention inside
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -62,14 +61,6 @@ class Aliases(tuple):
         return frozenset(starts)
 
 
-def occurrences(tokens: list[str], token: str) -> Iterator[int]:
-    """Every position of the token in the list."""
-    j = -1
-    for _ in range(tokens.count(token)):
-        j = tokens.index(token, j + 1)
-        yield j
-
-
 def alias_spans(tokens: list[str], aliases: Aliases, held: frozenset[str] | None = None) -> list[tuple[int, int]]:
     """Token spans [start, end) where one of the aliases (`parse_aliases`, longest first) starts; a proclitic is
     allowed. `held`: the tokens' own set less any that starts none of the lists it is asked for (`Targets.mentions`
@@ -77,17 +68,11 @@ def alias_spans(tokens: list[str], aliases: Aliases, held: frozenset[str] | None
     if not aliases:
         return []
     starts = aliases.starts
-    if held is None:
-        if starts.isdisjoint(tokens):
-            return []
-        candidates = [j for j, token in enumerate(tokens) if token in starts]
-    else:  # a document's tokens: the few it holds found by list.index, which scans in C
-        if not (here := starts.intersection(held)):
-            return []
-        candidates = sorted(j for token in here for j in occurrences(tokens, token))
+    if starts.isdisjoint(tokens if held is None else held):
+        return []
     index = aliases.index
     found, i = [], 0
-    for j in candidates:  # left to right, as every position would be
+    for j in [j for j, token in enumerate(tokens) if token in starts]:  # left to right, as every position would be
         if j < i:  # inside the alias found before
             continue
         n = 0
