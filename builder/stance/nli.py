@@ -79,7 +79,7 @@ class NLIStance:
         names it by a full alias), headline first, at most `max_clauses`."""
         named = bool(target.spans(key_tokens(f"{title or ''}\n{text}")))
         voiced = [c.text for c in self.splitter.clauses(title, text)
-                  if c.voice and target.spans(key_tokens(c.text), in_context=named)]
+                  if c.voice and target.spans(c.key_tokens(), in_context=named)]
         return voiced[: self.config.max_clauses]
 
     def label(self, text: str, target: Target, title: str | None = None) -> Stance:

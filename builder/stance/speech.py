@@ -43,6 +43,10 @@ class Clause:
     def voice(self) -> bool:
         return self.speaker is None
 
+    def key_tokens(self) -> list[str]:
+        """Its key tokens: the splitter's, or keyed now for a clause made elsewhere."""
+        return key_tokens(self.text) if self.tokens is None else self.tokens
+
 
 @dataclass(frozen=True)
 class Cue:

@@ -29,7 +29,7 @@ from builder.lists import read_text, read_yaml
 from builder.stance.base import Stance
 from builder.stance.genre import MARKED
 from builder.stance.speech import Clause, SpeechSplitter
-from builder.stance.targets import Aliases, Target, alias_spans, key_tokens, parse_aliases
+from builder.stance.targets import Aliases, Target, alias_spans, parse_aliases
 
 if TYPE_CHECKING:
     from builder.config import VoiceStanceConfig
@@ -214,8 +214,7 @@ class VoiceStance:
         if self._last is None or self._last[0] != (title, text, genre):
             if genre is None:
                 genre = self.splitter.genres.decide(title, text).label
-            clauses = [(c, key_tokens(c.text) if c.tokens is None else c.tokens)
-                       for c in self.splitter.clauses(title, text, genre)]
+            clauses = [(c, c.key_tokens()) for c in self.splitter.clauses(title, text, genre)]
             self._last = ((title, text, genre), (clauses, [t for *_, tokens in clauses for t in tokens], genre))
         return self._last[1]
 
