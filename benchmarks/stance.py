@@ -310,10 +310,11 @@ def main() -> None:
               "labeler": "voice (default config, no model)"}
     if args.write_quality:  # and the first gold in the dump layout, which the card cites beside it
         first = names[0]
-        dumped = documents(cfg, golds[first], "dump")
+        held_out = [r for r in golds[first] if r["half"] == "test"]  # the card cites the held-out half only
+        dumped = documents(cfg, held_out, "dump")
         path = data_file(cfg.label.quality_file)
         saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        saved["stance"] = quality(results, score_gold(labelled_pairs(labeler, golds[first], dumped), 0))
+        saved["stance"] = quality(results, score_gold(labelled_pairs(labeler, held_out, dumped), 0))
         saved["written_by"] = "python benchmarks/labels.py --write-quality; stance: python benchmarks/stance.py " \
                               "--write-quality"
         path.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
