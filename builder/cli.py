@@ -133,8 +133,8 @@ def explain(err: ConfigCompositionException | OverrideParseException, overrides:
         key = next((k for k in keys if k == cause.full_key or k.startswith(f"{cause.full_key}.")), cause.full_key)
         return unknown_setting(key, known_settings(overrides))
     if isinstance(cause, ValidationError):
-        if (group := conf_dir() / cause.full_key.replace(".", "/")).is_dir():  # label.stance=llm for label/stance=llm
-            name = cause.full_key.replace(".", "/")
+        name = cause.full_key.replace(".", "/")
+        if (group := conf_dir() / name).is_dir():  # label.stance=llm, written for label/stance=llm
             value = next((o.partition("=")[2] for o in overrides if o.partition("=")[0] == cause.full_key), "")
             options = sorted(p.stem for p in group.glob("*.yaml") if not p.stem.endswith("schema"))
             hint = f"write {name}={value}" if value in options else f"options: {', '.join(options)}"
