@@ -46,6 +46,7 @@ from builder.stages.base import Stage
 from builder.stages.metadata import SOURCE_SEPARATOR
 from builder.stance import StanceLabeler, Target, Targets, VoiceStance
 from builder.stance.genre import GenreDetector
+from builder.stance.targets import key_tokens
 from builder.stats import StageStats
 
 
@@ -272,9 +273,12 @@ class Labeler(Stage):
             docs = ahead(docs, self.stance_calls, stats)
         return super().run(docs, stats, rejects)
 
-    def stance_calls(self, doc: Doc) -> list[tuple[str, Target, str | None]]:
-        """The stance labeler's calls for a document: one per target it mentions, the most mentioned first."""
-        mentioned = self.targets.mentions(f"{doc.title or ''}\n{doc.text}")
+    def stance_calls(self, doc: Doc, body: list[str] | None = None) -> list[tuple[str, Target, str | None]]:
+        """The stance labeler's calls for a document: one per target it mentions, the most mentioned first. `body`:
+        the text's key tokens, when the caller has them (a line break joins no words: the headline's tokens, then
+        the body's, are the key tokens of both)."""
+        tokens = None if body is None else key_tokens(doc.title or "") + body
+        mentioned = self.targets.mentions(f"{doc.title or ''}\n{doc.text}", tokens)
         return [(doc.text, self.targets.get(t), doc.title) for t in mentioned]
 
     def process(self, doc: Doc) -> Doc:
@@ -287,12 +291,13 @@ class Labeler(Stage):
         doc.outlet_country = entry.country if entry else None
         doc.outlet_facts = [dict(f) for f in entry.facts] if entry else []
         doc.credit = self.registry.lookup(doc.credit) or doc.credit
+        keyed = self.genres.keyed(doc.text)  # once, for the genre's writing signs and the target mentions
         genre = self.genres.decide(doc.title, doc.text, doc.url, doc.section_hint, doc.byline,
-                                   doc.dateline or doc.credit, entry)
+                                   doc.dateline or doc.credit, entry, keyed)
         doc.genre, doc.genre_evidence = genre.label, list(genre.evidence)
         told = {"genre": genre.label} if self.tells_genre else {}
         stances = {target.id: self.stance.label(text, target, title, **told)
-                   for text, target, title in self.stance_calls(doc)}
+                   for text, target, title in self.stance_calls(doc, keyed.tokens)}
         doc.stances = [{"target": t, "stance": s.label, "score": s.score, "evidence": list(s.evidence),
                         "quoted": list(s.quoted)} for t, s in stances.items()]
         main = next(iter(stances), None)  # the most mentioned target

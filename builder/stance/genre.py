@@ -38,6 +38,15 @@ class Genre:
         return self.label in MARKED
 
 
+@dataclass(frozen=True)
+class Keyed:
+    """A body's key tokens, keyed once for the label stage's readers: all of them (the target mentions) and those of
+    the writer's own words, outside quotations (the writing signs)."""
+
+    tokens: list[str]
+    own: list[str]
+
+
 def quotations(marks: list[list[str]], max_chars: int) -> re.Pattern:
     """A quotation between any of the (opening, closing) mark pairs (attributed_speech.yaml `quotes`): what the
     writing signs of a column do not count, and what speech.py attributes to the person quoted."""
@@ -72,6 +81,7 @@ class GenreDetector:
         self.first_person = parse_aliases(data["first_person"])
         self.fp_rate = float(data["first_person_per_100_words"])
         self.fp_min = int(data["first_person_min"])
+        self.counted = self.first_person.starts | self.saying.starts  # where the writing's counted words may start
         self.ask_rate = float(data["questions_per_sentence"])
         self.ask_min = int(data["questions_min"])
         self.min_points = int(data["min_points"])
@@ -87,10 +97,27 @@ class GenreDetector:
         """Short lines that end in a question mark: an interview's questions."""
         return sum(self.is_question(line) for line in text.split("\n"))
 
+    def keyed(self, text: str) -> Keyed:
+        """The body keyed once, stretch by stretch: a quotation mark is no word character, so the body's tokens are
+        its stretches' tokens one after the other, and its own words' tokens those of the stretches outside
+        quotations (the text with each quotation replaced by a space, as `writing` reads it)."""
+        tokens: list[str] = []
+        own: list[str] = []
+        last = 0
+        for m in self.quote.finditer(text):
+            outside = key_tokens(text[last : m.start()])
+            tokens += outside + key_tokens(m.group(0))
+            own += outside
+            last = m.end()
+        rest = key_tokens(text[last:])
+        return Keyed(tokens + rest, own + rest)
+
     def decide(self, title: str | None, text: str, url: str | None = None, section: str | None = None,
-               byline: str | None = None, opened: str | None = None, outlet: Outlet | None = None) -> Genre:
+               byline: str | None = None, opened: str | None = None, outlet: Outlet | None = None,
+               keyed: Keyed | None = None) -> Genre:
         """`opened`: what the report opens with (its dateline or agency credit), None when nothing. A headline that
-        signs the piece ("فلان يكتب:") decides first: a column built on a transcript's questions is still a column."""
+        signs the piece ("فلان يكتب:") decides first: a column built on a transcript's questions is still a column.
+        `keyed`: the text's `keyed`, when the caller has it."""
         if found := self.marked("title", self.title, title or ""):
             return found
         if (asked := self.questions(text)) >= self.interview_lines:
@@ -98,7 +125,8 @@ class GenreDetector:
         for rule in (self.outlet_rule, self.generic_rule):
             if found := rule(url, section, outlet):
                 return found
-        return self.marked("head", self.head, text[: self.head_chars]) or self.writing(text, byline, opened)
+        return self.marked("head", self.head, text[: self.head_chars]) or \
+            self.writing(text, byline, opened, keyed.own if keyed else None)
 
     @staticmethod
     def marked(where: str, marks: dict[str, tuple], words: str) -> Genre | None:
@@ -135,15 +163,17 @@ class GenreDetector:
                 return Genre(genre, (f"section: {section}",))
         return None
 
-    def writing(self, text: str, byline: str | None, opened: str | None) -> Genre:
+    def writing(self, text: str, byline: str | None, opened: str | None, tokens: list[str] | None = None) -> Genre:
         """Points for the writer's first person, questions and exclamations, few saying verbs (a report attributes
-        sentence after sentence), a byline without a dateline."""
+        sentence after sentence), a byline without a dateline. `tokens`: the own words' key tokens (`keyed`), when
+        the caller has them."""
         own = self.quote.sub(" ", text)
-        tokens = key_tokens(own)
+        tokens = key_tokens(own) if tokens is None else tokens
         if not tokens:
             return Genre("unknown", ("no text",))
         evidence, points = [], 0
-        first = len(alias_spans(tokens, self.first_person))
+        at = [j for j, token in enumerate(tokens) if token in self.counted]  # one pass for both lists
+        first = len(alias_spans(tokens, self.first_person, at))
         if first >= self.fp_min and first * 100 / len(tokens) >= self.fp_rate:
             points += 1
             evidence.append(f"first person: {first} in {len(tokens)} words")
@@ -152,7 +182,7 @@ class GenreDetector:
         if asks >= self.ask_min and asks / sentences >= self.ask_rate:
             points += 1
             evidence.append(f"questions and exclamations: {asks} in {sentences} sentences")
-        saying = len(alias_spans(tokens, self.saying))
+        saying = len(alias_spans(tokens, self.saying, at))
         if sentences >= self.report_sentences and saying / sentences <= self.report_rate:
             points += 1
             evidence.append(f"reports little: {saying} saying verbs in {sentences} sentences")

@@ -61,18 +61,23 @@ class Aliases(tuple):
         return frozenset(starts)
 
 
-def alias_spans(tokens: list[str], aliases: Aliases, held: frozenset[str] | None = None) -> list[tuple[int, int]]:
+def alias_spans(tokens: list[str], aliases: Aliases, at: list[int] | None = None) -> list[tuple[int, int]]:
     """Token spans [start, end) where one of the aliases (`parse_aliases`, longest first) starts; a proclitic is
-    allowed. `held`: the tokens' own set less any that starts none of the lists it is asked for (`Targets.mentions`
-    asks every target's lists of one document: one pass over its tokens for all, not one a list)."""
+    allowed. `at`: the positions, in order, of at least every token at which one of the aliases may start
+    (`Targets.mentions` asks every target's lists of one document: one pass over its tokens for all, not one a
+    list)."""
     if not aliases:
         return []
     starts = aliases.starts
-    if starts.isdisjoint(tokens if held is None else held):
+    if at is not None:
+        candidates = [j for j in at if tokens[j] in starts]
+    elif starts.isdisjoint(tokens):
         return []
+    else:
+        candidates = [j for j, token in enumerate(tokens) if token in starts]
     index = aliases.index
     found, i = [], 0
-    for j in [j for j, token in enumerate(tokens) if token in starts]:  # left to right, as every position would be
+    for j in candidates:  # left to right, as every position would be
         if j < i:  # inside the alias found before
             continue
         n = 0
@@ -159,16 +164,16 @@ class Target:
         return self.aliases.starts | self.context.starts | self.exclude.starts
 
     def spans(self, tokens: list[str], in_context: bool | None = None,
-              held: frozenset[str] | None = None) -> list[tuple[int, int]]:
+              at: list[int] | None = None) -> list[tuple[int, int]]:
         """Mentions in the tokens; context aliases join when `in_context` (by default: a full alias is there).
-        `held`: as in `alias_spans`, holding at least the tokens of `starts`."""
-        spans = alias_spans(tokens, self.aliases, held)
+        `at`: as in `alias_spans`, the positions of at least the tokens of `starts`."""
+        spans = alias_spans(tokens, self.aliases, at)
         if self.exclude and spans:
-            out = {i for s, e in alias_spans(tokens, self.exclude, held) for i in range(s, e)}
+            out = {i for s, e in alias_spans(tokens, self.exclude, at) for i in range(s, e)}
             spans = [(s, e) for s, e in spans if s not in out]
         if self.context and (in_context if in_context is not None else bool(spans)):
             taken = {i for s, e in spans for i in range(s, e)}
-            spans += [(s, e) for s, e in alias_spans(tokens, self.context, held) if not taken & set(range(s, e))]
+            spans += [(s, e) for s, e in alias_spans(tokens, self.context, at) if not taken & set(range(s, e))]
         return sorted(spans)
 
 
@@ -199,11 +204,14 @@ class Targets:
     def ids(self) -> list[str]:
         return [t.id for t in self.targets]
 
-    def mentions(self, text: str) -> dict[str, int]:
-        """Mentions per target id, for the targets the text names by a full alias, most mentioned first."""
-        tokens = key_tokens(text)
-        held = self.starts.intersection(tokens)
-        counts = {t.id: len(t.spans(tokens, held=held)) for t in self.targets}
+    def mentions(self, text: str, tokens: list[str] | None = None) -> dict[str, int]:
+        """Mentions per target id, for the targets the text names by a full alias, most mentioned first. `tokens`:
+        the text's key tokens, when the caller has them."""
+        tokens = key_tokens(text) if tokens is None else tokens
+        at = [j for j, token in enumerate(tokens) if token in self.starts]
+        if not at:  # no token a mention may start at
+            return {}
+        counts = {t.id: len(t.spans(tokens, at=at)) for t in self.targets}
         return dict(sorted(((t, n) for t, n in counts.items() if n), key=lambda x: (-x[1], self.ids.index(x[0]))))
 
     def main(self, text: str) -> Target | None:
