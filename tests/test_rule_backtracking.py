@@ -47,10 +47,12 @@ def test_rule_stays_within_budget_on_adversarial_lines(entry):
 
 
 def test_the_budget_catches_a_rule_that_backtracks():
-    """The CNN dateline as it was before its guard: city words, then a lazy part, before a required (CNN)."""
+    """The CNN dateline as it was before its guard: city words, then a lazy part, before a required (CNN); asked of
+    every line, as it was before rules had needs (Rule.needs: the lines without a bracket are not asked now)."""
     lazy = Rule("dateline.cnn", "prefix", "lead", re.compile(
         r"(?:(?P<city>[\u0621-\u064A]{2,}(?:\s[\u0621-\u064A]{2,}){0,2}?)\s*(?:[،,]?[^()\n]{0,45}?)?\s*)?"
         r"[-–—]*\s*\(\s*(?P<source>CNN)\s*\)\s*(?:\.?[-–—]+|:)\s*"))
+    object.__setattr__(lazy, "needs", ())
     assert max(cost(lazy, line) for line in adversarial("دبي، الإمارات العربية المتحدة (CNN)-- ")) > BUDGET
 
 

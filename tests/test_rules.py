@@ -186,4 +186,14 @@ def test_a_rule_with_a_length_guard_is_not_asked_of_a_longer_line():
     rules = RuleSet.load("boilerplate.yaml")
     guarded = next(r for r in rules.rules if r.longest is not None and r.where == "line")
     line = "حقوق " * 400
-    assert all(rule is not guarded for rule, _ in rules._rules_for(line[0], len(line) - 1, lead=False, tail=False))
+    assert all(rule is not guarded for rule, *_ in rules._rules_for(line[0], len(line) - 1, lead=False, tail=False))
+
+
+def test_a_line_rule_is_asked_only_of_lines_that_hold_a_text_every_match_of_it_holds():
+    rules = RuleSet.load("boilerplate.yaml").only(ids=frozenset({"dateline.cnn"}))
+    assert rules.rules[0].needs == (frozenset({"CNN"}),)
+    assert rules.first_match("دبي، الإمارات العربية المتحدة (CNN)-- قال", lead=True) is not None
+    assert rules.first_match("دبي، الإمارات العربية المتحدة -- قال", lead=True) is None
+    # a set of many texts costs more searches than the rule: no guard
+    wide = next(r for r in RuleSet.load("boilerplate.yaml").rules if r.id == "credit.site_line")
+    assert wide.needs == ()
