@@ -4,6 +4,7 @@ import pytest
 
 from builder.lists import word_lists
 from builder.stance.genre import GenreDetector
+from builder.stance.targets import key_tokens
 
 REPORT = ("القاهرة (أ ش أ) - عقد مجلس الوزراء اجتماعه الأسبوعي اليوم برئاسة رئيس الوزراء لبحث ملفات الأسعار "
           "والطاقة والنقل. وناقش المجلس خطة الحكومة لتطوير شبكة الطرق في المحافظات خلال العام المقبل.")
@@ -88,3 +89,16 @@ def test_an_interview_is_news_and_its_answers_are_the_interviewees(detector):
     # a headline that signs the piece makes it a column, though it is built on a transcript's questions
     signed = detector.decide("محمود علي يكتب: أسرار المحاكمة", text, section="investigations")
     assert (signed.label, signed.evidence) == ("opinion", ("title: يكتب",))
+
+
+@pytest.mark.parametrize("text", [
+    COLUMN,
+    "قال الوزير: «إن الحكومة ستدعم الأسعار» ثم أضاف “لن نتراجع عن ذلك أبدا” وغادر.",
+    "وقـــال الرئيــس: «سنُعيد بِناءَ المدارس»\u200f، وأكّد أنّ \"الخطة جاهزة للتنفيذ\" هذا العام.",  # deleted marks
+    "İstanbul ΑΣ «ΣΟΦΙΑ λέει» Σ-word",  # lowercased word by word
+])
+def test_the_body_is_keyed_once_for_every_reader(detector, text):
+    keyed = detector.keyed(text * 3)
+    assert keyed.tokens == key_tokens(text * 3)
+    assert keyed.own == key_tokens(detector.quote.sub(" ", text * 3))  # what the writing signs count
+    assert keyed.head == key_tokens((text * 3)[: detector.head_chars])

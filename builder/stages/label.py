@@ -146,11 +146,11 @@ class OutletRegistry:
         found = self.resolve(name)
         return found.pop() if len(found) == 1 else None
 
-    def mentioned(self, lines: list[str]) -> Counter[str]:
-        """How often each outlet is named in the lines (a shared name counts for each outlet it may be)."""
+    def mentioned(self, lines: list[str], keys: list[str] | None = None) -> Counter[str]:
+        """How often each outlet is named in the lines (a shared name counts for each outlet it may be). `keys`: the
+        lines' match keys, when the caller has them."""
         found: Counter[str] = Counter()
-        for line in lines:
-            key = match_key(line)
+        for key in map(match_key, lines) if keys is None else keys:
             if next(self.names.iter(key.lower()), None) is None:
                 continue
             for m in self.mention.finditer(key):
@@ -195,7 +195,8 @@ class OutletIdentifier:
         self.registry = registry
         self.origin_credits = set(origin_credits)
 
-    def identify(self, doc: Doc) -> Verdict:
+    def identify(self, doc: Doc, body_key: str | None = None) -> Verdict:
+        """`body_key`: the text's match key, when the caller has it."""
         outlet, host = self.registry.from_url(doc.url)
         hint, site_name = (doc.outlet_hint or "").strip(), (doc.site_name or "").strip()
         hinted, named = self.registry.resolve(hint), self.registry.resolve(site_name)
@@ -216,7 +217,8 @@ class OutletIdentifier:
                 seen = [c for _, found, names in levels[i:] for c in [*sorted(found), *names]]
                 return Verdict(None, "unregistered" if unregistered else "conflict", list(dict.fromkeys(seen)))
         # weak: the original a republished text credits may or may not be its publisher; a story names many outlets
-        named = self.registry.mentioned([doc.title or "", doc.text])
+        lines = [doc.title or "", doc.text]
+        named = self.registry.mentioned(lines, None if body_key is None else [match_key(lines[0]), body_key])
         by_mentions = sorted(named, key=lambda o: (-named[o], o))  # ties by id: a set's order varies per process
         weak = list(dict.fromkeys([*sorted(origin), *by_mentions]))
         return Verdict(None, "weak" if weak else "none", weak)
@@ -282,7 +284,8 @@ class Labeler(Stage):
         return [(doc.text, self.targets.get(t), doc.title) for t in mentioned]
 
     def process(self, doc: Doc) -> Doc:
-        verdict = self.identifier.identify(doc)
+        keyed = self.genres.keyed(doc.text)  # once, for the outlets it names, its genre and the target mentions
+        verdict = self.identifier.identify(doc, keyed.key)
         entry = self.registry.outlets.get(verdict.outlet or "")
         doc.outlet = verdict.outlet or UNKNOWN_OUTLET
         doc.outlet_name = entry.name if entry else None
@@ -291,7 +294,6 @@ class Labeler(Stage):
         doc.outlet_country = entry.country if entry else None
         doc.outlet_facts = [dict(f) for f in entry.facts] if entry else []
         doc.credit = self.registry.lookup(doc.credit) or doc.credit
-        keyed = self.genres.keyed(doc.text)  # once, for the genre's writing signs and the target mentions
         genre = self.genres.decide(doc.title, doc.text, doc.url, doc.section_hint, doc.byline,
                                    doc.dateline or doc.credit, entry, keyed)
         doc.genre, doc.genre_evidence = genre.label, list(genre.evidence)

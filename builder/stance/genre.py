@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from builder.arabic import WORD
 from builder.lists import Outlet, read_yaml
-from builder.stance.targets import alias_spans, key_tokens, parse_aliases
+from builder.stance.targets import KeyWords, alias_spans, key_tokens, parse_aliases
 
 GENRES = ("news", "opinion", "analysis", "unknown")
 MARKED = ("opinion", "analysis")  # the genres a rule names; news is what a page with no sign of them is
@@ -40,11 +40,14 @@ class Genre:
 
 @dataclass(frozen=True)
 class Keyed:
-    """A body's key tokens, keyed once for the label stage's readers: all of them (the target mentions) and those of
-    the writer's own words, outside quotations (the writing signs)."""
+    """A body keyed once for the label stage's readers: its match key (the outlets it names), its key tokens (the
+    target mentions), those of the writer's own words, outside quotations (the writing signs), and those of its head
+    (the head marks)."""
 
+    key: str
     tokens: list[str]
     own: list[str]
+    head: list[str]
 
 
 def quotations(marks: list[list[str]], max_chars: int) -> re.Pattern:
@@ -98,19 +101,20 @@ class GenreDetector:
         return sum(self.is_question(line) for line in text.split("\n"))
 
     def keyed(self, text: str) -> Keyed:
-        """The body keyed once, stretch by stretch: a quotation mark is no word character, so the body's tokens are
-        its stretches' tokens one after the other, and its own words' tokens those of the stretches outside
+        """The body keyed once, read stretch by stretch: a quotation mark is no word character, so the body's tokens
+        are its stretches' tokens one after the other, and its own words' tokens those of the stretches outside
         quotations (the text with each quotation replaced by a space, as `writing` reads it)."""
+        words = KeyWords(text)
         tokens: list[str] = []
         own: list[str] = []
         last = 0
         for m in self.quote.finditer(text):
-            outside = key_tokens(text[last : m.start()])
-            tokens += outside + key_tokens(m.group(0))
+            outside = words(last, m.start())
+            tokens += outside + words(m.start(), m.end())
             own += outside
             last = m.end()
-        rest = key_tokens(text[last:])
-        return Keyed(tokens + rest, own + rest)
+        rest = words(last)
+        return Keyed(words.key, tokens + rest, own + rest, words(0, self.head_chars))
 
     def decide(self, title: str | None, text: str, url: str | None = None, section: str | None = None,
                byline: str | None = None, opened: str | None = None, outlet: Outlet | None = None,
@@ -118,19 +122,19 @@ class GenreDetector:
         """`opened`: what the report opens with (its dateline or agency credit), None when nothing. A headline that
         signs the piece ("فلان يكتب:") decides first: a column built on a transcript's questions is still a column.
         `keyed`: the text's `keyed`, when the caller has it."""
-        if found := self.marked("title", self.title, title or ""):
+        if found := self.marked("title", self.title, key_tokens(title or "")):
             return found
         if (asked := self.questions(text)) >= self.interview_lines:
             return Genre("news", (f"interview: {asked} question lines",))
         for rule in (self.outlet_rule, self.generic_rule):
             if found := rule(url, section, outlet):
                 return found
-        return self.marked("head", self.head, text[: self.head_chars]) or \
-            self.writing(text, byline, opened, keyed.own if keyed else None)
+        keyed = keyed or self.keyed(text)
+        return self.marked("head", self.head, keyed.head) or self.writing(text, keyed.own, byline, opened)
 
     @staticmethod
-    def marked(where: str, marks: dict[str, tuple], words: str) -> Genre | None:
-        tokens = key_tokens(words)
+    def marked(where: str, marks: dict[str, tuple], tokens: list[str]) -> Genre | None:
+        """The first genre whose marks the key tokens hold."""
         for genre in MARKED:
             if spans := alias_spans(tokens, marks[genre]):
                 s, e = spans[0]
@@ -163,12 +167,10 @@ class GenreDetector:
                 return Genre(genre, (f"section: {section}",))
         return None
 
-    def writing(self, text: str, byline: str | None, opened: str | None, tokens: list[str] | None = None) -> Genre:
+    def writing(self, text: str, tokens: list[str], byline: str | None, opened: str | None) -> Genre:
         """Points for the writer's first person, questions and exclamations, few saying verbs (a report attributes
-        sentence after sentence), a byline without a dateline. `tokens`: the own words' key tokens (`keyed`), when
-        the caller has them."""
+        sentence after sentence), a byline without a dateline. `tokens`: the own words' key tokens (`keyed`)."""
         own = self.quote.sub(" ", text)
-        tokens = key_tokens(own) if tokens is None else tokens
         if not tokens:
             return Genre("unknown", ("no text",))
         evidence, points = [], 0

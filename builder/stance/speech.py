@@ -127,10 +127,13 @@ class SpeechSplitter:
 
     def sentences(self, text: str) -> list[str]:
         """Sentences, with a quotation kept whole inside the sentence that opens it."""
-        protected = [(m.start(), m.end()) for m in self.quote.finditer(text)]
+        quotes = ((m.start(), m.end()) for m in self.quote.finditer(text))  # in order, none overlapping
+        quote = next(quotes, None)
         cuts, start = [], 0
         for m in SENTENCE_END.finditer(text):
-            if any(s < m.start() < e for s, e in protected):
+            while quote and quote[1] <= m.start():  # the only quotation that may hold an end is the first not past it
+                quote = next(quotes, None)
+            if quote and quote[0] < m.start():
                 continue
             cuts.append(text[start : m.end()])
             start = m.end()

@@ -11,14 +11,17 @@ hold an alias and mean something else ("مرسى مطروح"): no mention inside
 from __future__ import annotations
 
 import itertools
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from builder.arabic import PROCLITICS, WORD, match_key, word_forms
+from builder.arabic import KEY_TABLE, PROCLITICS, WORD, match_key, word_forms
 from builder.config import TargetConfig
 
 Alias = tuple[str, ...]  # an alias as its key tokens, lowercased
+DELETED = re.compile("[" + "".join(re.escape(chr(cp)) for cp, to in KEY_TABLE.items() if to is None) + "]")
 
 
 def key_tokens(text: str) -> list[str]:
@@ -29,6 +32,25 @@ def key_tokens(text: str) -> list[str]:
     if "\u0130" in key or "\u03a3" in key:
         return [t.lower() for t in WORD.findall(key)]
     return WORD.findall(key.lower())
+
+
+class KeyWords:
+    """`key_tokens` of stretches of one text, the text keyed once: the key only deletes or replaces single characters,
+    so a stretch's key is the key's stretch between the text's positions less the characters deleted before them."""
+
+    def __init__(self, text: str):
+        self.key = match_key(text)
+        self.deleted = [m.start() for m in DELETED.finditer(text)] if len(self.key) != len(text) else []
+        # lowercased whole unless it holds İ or Σ (as in `key_tokens`: each word is then lowercased alone)
+        self.lower = None if "\u0130" in self.key or "\u03a3" in self.key else self.key.lower()
+
+    def __call__(self, start: int = 0, end: int | None = None) -> list[str]:
+        """`key_tokens(text[start:end])`."""
+        at = start - bisect_left(self.deleted, start)
+        to = len(self.key) if end is None else end - bisect_left(self.deleted, end)
+        if self.lower is None:
+            return [t.lower() for t in WORD.findall(self.key, at, to)]
+        return WORD.findall(self.lower, at, to)
 
 
 class Aliases(tuple):

@@ -134,6 +134,9 @@ class VoiceStance:
             target: {side: {kind: parse_aliases(sides.get(side, {}).get(kind, []), forms=True) for kind in WEIGHTS}
                      for side in SIDES}
             for target, sides in lexicon["targets"].items()}
+        # per target, where one of its brand cues may start: a clause with none of these and no mention gives no hit
+        self.brand_starts = {target: frozenset().union(*(sides[side]["brand"].starts for side in SIDES))
+                             for target, sides in self.cues.items()}
         self.evaluative = {side: parse_aliases(lexicon["evaluative"].get(side, []), forms=True) for side in SIDES}
         self.heads = {side: parse_aliases(lexicon["heads"].get(side, []), forms=True) for side in SIDES}
         self.agents = {side: parse_aliases(lexicon["agents"].get(side, []), forms=True) for side in SIDES}
@@ -152,6 +155,8 @@ class VoiceStance:
         return {i for s, e in alias_spans(tokens, self.stock) if e in starts for i in range(s, starts[e])}
 
     def hits(self, clause: Clause, tokens: list[str], target: Target, in_context: bool, opinion: bool) -> list[Hit]:
+        if target.starts.isdisjoint(tokens) and self.brand_starts.get(target.id, frozenset()).isdisjoint(tokens):
+            return []  # most clauses: no mention and no brand cue, the only cue that counts without one
         named = target.spans(tokens, in_context)
         # a word counts once, as the strongest cue it is part of (a stock descriptor names a mention: none, none)
         taken = self.stock_words(tokens, named) if named else set()
