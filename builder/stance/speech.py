@@ -216,6 +216,8 @@ class SpeechSplitter:
 
     def colon_speaker(self, text: str) -> str | None:
         """"فلان: ..." names a speaker (not a headline label, not a column's "فلان يكتب:")."""
+        if ":" not in text:  # most sentences (the key neither deletes nor makes a colon)
+            return None
         head, colon, _ = match_key(text).partition(":")
         head_tokens = key_tokens(head)
         if colon and 0 < len(head_tokens) <= self.speaker_words and not alias_spans(head_tokens, self.column_marks) \
