@@ -2,7 +2,7 @@
 
 from builder.document import Doc, Drop
 from builder.stages.language import LanguageFilter
-from builder.stages.repair import Repair
+from builder.stages.repair import _CONTINUED, _MOJIBAKE, _OPENS, Repair, opens
 from builder.stages.segment import Segmenter
 from conftest import SENTENCES
 
@@ -36,6 +36,15 @@ def test_repair_undoes_cp1256_mojibake_and_strips_controls_but_keeps_spelling():
     assert mojibake.startswith("ط£ط¹ظ„ظ†طھ")
     assert Repair().repair(mojibake) == original
     assert Repair().repair("الحـــكومة\u200f تعلن\u202b «قرارا» ١٢") == "الحكومة تعلن «قرارا» ١٢"
+    # plain Arabic has ط and ظ before letters, but only mojibake has them before a UTF-8 continuation byte's character
+    plain = "مصطفى يطالب بنظام يضبط الطقس"
+    assert len(_MOJIBAKE.findall(plain)) >= 3 and not _CONTINUED.findall(plain)
+    assert len(_CONTINUED.findall(mojibake)) >= len(_MOJIBAKE.findall(mojibake))  # every pair, ظˆ too
+
+
+def test_a_line_that_ends_on_an_opening_mark_is_found_from_its_last_characters():
+    for line in ["قال «", "قال: \"", "انتهى. \"", "(", "\"", "قال (\n", "قال \"\n", "قال.", ""]:
+        assert opens(line) == bool(_OPENS.search(line)), line
 
 
 def test_language_keeps_arabic_and_names_what_it_drops():

@@ -34,12 +34,23 @@ _SPACE_CHARS = r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
 _SPACES = re.compile(rf"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]{_SPACE_CHARS}*| {_SPACE_CHARS}+")
 # UTF-8 Arabic read as Windows-1256 turns every letter into ط or ظ plus a second character.
 _MOJIBAKE = re.compile(r"[طظ][\u0080-\u00ff\u0600-\u06ff\u2000-\u206f\u0152-\u0192]")
+# ...and that second character is always one whose byte continues a UTF-8 sequence (80-BF). Plain Arabic has ط or
+# ظ before a letter in most documents, which _MOJIBAKE counts: a text is looked at line by line only when it has 3
+# of these (a line that round-trips has only these pairs, so every line fix_cp1256_mojibake would fix has 3).
+_CONTINUED = re.compile("[طظ][" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1256")) + "]")
 # A list item ("1- مصر", "2) الأردن", "• تونس") is a line of its own even when spaced like inline text.
 _LIST_ITEM = re.compile(r"^\s*(?:\d+\s*[-–.)]|[•▪◦*\-–])")
 # Marks no line of its own starts or ends with: a comma, a full stop or a closing quote that the sentence goes on
 # with; an opening quote or bracket it was cut after.
 _GOES_ON = re.compile(r"^(?:[،,؛;.:)»\]”]|[\"'](?=[\s.،,:]|$))")
 _OPENS = re.compile(r"(?:^|(?<![.!?؟…])\s)[\"'“]$|[«(\[]$")  # a quote after ". " closes a sentence
+
+
+def opens(line: str) -> bool:
+    """The line ends on an opening quote or bracket (`_OPENS`). A match is two characters at most, at the end or
+    before a final newline: the search starts there, not at every character of the line (a lookbehind still sees
+    the character before)."""
+    return _OPENS.search(line, max(0, len(line) - 3)) is not None
 _ENDS = (*SENTENCE_END, ":")  # a piece that ends like this ends its sentence
 _PADDED = 0.8  # a page whose lines nearly all end (or start) with a space pads them: such spaces show nothing
 
@@ -72,7 +83,7 @@ class Repair(Stage):
         return doc
 
     def repair(self, text: str) -> str:
-        if self.fix_cp1256 and len(_MOJIBAKE.findall(text)) >= 3:  # no match spans lines: else no line has 3
+        if self.fix_cp1256 and len(_CONTINUED.findall(text)) >= 3:  # no match spans lines: else no line has 3
             text = "\n".join(fix_cp1256_mojibake(line) for line in text.split("\n"))
         if self.ftfy and _FTFY_CAN_FIX.search(text):
             text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
@@ -106,15 +117,16 @@ def rejoin_fragments(lines: list[str], max_words: int) -> list[str]:
 
     def runs_on(line: str) -> bool:
         end = line.rstrip()
-        return not end.endswith(LINE_END) or bool(_OPENS.search(end))
+        return not end.endswith(LINE_END) or opens(end)
 
     def fragment(before: str, piece: str, after: str) -> bool:
-        if not (before.strip() and after.strip() and 0 < len(WORD.findall(piece)) <= max_words):
+        # the cheap tests first: most lines before a piece end their sentence
+        if not (before.strip() and after.strip() and runs_on(before)) or piece.rstrip().endswith(_ENDS):
             return False
-        if not runs_on(before) or piece.rstrip().endswith(_ENDS) or _LIST_ITEM.match(piece) or _LIST_ITEM.match(after):
+        if not 0 < len(WORD.findall(piece)) <= max_words or _LIST_ITEM.match(piece) or _LIST_ITEM.match(after):
             return False
         far = spaced(piece, after) or bool(_GOES_ON.match(after.lstrip()))
-        near = spaced(before, piece) or bool(_OPENS.search(before.rstrip()))
+        near = spaced(before, piece) or opens(before.rstrip())
         return far and (near or (bool(_GOES_ON.match(after.lstrip())) and len(WORD.findall(before)) >= 3))
 
     out: list[str] = []
@@ -123,7 +135,7 @@ def rejoin_fragments(lines: list[str], max_words: int) -> list[str]:
         piece = lines[i]
         if out and i + 1 < len(lines) and fragment(out[-1], piece, lines[i + 1]):
             before = out[-1]
-            glue = "" if before.endswith(" ") or piece.startswith(" ") or _OPENS.search(before) else " "
+            glue = "" if before.endswith(" ") or piece.startswith(" ") or opens(before) else " "
             out[-1] = before + glue + piece + lines[i + 1]  # the far break has its space or its mark already
             i += 2
             continue
