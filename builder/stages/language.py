@@ -73,23 +73,24 @@ class ArabicScriptEvidence:
         for ch, lang_weight in self.weight.items():
             self.class_of[ord(ch)] = self.classes.index(lang_weight) + 1
 
-    def scores(self, text: str) -> Counter:
+    def scores(self, text: str, tokens: list[str] | None = None) -> Counter:
+        """Each language's weight of evidence in `text`; `tokens`: its TOKEN runs, when the caller has them."""
         scores: Counter = Counter()
         counts = np.bincount(self.class_of[code_points(text)], minlength=len(self.classes) + 1)
         for (lang, w), n in zip(self.classes, counts[1:].tolist(), strict=True):
             if n:  # the weights are multiples of 1/4: the sums are exact in any order
                 scores[lang] += n * w
-        for token in TOKEN.findall(text):
+        for token in TOKEN.findall(text) if tokens is None else tokens:
             if lang := self.word_lang.get(token):
                 scores[lang] += self.word_weight
             elif token.startswith(self.article) and len(token) > len(self.article) + 1:
                 scores["ar"] += self.word_weight
         return scores
 
-    def decide(self, text: str, tie_break) -> tuple[str, float]:
+    def decide(self, text: str, tie_break, tokens: list[str] | None = None) -> tuple[str, float]:
         """(language, confidence). `tie_break(text, candidates)` picks among non-Arabic languages when only
-        letters they share speak."""
-        scores = self.scores(text)
+        letters they share speak. `tokens`: as for `scores`."""
+        scores = self.scores(text, tokens)
         arabic = scores["ar"]
         other = sum(v for k, v in scores.items() if k != "ar")
         if arabic == other == 0:
@@ -177,7 +178,8 @@ class LanguageFilter(Stage):
             return "unknown", 0.0
         if 2 * arabic >= latin:  # a third of the letters in Arabic script: judge the Arabic-script text
             sample = " ".join(TOKEN.findall(text, 0, 4 * self.sample_chars))[: self.sample_chars]
-            lang, confidence = self.evidence.decide(sample, self.tie_break)
+            # the sample's tokens are its words (an empty one, after a cut at a space, is no evidence of anything)
+            lang, confidence = self.evidence.decide(sample, self.tie_break, sample.split(" "))
             return lang, confidence * arabic / (arabic + latin)
         sample = " ".join(NOT_ARABIC_SCRIPT.findall(text))[: self.sample_chars]
         probs = self.backend.probabilities(sample)
