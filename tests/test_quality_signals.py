@@ -11,6 +11,7 @@ import pytest
 from builder.config import QualityConfig
 from builder.document import Doc, Drop
 from builder.schema import QUALITY_SIGNALS
+from builder.stages import quality
 from builder.stages.quality import QualityFilter
 from conftest import SENTENCES, article, build, write_jsonl
 
@@ -62,6 +63,14 @@ def test_the_signals_are_what_the_checks_compared(text):
     assert set(tagged.quality_signals) == set(QUALITY_SIGNALS)
     assert passes(tagged.quality_signals) == (tagged.quality_verdict is None) == isinstance(dropped, Doc)
     assert tagged.quality_verdict == (None if isinstance(dropped, Doc) else dropped.reason)
+
+
+@pytest.mark.parametrize("text", [JUST_OVER_DUP_LINES, LIST, *(article(random.Random(seed)) for seed in range(3))])
+def test_n_grams_of_a_huge_vocabulary_are_renumbered_and_give_the_same_signals(text, monkeypatch):
+    """Past int64, the shorter n-grams are renumbered before the next size is made; forced here with a low bound."""
+    signals = QualityFilter(QualityConfig(action="tag")).process(doc(text)).quality_signals
+    monkeypatch.setattr(quality, "_INT64_MAX", 50)
+    assert QualityFilter(QualityConfig(action="tag")).process(doc(text)).quality_signals == signals
 
 
 def test_an_unknown_action_or_an_n_gram_without_a_column_fails_when_the_stage_is_built():

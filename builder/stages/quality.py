@@ -31,13 +31,15 @@ from builder.stats import StageStats
 _LETTER = re.compile(r"[^\W\d_]")
 STOP_CHARS = (*SENTENCE_END, "”", "»", '"', "'", ")", ":", "؛")  # FineWeb-2's terminal punctuation, in Arabic
 _IS_LETTER, _IS_ARABIC = char_table(_LETTER), char_table(ARABIC_SCRIPT)
+_INT64_MAX = int(np.iinfo(np.int64).max)
 
 
 class NGrams:
     """A text's words as integer ids, and its n-grams as one integer each (the (n-1)-gram's times the vocabulary
     size plus the last word's id: one number per n-gram, never two n-grams on one), built up from the shorter ones
     and kept for the next n. Counting and looking up numbers is what the repetition checks spend their time on,
-    and numbers hash and compare faster than tuples of strings."""
+    and numbers hash and compare faster than tuples of strings. The numbers are made with numpy (a document's
+    n-grams of one size in a few vectorised operations) and handed out as lists, for dict and Counter lookups."""
 
     def __init__(self, words: list[str]):
         vocab = {w: i for i, w in enumerate(dict.fromkeys(words))}  # ids in order of first use
@@ -45,13 +47,19 @@ class NGrams:
         self.ids = list(map(vocab.__getitem__, words))
         self.size = len(vocab)
         self.keys = {1: self.ids}
+        self.numbers = {1: (np.array(self.ids, dtype=np.int64), self.size)}  # n -> (numbers, a bound above them)
 
     def of(self, n: int) -> list[int]:
         """One number per n-gram, in order of their first word."""
         if n not in self.keys:
-            shorter, ids = self.of(n - 1), self.ids
-            # shorter[i] * size + ids[i + n - 1], with the loop in C (map stops at the shorter of the two)
-            self.keys[n] = list(map(operator.add, map(self.size.__mul__, shorter), ids[n - 1 :]))
+            self.of(n - 1)
+            shorter, bound = self.numbers[n - 1]
+            if bound * self.size > _INT64_MAX:  # the shorter n-grams renumbered from 0 first: still one number each
+                distinct, shorter = np.unique(shorter, return_inverse=True)
+                bound = len(distinct)
+            numbers = shorter[:-1] * self.size + self.numbers[1][0][n - 1 :]
+            self.numbers[n] = numbers, bound * self.size
+            self.keys[n] = numbers.tolist()
         return self.keys[n]
 
 
