@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from builder.arabic import FULL_STOPS, WORD, match_key
+from builder.arabic import FULL_STOPS, WORD, has_words, match_key
 from builder.config import CleanConfig
 from builder.document import Removal
 from builder.site import site_of
@@ -77,7 +77,8 @@ class TemplateApplier:
 
     def headline_like(self, line: str) -> bool:
         """Short, and not ending like a sentence: another story's headline, as a related block lists it."""
-        return 2 <= len(WORD.findall(line)) <= self.block_max_words and not line.rstrip().endswith(FULL_STOPS)
+        return (not line.rstrip().endswith(FULL_STOPS) and has_words(line, 2)
+                and not has_words(line, self.block_max_words + 1))
 
     def corpus_headline(self, line: str) -> bool:
         return bool(self.titles) and self.headline_like(line) and headline_key(line) in self.titles

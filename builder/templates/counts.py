@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from builder.arabic import FULL_STOPS, SENTENCE_END, WORD, dedup_key, in_broken_sentence, words_in
+from builder.arabic import FULL_STOPS, SENTENCE_END, WORD, dedup_key, has_words, in_broken_sentence, words_in
 from builder.config import CleanConfig, TemplatesConfig
 from builder.schema import COUNT_SCHEMA, MERGED_COUNT_SCHEMA
 from builder.site import site_of
@@ -42,14 +42,16 @@ def page_lines(text: str) -> list[str]:
 
 def is_prose(line: str, words: int) -> bool:
     """A paragraph: `words` words or more, ending like a sentence."""
-    return line.rstrip(' "»”)').endswith(SENTENCE_END) and words_in(line) >= words
+    return line.rstrip(' "»”)').endswith(SENTENCE_END) and has_words(line, words)
 
 
 def edge_zones(lines: list[str], prose_words: int) -> tuple[int, int]:
     """(first prose line, one past the last): the lead zone is the lines above the first, the bottom zone the
     lines below the last; a page with no prose line is all edge."""
-    prose = [i for i, line in enumerate(lines) if is_prose(line, prose_words)]
-    return (prose[0], prose[-1] + 1) if prose else (len(lines), 0)
+    first = next((i for i, line in enumerate(lines) if is_prose(line, prose_words)), None)
+    if first is None:
+        return len(lines), 0
+    return first, next(i for i in range(len(lines) - 1, first - 1, -1) if is_prose(lines[i], prose_words)) + 1
 
 
 def zone_depths(lines: list[str], edge_lines: int, prose_words: int, max_lines: int) -> tuple[int, int]:
@@ -94,9 +96,11 @@ class Edges:
               ) -> list[tuple[int, str, str]]:
         """(line, PREFIX or SUFFIX, piece) for the pieces that may be glued furniture: prefixes of the page's first
         long lines (and of the lines `top` names), suffixes of its last long lines (and of `bottom`'s)."""
-        long = [i for i, line in enumerate(lines) if words_in(line) >= self.prose_words]
-        heads = sorted({*long[:FRAGMENT_LINES], *top})
-        tails = sorted({*long[-FRAGMENT_LINES:], *bottom})
+        def long(order: Iterable[int]) -> list[int]:  # the first FRAGMENT_LINES long lines in this order
+            return list(itertools.islice((i for i in order if has_words(lines[i], self.prose_words)), FRAGMENT_LINES))
+
+        heads = sorted({*long(range(len(lines))), *top})
+        tails = sorted({*long(range(len(lines) - 1, -1, -1)), *bottom})
         return [*((i, PREFIX, p) for i in heads for p in prefixes(lines[i], self.prefix_words, self.min_rest)),
                 *((i, SUFFIX, p) for i in tails
                   for p in suffixes(lines[i], self.suffix_words, self.min_rest, title, self.prefix_words))]
@@ -121,19 +125,18 @@ def prefixes(line: str, max_words: int, min_rest: int) -> list[str]:
     """Pieces of the line's start that may be furniture glued to it: up to a delimiter within its first
     `max_words` words ("سبق- وكالات: ", "القاهرة - "), or its first one to three words ("10:45 ص "), each with
     `min_rest` words or more after it. Longest first."""
-    out = []
-    total = words_in(line)  # a head ends in a delimiter or a space: its words and the rest's add up to the line's
+    out = []  # a head ends in a delimiter or a space, so the words after it are the rest's: read up to min_rest
     for m in _FRAGMENT_DELIMITER.finditer(line):
-        head = len(WORD.findall(line, 0, m.end()))
-        if head > max_words:
+        head = line[:m.end()]
+        if has_words(head, max_words + 1):
             break
         if m.end() < len(line) and not line[m.end()].isspace():
             continue  # inside a word or a number ("05:35", "COVID-19")
         end = m.end() + len(line[m.end():]) - len(line[m.end():].lstrip())
-        if head and total - head >= min_rest:
+        if has_words(head, 1) and has_words(line[m.end():], min_rest):
             out.append(line[:end])
     for w in itertools.islice(_SPACED_WORD.finditer(line), 3):
-        if total - len(WORD.findall(line, 0, w.end())) >= min_rest:
+        if has_words(line[w.end():], min_rest):
             out.append(line[:w.end()])
     return sorted(set(out), key=lambda p: (-len(p), p))
 
@@ -150,8 +153,8 @@ def suffixes(line: str, max_words: int, min_rest: int, title: str | None = None,
         if total - seen <= max_words:
             before[line[at:]] = seen
     out = []
-    if m := _CLOSING_MARK.search(line):
-        out.append(line[m.start():])
+    if (mark := closing_mark(line)) is not None:
+        out.append(line[mark:])
     title = (title or "").strip()
     if len(title.split()) >= 3 and line.rstrip().endswith(title):
         for w in list(re.finditer(r"\S+", line[:line.rstrip().rfind(title)]))[::-1][:lead_words]:
@@ -161,6 +164,18 @@ def suffixes(line: str, max_words: int, min_rest: int, title: str | None = None,
     for s in out:
         before.setdefault(s, len(WORD.findall(line, 0, len(line) - len(s))))
     return sorted({s for s, words in before.items() if s.strip() and words >= min_rest}, key=lambda p: (-len(p), p))
+
+
+def closing_mark(line: str) -> int | None:
+    """Where the line's closing mark (`_CLOSING_MARK`) starts, if it has one. It holds the line's last "(" or last
+    dash, with only dashes and spacing before it in the mark: the regex is searched from there, not along the
+    whole paragraph."""
+    at = min((i for i in (line.rfind("("), line.rfind("-"), line.rfind("–"), line.rfind("—")) if i >= 0), default=-1)
+    if at < 0:
+        return None
+    while at and (line[at - 1] in "-–—\u200f" or line[at - 1].isspace()):
+        at -= 1
+    return m.start() if (m := _CLOSING_MARK.search(line, at)) else None
 
 
 def may_be_furniture(lines: list[str], i: int, max_words: int,

@@ -74,6 +74,7 @@ class ShapeMasker:
             parts.append(f"(?P<{slot}>{body})")
             self.slots.append(slot)
         self.regex = re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")  # slots start a word: one test elsewhere
+        self._value = {slot: f"{slot}_v" for slot in self.slots if f"{slot}_v" in self.regex.groupindex}
         delimiters = re.escape(data["delimiters"])
         dashes = re.escape(data["dashes"])
         self.delimiter_chars = frozenset(data["delimiters"] + "-")
@@ -87,13 +88,15 @@ class ShapeMasker:
         """The line's shape; the page's own headline inside it (a back-link line) is the slot {title}."""
         key = match_key(line)
         spans = self._title_span(key, title)
+        title_span = spans[0] if spans else None
         found: list[tuple[str, int, int]] = []
-        for m in self.regex.finditer(key):
+        for m in self.regex.finditer(key):  # matches never overlap: only the title's span can
             slot = m.lastgroup
             if slot is None:
                 continue
-            start, end = (m.span(f"{slot}_v") if f"{slot}_v" in m.groupdict() and m.group(f"{slot}_v") else m.span())
-            if end <= start or any(start < e and s < end for s, e, _ in spans):
+            value = self._value.get(slot)
+            start, end = m.span(value) if value and m.group(value) else m.span()
+            if end <= start or (title_span and start < title_span[1] and title_span[0] < end):
                 continue
             slot = "name" if slot == "person" else slot
             spans.append((start, end, slot))
@@ -101,13 +104,14 @@ class ShapeMasker:
                 found.append((slot, start, end))
         where = (key_positions(line) if len(key) != len(line) else range(len(line) + 1)) if found else []
         values = [(slot, line[where[start]:where[end]].strip()) for slot, start, end in found]
-        out, at = [], 0
-        for start, end, slot in sorted(spans):
-            out += [key[at:start], f"{{{slot}}}"]
-            at = end
-        out.append(key[at:])
-        spaced = self._spacing.sub(self._space, "".join(out))
-        tokens = tuple(spaced.split())
+        if spans:
+            out, at = [], 0
+            for start, end, slot in sorted(spans):
+                out += [key[at:start], f"{{{slot}}}"]
+                at = end
+            out.append(key[at:])
+            key = "".join(out)
+        tokens = tuple(self._spacing.sub(self._space, key).split())
         return Masked(" ".join(tokens), tokens, tuple(values), tuple(map(is_literal, tokens)))
 
     @staticmethod
@@ -124,7 +128,7 @@ class ShapeMasker:
         tokens, lim = masked.tokens, self.limits
         shapes = [masked.shape]
         n = len(tokens)
-        delimiter = [self.is_delimiter(t) for t in tokens]
+        delimiter = [t in self.delimiter_chars for t in tokens]  # is_delimiter: the set holds single characters
         literal = [0]  # literal words before each token
         for flag in masked.literal:
             literal.append(literal[-1] + flag)
