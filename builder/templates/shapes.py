@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 
 from builder.arabic import KEY_TABLE, match_key
 from builder.lists import WordLists, alternation, read_yaml, word_lists
@@ -21,6 +22,7 @@ TEXT = "{text}"
 TITLE_WORDS = 3  # a page's title this long, repeated inside a line, is a slot
 _LETTER = re.compile(r"[^\W\d_]")
 _SLOT = re.compile(r"^\W*\{[a-z]+\}\W*$")
+_DROPPED = re.compile("[" + "".join(re.escape(chr(cp)) for cp, to in KEY_TABLE.items() if to is None) + "]")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def is_literal(token: str) -> bool:
 
 def key_positions(line: str) -> list[int]:
     """Where each character of `match_key(line)` sits in `line` (and the line's end)."""
-    return [*(i for i, ch in enumerate(line) if KEY_TABLE.get(ord(ch), 0) is not None), len(line)]
+    dropped = {m.start() for m in _DROPPED.finditer(line)}  # a few marks: found by the regex engine, not per character
+    return [i for i in range(len(line) + 1) if i not in dropped]
 
 
 class ShapeMasker:
@@ -129,9 +132,7 @@ class ShapeMasker:
         shapes = [masked.shape]
         n = len(tokens)
         delimiter = [t in self.delimiter_chars for t in tokens]  # is_delimiter: the set holds single characters
-        literal = [0]  # literal words before each token
-        for flag in masked.literal:
-            literal.append(literal[-1] + flag)
+        literal = list(accumulate(masked.literal, initial=0))  # literal words before each token
 
         def free_ok(start: int, end: int, fixed_literal: int) -> bool:
             words = end - start - sum(delimiter[start:end])
