@@ -329,6 +329,7 @@ class RuleSet:
         glued = [r for r in rules if r.where == "line" and r.id not in glue.never]
         self.glued_heads = [r for r in glued if r.kind in glue.prefix]
         self.glued_tails = [r for r in glued if r.kind in glue.suffix and r.scope != "lead"]
+        self.suffixes = [r for r in rules if r.where == "suffix"]
         # the lengths past which a guarded rule is not asked: a key's length falls between two of them
         self._longest = sorted({r.longest for r in rules if r.longest is not None})
         self._asked: dict[tuple[str, int, bool, bool], list[tuple[Rule, Callable[[str], re.Match | None],
@@ -373,8 +374,8 @@ class RuleSet:
         """A closing mark glued to the end of the article's last line ("... المقبل. (أ.ف.ب)"): the span to cut
         from the line's end, or None. Only `suffix` rules are asked, and only here."""
         key = _line_key(line)
-        for rule in self.rules:
-            if rule.where == "suffix" and (m := rule.match(key, lead=False)) is not None:
+        for rule in self.suffixes:
+            if (m := rule.match(key, lead=False)) is not None:
                 return Removal(rule.id, line[original_index(line, m.start()):], _fields(m, line, 0))
         return None
 
