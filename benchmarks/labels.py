@@ -181,10 +181,10 @@ def outlets(cfg: Config, ant_pages_limit: int, egypt_per_outlet: int) -> dict:
         if shown.docs:
             with_urls[name] = shown.accuracy()
         seconds[name] = round(time.perf_counter() - start, 1)
-    types = Counter(o["type"] for o in registry.outlets.values())
+    types = Counter(o.type for o in registry.outlets.values())
     return {
         "registry": {"outlets": sum(n for t, n in types.items() if t != "agency"), "agencies": types["agency"],
-                     "countries": len({o["country"] for o in registry.outlets.values() if o["type"] != "agency"})},
+                     "countries": len({o.country for o in registry.outlets.values() if o.type != "agency"})},
         "with_urls": with_urls,
         "text_only": text_only,
         "pages_dropped_by_cleaning": dict(dropped),
