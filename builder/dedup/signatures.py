@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import cache, lru_cache
+from functools import cache
 from importlib.metadata import version
 
 import numpy as np
@@ -27,17 +27,13 @@ SHINGLE_HASH = "xxh64 per word, polynomial fold over the n-gram, xor-folded to 3
 _FOLD = np.uint64(0x100000001B3)
 
 
-@lru_cache(maxsize=1 << 18)
-def _word_hash(word: str) -> int:
-    return xxhash.xxh64_intdigest(word.encode())
-
-
 def shingle_hashes(key: str, n: int) -> np.ndarray:
     """The distinct 32-bit hashes of the key's word n-grams (one n-gram of all words when there are fewer):
-    each word hashed once (cached: news vocabulary repeats), the n-grams folded with numpy, not hashed one by one
-    in Python as datasketch's default sha1 does."""
+    each word hashed once, the n-grams folded with numpy, not hashed one by one in Python as datasketch's default
+    sha1 does. Not cached: xxh64 of a word costs less than an lru_cache lookup (920k words of 5k egypt_news
+    documents: 0.18 CPU-s against 0.5)."""
     words = key.split() or [""]
-    h = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    h = np.fromiter((xxhash.xxh64_intdigest(w.encode()) for w in words), dtype=np.uint64, count=len(words))
     width = max(1, len(words) - n + 1)
     gram = h[:width].copy()
     for j in range(1, min(n, len(words))):
