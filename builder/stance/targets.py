@@ -11,17 +11,15 @@ hold an alias and mean something else ("مرسى مطروح"): no mention inside
 from __future__ import annotations
 
 import itertools
-import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from builder.arabic import KEY_TABLE, PROCLITICS, WORD, match_key, word_forms
+from builder.arabic import PROCLITICS, WORD, deleted_positions, match_key, word_forms
 from builder.config import TargetConfig
 
 Alias = tuple[str, ...]  # an alias as its key tokens, lowercased
-DELETED = re.compile("[" + "".join(re.escape(chr(cp)) for cp, to in KEY_TABLE.items() if to is None) + "]")
 
 
 def key_tokens(text: str) -> list[str]:
@@ -40,7 +38,7 @@ class KeyWords:
 
     def __init__(self, text: str):
         self.key = match_key(text)
-        self.deleted = [m.start() for m in DELETED.finditer(text)] if len(self.key) != len(text) else []
+        self.deleted = deleted_positions(text) if len(self.key) != len(text) else []
         # lowercased whole unless it holds İ or Σ (as in `key_tokens`: each word is then lowercased alone)
         self.lower = None if "\u0130" in self.key or "\u03a3" in self.key else self.key.lower()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
 
-from builder.arabic import KEY_TABLE, match_key
+from builder.arabic import deleted_positions, match_key
 from builder.lists import WordLists, alternation, read_yaml, word_lists
 from builder.rules import expand, rule_fragments
 
@@ -22,7 +22,6 @@ TEXT = "{text}"
 TITLE_WORDS = 3  # a page's title this long, repeated inside a line, is a slot
 _LETTER = re.compile(r"[^\W\d_]")
 _SLOT = re.compile(r"^\W*\{[a-z]+\}\W*$")
-_DROPPED = re.compile("[" + "".join(re.escape(chr(cp)) for cp, to in KEY_TABLE.items() if to is None) + "]")
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def is_literal(token: str) -> bool:
 
 def key_positions(line: str) -> list[int]:
     """Where each character of `match_key(line)` sits in `line` (and the line's end)."""
-    dropped = {m.start() for m in _DROPPED.finditer(line)}  # a few marks: found by the regex engine, not per character
+    dropped = set(deleted_positions(line))
     return [i for i in range(len(line) + 1) if i not in dropped]
 
 
