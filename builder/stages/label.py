@@ -279,8 +279,8 @@ class Labeler(Stage):
         """The stance labeler's calls for a document: one per target it mentions, the most mentioned first. `body`:
         the text's key tokens, when the caller has them (a line break joins no words: the headline's tokens, then
         the body's, are the key tokens of both)."""
-        tokens = None if body is None else key_tokens(doc.title or "") + body
-        mentioned = self.targets.mentions(f"{doc.title or ''}\n{doc.text}", tokens)
+        title = key_tokens(doc.title or "")
+        mentioned = self.targets.mentioned_in(title + (key_tokens(doc.text) if body is None else body))
         return [(doc.text, self.targets.get(t), doc.title) for t in mentioned]
 
     def process(self, doc: Doc) -> Doc:

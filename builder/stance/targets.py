@@ -224,10 +224,12 @@ class Targets:
     def ids(self) -> list[str]:
         return [t.id for t in self.targets]
 
-    def mentions(self, text: str, tokens: list[str] | None = None) -> dict[str, int]:
-        """Mentions per target id, for the targets the text names by a full alias, most mentioned first. `tokens`:
-        the text's key tokens, when the caller has them."""
-        tokens = key_tokens(text) if tokens is None else tokens
+    def mentions(self, text: str) -> dict[str, int]:
+        """Mentions per target id, for the targets the text names by a full alias, most mentioned first."""
+        return self.mentioned_in(key_tokens(text))
+
+    def mentioned_in(self, tokens: list[str]) -> dict[str, int]:
+        """`mentions` of a text already keyed (`key_tokens`)."""
         at = [j for j, token in enumerate(tokens) if token in self.starts]
         if not at:  # no token a mention may start at
             return {}
