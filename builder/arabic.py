@@ -33,7 +33,6 @@ _REPLACE.update({chr(0x0660 + d): str(d) for d in range(10)})  # Arabic-Indic di
 _REPLACE.update({chr(0x06F0 + d): str(d) for d in range(10)})  # Persian digits
 
 KEY_TABLE = {cp: None for cp in _DROP} | {ord(k): v for k, v in _REPLACE.items()}
-_DROPPED = frozenset(chr(cp) for cp in _DROP)
 _DELETED = re.compile("[" + "".join(re.escape(chr(cp)) for cp, to in KEY_TABLE.items() if to is None) + "]")
 
 WORD = re.compile(r"\w+")
@@ -117,15 +116,14 @@ def match_key(text: str) -> str:
 
 
 def original_index(text: str, key_index: int) -> int:
-    """Position in `text` of the character at `key_index` in `match_key(text)` (len(text) at the end)."""
-    seen = 0
-    for i, ch in enumerate(text):
-        if ch in _DROPPED:
-            continue
-        if seen == key_index:
-            return i
-        seen += 1
-    return len(text)
+    """Position in `text` of the character at `key_index` in `match_key(text)` (len(text) at the end): the index
+    moved past each deleted character at or before it."""
+    at = key_index
+    for deleted in deleted_positions(text):
+        if deleted > at:
+            break
+        at += 1
+    return min(at, len(text))
 
 
 def deleted_positions(text: str) -> list[int]:
