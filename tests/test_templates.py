@@ -19,7 +19,7 @@ from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook
 from builder.templates.counts import ShapeCounter, counts_table, merge, of_share, read_merged
 from builder.templates.learn import learn_from, learned_table
-from builder.templates.shapes import ShapeMasker
+from builder.templates.shapes import ShapeMasker, needs_digit
 from conftest import SENTENCES, article, build, cli, write_jsonl
 
 REPORTERS = ["محمد عبد الله", "سارة أحمد", "خالد منصور", "منى السيد", "أحمد فؤاد", "هدى كمال"]
@@ -64,6 +64,13 @@ def test_a_line_shape_masks_what_changes_from_page_to_page(masker):
     own_headline = masker.mask("ظهرت المقالة فوز فريق المدينة أولاً على بوابة النيل.", title="فوز فريق المدينة")
     assert own_headline.shape == "ظهرت المقاله {title} اولا علي بوابه النيل."
     assert masker.mask("ن ع / 10:30 ت م").shape == masker.mask("ن ع / 15:00 ت م").shape
+
+
+def test_the_slots_that_need_a_digit_are_read_from_their_patterns(masker):
+    assert masker.digit_slots == {"{date}", "{time}", "{number}"}
+    assert needs_digit(r"(?:x|\d+)\d") and needs_digit(r"(?:\d|[0-9a]\d){1,2}")
+    assert not needs_digit(r"(?:x|\d+)") and not needs_digit(r"\d*") and not needs_digit(r"[^\d]")
+    assert masker.unmarked("أعلنت الحكومة ") and not masker.unmarked("سبق- ") and not masker.unmarked("١٠ ")
 
 
 def test_a_template_is_learned_from_a_handful_of_pages_and_cut_with_an_audit(masker, rng):

@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,7 @@ VARIANTS = 2  # distinct lines remembered per shape: enough to tell a shape whos
 
 
 def page_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    return [stripped for line in text.split("\n") if (stripped := line.strip())]
 
 
 def is_prose(line: str, words: int) -> bool:
@@ -109,7 +109,10 @@ class Edges:
 def glued_shape(masker: ShapeMasker, zone: str, piece: str, title: str | None) -> Masked | None:
     """The shape of a glued piece, or None when it cannot be furniture: a prefix without a delimiter that is more
     than a time stamp ("الحكومة المصرية", "القاهرة" opening a sentence), a tail that ends like a sentence (the
-    last sentence)."""
+    last sentence). An unmarked prefix (`ShapeMasker.unmarked`) is neither when the clock slots need a digit: it is
+    not masked at all, and most prefixes, a line's first words, are."""
+    if zone == PREFIX and masker.digit_slots >= CLOCK_SLOTS and masker.unmarked(piece):
+        return None
     masked = masker.mask(piece.strip(), title)
     if not masked.tokens:
         return None
@@ -220,12 +223,15 @@ class SiteCounts:
         """Distinct lines seen with the shape (counted up to VARIANTS)."""
         return len(self.lines.get(key, ()))
 
-    def add(self, key: tuple[str, str], pages: int, example: str | int, cap: int, lines: Iterable[int],
+    def add(self, key: tuple[str, str], pages: int, example: str | int, cap: int, lines: Sequence[int],
             words: int) -> None:
-        self.shapes[key] += pages
-        self.words[key] = max(self.words[key], words)
+        self.shapes[key] = self.shapes.get(key, 0) + pages  # not Counter's __missing__: a Python call per new key
+        if words >= self.words.get(key, 0):
+            self.words[key] = words
         self.examples.setdefault(key, example)
-        self.lines[key] = tuple(sorted({*self.lines.get(key, ()), *lines}))[:VARIANTS]  # the smallest: any order
+        known = self.lines.get(key, ())
+        if len(known) < VARIANTS or any(h < known[-1] for h in lines):  # else the smallest stay as they are
+            self.lines[key] = tuple(sorted({*known, *lines}))[:VARIANTS]  # the smallest: any order
         if len(self.shapes) > 4 * cap:
             self.prune(cap)
 
@@ -270,8 +276,11 @@ class ShapeCounter:
         for _, zone, piece in self.edges.glued(lines, title=title):
             if masked := glued_shape(self.masker, zone, piece, title):
                 on_page.setdefault((zone, masked.shape), (piece.strip(), masked.literal_words))
+        hashes: dict[str, tuple[int]] = {}  # a line has a shape per candidate and edge: hashed once
         for key, (line, words) in on_page.items():
-            counts.add(key, 1, line[:EXAMPLE_CHARS], self.max_shapes, (line_hash(line),), words)
+            if line not in hashes:
+                hashes[line] = (line_hash(line),)
+            counts.add(key, 1, line[:EXAMPLE_CHARS], self.max_shapes, hashes[line], words)
 
     def add_all(self, rows: Iterable[Mapping[str, Any]]) -> ShapeCounter:
         for row in rows:

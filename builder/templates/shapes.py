@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import accumulate
+from re import _constants as sre
+from re import _parser as sre_parse
 
 from builder.arabic import deleted_positions, match_key
 from builder.lists import WordLists, alternation, read_yaml, word_lists
@@ -55,6 +56,28 @@ def is_literal(token: str) -> bool:
     return bool(_LETTER.search(token)) and not _SLOT.match(token)
 
 
+def needs_digit(pattern: str) -> bool:
+    """Whether every match of `pattern` holds a digit (`\\d`), read from the parsed pattern; False when unsure."""
+    return _needs_digit(sre_parse.parse(pattern))
+
+
+def _needs_digit(seq) -> bool:
+    for op, av in seq:
+        if op is sre.IN and av and all(item == (sre.CATEGORY, sre.CATEGORY_DIGIT) for item in av):
+            return True
+        if op is sre.SUBPATTERN:
+            found = _needs_digit(av[-1])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            found = av[0] >= 1 and _needs_digit(av[2])
+        elif op is sre.BRANCH:
+            found = all(map(_needs_digit, av[1]))
+        else:
+            found = op is sre.ATOMIC_GROUP and _needs_digit(av)
+        if found:
+            return True
+    return False
+
+
 def key_positions(line: str) -> list[int]:
     """Where each character of `match_key(line)` sits in `line` (and the line's end)."""
     dropped = set(deleted_positions(line))
@@ -70,21 +93,25 @@ class ShapeMasker:
         fragments = rule_fragments(read_yaml(rules_file), lists or word_lists())
         fragments["function_word"] = alternation(data["function_word"])
         fragments["name_word"] = expand(match_key(data["name_word"]), fragments)
-        parts, self.slots = [], []
+        parts, self.slots, digit_slots = [], [], set()
         for slot, pattern in data["slots"].items():
             body = expand(match_key(pattern), fragments).replace("(?P<v>", f"(?P<{slot}_v>")
             parts.append(f"(?P<{slot}>{body})")
             self.slots.append(slot)
+            if needs_digit(body):
+                digit_slots.add(f"{{{slot}}}")
+        self.digit_slots = frozenset(digit_slots)  # as tokens: "{date}"
         self.regex = re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")  # slots start a word: one test elsewhere
         self._value = {slot: f"{slot}_v" for slot in self.slots if f"{slot}_v" in self.regex.groupindex}
         delimiters = re.escape(data["delimiters"])
         dashes = re.escape(data["dashes"])
         self.delimiter_chars = frozenset(data["delimiters"] + "-")
-        self._spacing = re.compile(rf"\s*(?:([{delimiters}])|[{dashes}]+)\s*")
+        # a shape's tokens: each delimiter, each run of dashes (as "-"), each run of other non-space characters
+        self._token = re.compile(rf"[{delimiters}]|[{dashes}]+|[^\s{delimiters}{dashes}]+")
+        self._dash = re.compile(f"[{dashes}]")
+        self._dashes = frozenset(data["dashes"])
+        self._marked = re.compile(rf"[{delimiters}{dashes}\d]")
         self.limits = limits or ShapeLimits()
-
-    def _space(self, m: re.Match) -> str:
-        return f" {m.group(1) or '-'} "
 
     def mask(self, line: str, title: str | None = None) -> Masked:
         """The line's shape; the page's own headline inside it (a back-link line) is the slot {title}."""
@@ -113,7 +140,10 @@ class ShapeMasker:
                 at = end
             out.append(key[at:])
             key = "".join(out)
-        tokens = tuple(self._spacing.sub(self._space, key).split())
+        tokens = self._token.findall(key)
+        if self._dash.search(key):
+            tokens = ["-" if t[0] in self._dashes else t for t in tokens]
+        tokens = tuple(tokens)
         return Masked(" ".join(tokens), tokens, tuple(values), tuple(map(is_literal, tokens)))
 
     @staticmethod
@@ -122,30 +152,34 @@ class ShapeMasker:
         at = key.find(wanted) if wanted else -1
         return [(at, at + len(wanted), "title")] if at >= 0 else []
 
+    def unmarked(self, line: str) -> bool:
+        """The line's key has no delimiter, dash or digit: its shape has no delimiter token and no slot of
+        `digit_slots`, found without masking it."""
+        return self._marked.search(match_key(line)) is None
+
     def is_delimiter(self, token: str) -> bool:
         return len(token) == 1 and token in self.delimiter_chars
 
     def candidates(self, masked: Masked) -> list[str]:
         """The full shape, then the looser ones: fixed prefix + {text}, {text} + fixed suffix, framed {text}."""
-        tokens, lim = masked.tokens, self.limits
+        tokens, literal, lim = masked.tokens, masked.literal, self.limits
         shapes = [masked.shape]
         n = len(tokens)
-        delimiter = [t in self.delimiter_chars for t in tokens]  # is_delimiter: the set holds single characters
-        literal = list(accumulate(masked.literal, initial=0))  # literal words before each token
+        # where the delimiters are (is_delimiter: the set holds single characters); most lines have none
+        at = [] if self.delimiter_chars.isdisjoint(tokens) else \
+            [i for i, t in enumerate(tokens) if t in self.delimiter_chars]
 
         def free_ok(start: int, end: int, fixed_literal: int) -> bool:
-            words = end - start - sum(delimiter[start:end])
+            words = end - start - sum(start <= i < end for i in at)
             limit = lim.max_free_words if fixed_literal else lim.max_name_words
-            return 0 < words <= limit and literal[end] - literal[start] > 0
+            return 0 < words <= limit and any(literal[start:end])
 
-        first = next((i for i in range(min(n - 1, lim.max_fixed_words + 1)) if delimiter[i]), None)
-        if first is not None and free_ok(first + 1, n, literal[first + 1]):
-            shapes.append(" ".join([*tokens[:first + 1], TEXT]))
-        last = next((j for j in range(n - 1, max(0, n - 2 - lim.max_fixed_words), -1) if delimiter[j]), None)
-        if last is not None and last > 0 and free_ok(0, last, literal[n] - literal[last]):
-            shapes.append(" ".join([TEXT, *tokens[last:]]))
+        if at and at[0] < min(n - 1, lim.max_fixed_words + 1) and free_ok(at[0] + 1, n, any(literal[:at[0] + 1])):
+            shapes.append(" ".join([*tokens[:at[0] + 1], TEXT]))
+        if at and at[-1] > max(0, n - 2 - lim.max_fixed_words) and free_ok(0, at[-1], any(literal[at[-1]:])):
+            shapes.append(" ".join([TEXT, *tokens[at[-1]:]]))
         k = lim.frame_words
-        if n >= 2 * k + 1 and literal[k] and literal[n] - literal[n - k] and free_ok(k, n - k, literal[k]):
+        if n >= 2 * k + 1 and any(literal[:k]) and any(literal[n - k:]) and free_ok(k, n - k, True):
             shapes.append(" ".join([*tokens[:k], TEXT, *tokens[n - k:]]))
         return list(dict.fromkeys(shapes))
 
