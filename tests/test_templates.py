@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
+from re import _parser
 
 import pyarrow.parquet as pq
 import pytest
 
+from builder.arabic import match_key
 from builder.config import TemplatesConfig
 from builder.site import site_of
 from builder.stages.metadata import MetadataExtractor
 from builder.templates.apply import TemplateApplier, TemplateBook
 from builder.templates.counts import ShapeCounter, counts_table, merge, of_share, read_merged
 from builder.templates.learn import learn_from, learned_table
-from builder.templates.shapes import ShapeMasker, needs_digit
+from builder.templates.openings import lookahead, needs_digit, openings
+from builder.templates.shapes import ShapeMasker
 from conftest import SENTENCES, article, build, cli, write_jsonl
+
+parse = _parser.parse
 
 REPORTERS = ["محمد عبد الله", "سارة أحمد", "خالد منصور", "منى السيد", "أحمد فؤاد", "هدى كمال"]
 CITIES = ["القاهرة", "الجيزة", "أسوان", "الإسكندرية", "المنيا", "طنطا"]
@@ -68,9 +74,25 @@ def test_a_line_shape_masks_what_changes_from_page_to_page(masker):
 
 def test_the_slots_that_need_a_digit_are_read_from_their_patterns(masker):
     assert masker.digit_slots == {"{date}", "{time}", "{number}"}
-    assert needs_digit(r"(?:x|\d+)\d") and needs_digit(r"(?:\d|[0-9a]\d){1,2}")
-    assert not needs_digit(r"(?:x|\d+)") and not needs_digit(r"\d*") and not needs_digit(r"[^\d]")
+    assert needs_digit(parse(r"(?:x|\d+)\d")) and needs_digit(parse(r"(?:\d|[0-9a]\d){1,2}"))
+    assert not any(needs_digit(parse(p)) for p in (r"(?:x|\d+)", r"\d*", r"[^\d]"))
     assert masker.unmarked("أعلنت الحكومة ") and not masker.unmarked("سبق- ") and not masker.unmarked("١٠ ")
+
+
+def test_a_slot_opening_is_read_from_its_pattern_and_only_ever_lets_more_through(masker):
+    assert openings(list(parse(r"(?<!x)(?:ab|c\d)x?")), 2) == {("a", "b"), ("c", r"[\d]")}
+    assert openings(list(parse(r"(?i:ab)|x")), 3) == {(), ("x",)}  # a case-blind group: read no further
+    assert openings(list(parse(r"\w+@x")), 3) == {()}  # opens with any word character: tried whole
+    gate = re.compile(lookahead([(p, parse(p)) for p in (r"(?P<v>\w+)@x", "كتب\\s+")]))
+    assert gate.match("a@x") and gate.match("كتب ") and not gate.match("كتاب")
+    pattern = masker.regex.pattern
+    plain = re.compile(r"(?<!\w)" + pattern[pattern.index("(?:(?P<"):])  # the slots without the lookahead
+    lines = ["كتب: محمد علي - القاهرة 12 مايو 2024 الساعة 10:45 ص (أ ف ب) www.example.com",
+             "للتواصل news@example.com أو 0123456789 - وكالة الأنباء", "بقلم د. أحمد فؤاد | الجيزة"]
+    for line in lines:
+        key = match_key(line)
+        assert [(m.span(), m.lastgroup) for m in masker.regex.finditer(key)] == \
+            [(m.span(), m.lastgroup) for m in plain.finditer(key)]
 
 
 def test_a_template_is_learned_from_a_handful_of_pages_and_cut_with_an_audit(masker, rng):

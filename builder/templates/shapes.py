@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from re import _constants as sre
 from re import _parser as sre_parse
 
 from builder.arabic import deleted_positions, match_key
 from builder.lists import WordLists, alternation, read_yaml, word_lists
 from builder.rules import expand, rule_fragments
+from builder.templates.openings import lookahead, needs_digit
 
 TEXT = "{text}"
 TITLE_WORDS = 3  # a page's title this long, repeated inside a line, is a slot
@@ -56,28 +56,6 @@ def is_literal(token: str) -> bool:
     return bool(_LETTER.search(token)) and not _SLOT.match(token)
 
 
-def needs_digit(pattern: str) -> bool:
-    """Whether every match of `pattern` holds a digit (`\\d`), read from the parsed pattern; False when unsure."""
-    return _needs_digit(sre_parse.parse(pattern))
-
-
-def _needs_digit(seq) -> bool:
-    for op, av in seq:
-        if op is sre.IN and av and all(item == (sre.CATEGORY, sre.CATEGORY_DIGIT) for item in av):
-            return True
-        if op is sre.SUBPATTERN:
-            found = _needs_digit(av[-1])
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            found = av[0] >= 1 and _needs_digit(av[2])
-        elif op is sre.BRANCH:
-            found = all(map(_needs_digit, av[1]))
-        else:
-            found = op is sre.ATOMIC_GROUP and _needs_digit(av)
-        if found:
-            return True
-    return False
-
-
 def key_positions(line: str) -> list[int]:
     """Where each character of `match_key(line)` sits in `line` (and the line's end)."""
     dropped = set(deleted_positions(line))
@@ -93,15 +71,16 @@ class ShapeMasker:
         fragments = rule_fragments(read_yaml(rules_file), lists or word_lists())
         fragments["function_word"] = alternation(data["function_word"])
         fragments["name_word"] = expand(match_key(data["name_word"]), fragments)
-        parts, self.slots, digit_slots = [], [], set()
+        parts, parsed, self.slots = [], [], []
         for slot, pattern in data["slots"].items():
             body = expand(match_key(pattern), fragments).replace("(?P<v>", f"(?P<{slot}_v>")
             parts.append(f"(?P<{slot}>{body})")
+            parsed.append((body, sre_parse.parse(body)))
             self.slots.append(slot)
-            if needs_digit(body):
-                digit_slots.add(f"{{{slot}}}")
-        self.digit_slots = frozenset(digit_slots)  # as tokens: "{date}"
-        self.regex = re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")")  # slots start a word: one test elsewhere
+        self.digit_slots = frozenset(f"{{{slot}}}" for slot, (_, p) in zip(self.slots, parsed, strict=True)
+                                     if needs_digit(p))  # as tokens: "{date}"
+        # slots start a word (one test here, not in each) that one of their openings starts (openings.py)
+        self.regex = re.compile(r"(?<!\w)" + lookahead(parsed) + "(?:" + "|".join(parts) + ")")
         self._value = {slot: f"{slot}_v" for slot in self.slots if f"{slot}_v" in self.regex.groupindex}
         delimiters = re.escape(data["delimiters"])
         dashes = re.escape(data["dashes"])
