@@ -71,11 +71,14 @@ class ShapeMasker:
         fragments = rule_fragments(read_yaml(rules_file), lists or word_lists())
         fragments["function_word"] = alternation(data["function_word"])
         fragments["name_word"] = expand(match_key(data["name_word"]), fragments)
+        # what the slots' openings and digits are read from (openings.py): a name word as any text, for the lists in
+        # its lookahead are most of the patterns' text, and a part that matches more only ever lets more through
+        outline = fragments | {"name_word": "(?s:.)+"}
         parts, parsed, self.slots = [], [], []
         for slot, pattern in data["slots"].items():
             body = expand(match_key(pattern), fragments).replace("(?P<v>", f"(?P<{slot}_v>")
             parts.append(f"(?P<{slot}>{body})")
-            parsed.append((body, sre_parse.parse(body)))
+            parsed.append((body, sre_parse.parse(expand(match_key(pattern), outline))))
             self.slots.append(slot)
         self.digit_slots = frozenset(f"{{{slot}}}" for slot, (_, p) in zip(self.slots, parsed, strict=True)
                                      if needs_digit(p))  # as tokens: "{date}"
