@@ -148,11 +148,11 @@ def suffixes(line: str, max_words: int, min_rest: int, title: str | None = None,
     """Pieces of the line's end that may be furniture glued to it: what follows one of its sentence ends within the
     last `max_words` words ("رابط الخبر: ..."), a closing mark ("(كونا)", "- أ ف ب"), or, when the line ends with
     the page's own headline (a back-link), the headline with up to `lead_words` words before it. Longest first."""
-    total = words_in(line)
     before: dict[str, int] = {}  # piece -> words of the line before it
-    seen, at = 0, 0
+    seen, at, total = 0, 0, None  # the line's words counted only when it has a sentence break: most have none
     for m in _SENTENCE_BREAK.finditer(line):  # a break ends in a space: the words before and after it add up
         seen, at = seen + len(WORD.findall(line, at, m.end())), m.end()
+        total = words_in(line) if total is None else total
         if total - seen <= max_words:
             before[line[at:]] = seen
     out = []
