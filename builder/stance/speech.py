@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from builder.arabic import PROCLITICS, WORD, match_key
 from builder.lists import read_yaml
@@ -55,6 +56,34 @@ class Cue:
     whole: bool  # it reports the whole sentence, the clauses before it included
 
 
+class Parts(NamedTuple):
+    """A sentence as the splitter reads it (`SpeechSplitter.parts`)."""
+
+    quotes: list[str]  # its quotations, longer than a scare quote, without their marks
+    quoted: list[list[str]]  # their key tokens
+    outside: str  # the rest, each quotation replaced by " … "
+    parts: list[str]  # the rest cut at commas
+    keyed: list[list[str]]  # the parts' key tokens
+
+    @property
+    def tokens(self) -> list[str]:
+        """Every key token, in the order of the clauses (the quotations first)."""
+        return [*joined(self.quoted), *joined(self.keyed)]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a headline or body, read into its parts, with what decides its clauses but its own words
+    (`SpeechSplitter.sentences_of`)."""
+
+    text: str
+    headline: bool
+    opinion: bool  # read as a column (only quotations and a named third party's speech are someone else's)
+    parts: Parts
+    asked: bool | None = None  # an interview's line: a question (the outlet's) or not (the interviewee's answer)
+    told: str | None = None  # the speaker a headline "فلان لـ<the outlet>: ..." says the body is told by
+
+
 def joined(keyed: list[list[str]]) -> list[str]:
     """The key tokens of parts one after the other."""
     return [t for tokens in keyed for t in tokens]
@@ -90,27 +119,42 @@ class SpeechSplitter:
 
     def clauses(self, title: str | None, text: str, genre: str | None = None) -> list[Clause]:
         """The headline's and the body's clauses; `genre` None: decided from the text (`is_opinion`)."""
+        return [c for s in self.sentences_of(title, text, genre) for c in self.sentence_split(s)]
+
+    def sentences_of(self, title: str | None, text: str, genre: str | None = None) -> list[Sentence]:
+        """The headline's and the body's sentences, each with what decides its clauses but its own words: `clauses`
+        one sentence at a time, for a reader that splits only the sentences holding a word it looks for."""
         opinion = self.is_opinion(title, text) if genre is None else genre in MARKED
-        head = self.split(title or "", headline=True, opinion=False)
+        head = [Sentence(s, True, False, self.parts(s)) for s in self.sentences(title or "")]
         if self.genres.questions(text) >= self.genres.interview_lines:
             body = self.interview(text, opinion)
         else:
-            body = self.split(text, False, opinion)
+            body = [Sentence(s, False, opinion, self.parts(s)) for s in self.sentences(text)]
         told = self.told(title or "")
         if told is not None:  # "فلان لـ«الوطن»: ...": an interview or a statement to the outlet, its speaker's
-            body = [replace(c, speaker=told if c.voice else c.speaker, quoted=True) for c in body]
+            body = [replace(s, told=told) for s in body]
         return head + body
 
-    def interview(self, text: str, opinion: bool) -> list[Clause]:
-        """An interview's clauses: the introduction as any text, the questions the outlet's, the answers the
-        interviewee's (speaker "")."""
+    def interview(self, text: str, opinion: bool) -> list[Sentence]:
+        """An interview's sentences: the introduction's as any text's, then each line's, a question (the outlet's)
+        or an answer (the interviewee's)."""
         lines = text.split("\n")
         first = next(i for i, line in enumerate(lines) if self.genres.is_question(line))
-        out = self.split("\n".join(lines[:first]), False, opinion)
+        out = [Sentence(s, False, opinion, self.parts(s)) for s in self.sentences("\n".join(lines[:first]))]
         for line in lines[first:]:
             asked = self.genres.is_question(line)
-            out += [replace(c, speaker=None if asked else "" if c.voice else c.speaker, quoted=not asked)
-                    for c in self.split(line, False, opinion)]
+            out += [Sentence(s, False, opinion, self.parts(s), asked) for s in self.sentences(line)]
+        return out
+
+    def sentence_split(self, sentence: Sentence) -> list[Clause]:
+        """A sentence's clauses: an interview's answer is the interviewee's (speaker ""), its question the outlet's;
+        a body the headline says is told to the outlet is its speaker's."""
+        out = self.sentence_clauses(sentence.text, sentence.headline, sentence.opinion, sentence.parts)
+        if sentence.asked is not None:
+            asked = sentence.asked
+            out = [replace(c, speaker=None if asked else "" if c.voice else c.speaker, quoted=not asked) for c in out]
+        if sentence.told is not None:
+            out = [replace(c, speaker=sentence.told if c.voice else c.speaker, quoted=True) for c in out]
         return out
 
     def told(self, title: str) -> str | None:
@@ -118,12 +162,6 @@ class SpeechSplitter:
         head, colon, _ = match_key(title).partition(":")
         tokens = key_tokens(head)
         return " ".join(tokens) if colon and "ل" in tokens[1:] and self.colon_speaker(title) else None
-
-    def split(self, text: str, headline: bool, opinion: bool = False) -> list[Clause]:
-        out: list[Clause] = []
-        for sentence in self.sentences(text):
-            out += self.sentence_clauses(sentence, headline, opinion)
-        return out
 
     def sentences(self, text: str) -> list[str]:
         """Sentences, with a quotation kept whole inside the sentence that opens it."""
@@ -140,8 +178,8 @@ class SpeechSplitter:
         cuts.append(text[start:])
         return [c.strip() for c in cuts if WORD.search(c)]
 
-    def sentence_clauses(self, sentence: str, headline: bool, opinion: bool = False) -> list[Clause]:
-        """The quotations in a sentence, then the rest: the outlet's clauses and the reported ones."""
+    def parts(self, sentence: str) -> Parts:
+        """The quotations in a sentence (longer than a scare quote), and the rest cut into its parts at commas."""
         quotes, rest, last = [], [], 0
         for m in self.quote.finditer(sentence):
             inner = m.group(0)[1:-1]
@@ -154,11 +192,18 @@ class SpeechSplitter:
         parts = [p for p in CLAUSE_END.split(outside) if p.strip()] or [outside]
         # each part keyed once: for its cue, and as the tokens of the clauses made of it (a clause boundary is a
         # comma or spaces, never inside a word, so a clause's tokens are its parts' tokens one after the other)
-        keyed = [key_tokens(p) for p in parts]
+        return Parts(quotes, [key_tokens(q) for q in quotes], outside, parts, [key_tokens(p) for p in parts])
+
+    def sentence_clauses(self, sentence: str, headline: bool, opinion: bool = False,
+                         parts: Parts | None = None) -> list[Clause]:
+        """The quotations in a sentence, then the rest: the outlet's clauses and the reported ones. `parts`: the
+        sentence's `parts`, when the caller has them."""
+        quotes, quoted, outside, parts, keyed = parts or self.parts(sentence)
         cue = self.cue(parts, opinion, keyed)
         speaker = cue.speaker if cue else None if opinion and not headline else self.colon_speaker(outside)
         # a quotation with no reporting verb in sight is still somebody's speech
-        clauses = [Clause(q, headline, "" if speaker is None else speaker, True, key_tokens(q)) for q in quotes]
+        clauses = [Clause(q, headline, "" if speaker is None else speaker, True, tokens)
+                   for q, tokens in zip(quotes, quoted, strict=True)]
         if cue is None or cue.whole:  # with no cue, a speaker is a "فلان: ..." line: their own words
             return [*clauses, Clause(outside.strip(), headline, speaker, cue is None and speaker is not None,
                                      joined(keyed))]

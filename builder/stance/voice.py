@@ -28,7 +28,7 @@ from builder.errors import BuildError
 from builder.lists import read_text, read_yaml
 from builder.stance.base import Stance
 from builder.stance.genre import MARKED
-from builder.stance.speech import Clause, SpeechSplitter
+from builder.stance.speech import Clause, Sentence, SpeechSplitter
 from builder.stance.targets import Aliases, Target, alias_spans, parse_aliases
 
 if TYPE_CHECKING:
@@ -119,6 +119,27 @@ class Calibration:
         return True, precision, f"{group} threshold {table['threshold']}"
 
 
+class Reading:
+    """A document as the voice labeler reads it, the same for every target: its sentences, each one's key tokens,
+    every token, and its genre. A sentence is split into clauses (and kept) only when a target's reading first looks
+    into it: most sentences hold no word a hit toward the document's targets may start at."""
+
+    def __init__(self, read: tuple, splitter: SpeechSplitter, sentences: list[Sentence], genre: str):
+        self.read = read  # (title, text, genre) as asked
+        self.splitter = splitter
+        self.sentences = sentences
+        self.tokens = [s.parts.tokens for s in sentences]
+        self.whole = [t for tokens in self.tokens for t in tokens]
+        self.genre = genre
+        self.split: dict[int, list[tuple[Clause, list[str]]]] = {}
+
+    def clauses(self, i: int) -> list[tuple[Clause, list[str]]]:
+        """The i-th sentence's clauses with their key tokens."""
+        if i not in self.split:
+            self.split[i] = [(c, c.key_tokens()) for c in self.splitter.sentence_split(self.sentences[i])]
+        return self.split[i]
+
+
 class VoiceStance:
     """Stance from the outlet's voice, with every counted cue as evidence and quoted cues kept apart."""
 
@@ -145,7 +166,7 @@ class VoiceStance:
         self.splitter = SpeechSplitter(c.speech_file)
         self.calibration = Calibration(c.calibration_file)
         self.min_score = c.min_score
-        self._last: tuple | None = None
+        self._last: Reading | None = None
 
     # --- reading ---------------------------------------------------------------------------------------------
 
@@ -154,9 +175,15 @@ class VoiceStance:
         starts = {s: e for s, e in mentions}
         return {i for s, e in alias_spans(tokens, self.stock) if e in starts for i in range(s, starts[e])}
 
+    def looks_at(self, tokens: list[str], target: Target) -> bool:
+        """The tokens may give a hit toward the target: they hold a token at which a mention of it or one of its brand
+        cues (the only cue that counts without a mention) may start. Most clauses and sentences hold none."""
+        brands = self.brand_starts.get(target.id, frozenset())
+        return not (target.starts.isdisjoint(tokens) and brands.isdisjoint(tokens))
+
     def hits(self, clause: Clause, tokens: list[str], target: Target, in_context: bool, opinion: bool) -> list[Hit]:
-        if target.starts.isdisjoint(tokens) and self.brand_starts.get(target.id, frozenset()).isdisjoint(tokens):
-            return []  # most clauses: no mention and no brand cue, the only cue that counts without one
+        if not self.looks_at(tokens, target):
+            return []
         named = target.spans(tokens, in_context)
         # a word counts once, as the strongest cue it is part of (a stock descriptor names a mention: none, none)
         taken = self.stock_words(tokens, named) if named else set()
@@ -212,25 +239,25 @@ class VoiceStance:
         first, last = words[s], words[e - 1]
         return " ".join(text[original_index(text, first.start()) : original_index(text, last.end())].split())
 
-    def reading(self, title: str | None, text: str, genre: str | None) -> tuple[list[tuple], list[str], str]:
-        """The clauses with their key tokens (kept by the splitter), every token, and the genre (given, or read from
-        the text): the same for every target of a document, so the last document's reading is kept (the label stage
-        asks once per mentioned target)."""
-        if self._last is None or self._last[0] != (title, text, genre):
-            if genre is None:
-                genre = self.splitter.genres.decide(title, text).label
-            clauses = [(c, c.key_tokens()) for c in self.splitter.clauses(title, text, genre)]
-            self._last = ((title, text, genre), (clauses, [t for *_, tokens in clauses for t in tokens], genre))
-        return self._last[1]
+    def reading(self, title: str | None, text: str, genre: str | None) -> Reading:
+        """The document's `Reading` (its genre given, or read from the text): the same for every target of a
+        document, so the last document's reading is kept (the label stage asks once per mentioned target)."""
+        if self._last is None or self._last.read != (title, text, genre):
+            decided = self.splitter.genres.decide(title, text).label if genre is None else genre
+            self._last = Reading((title, text, genre), self.splitter, self.splitter.sentences_of(title, text, decided),
+                                 decided)
+        return self._last
 
     def read(self, text: str, target: Target, title: str | None,
              genre: str | None = None) -> tuple[list[Hit], list[Hit], str]:
         """(the outlet's hits, its paraphrased designations included; every attributed hit; genre) toward the target."""
-        clauses, whole, genre = self.reading(title, text, genre)
-        if not target.spans(whole, in_context=False):
+        reading = self.reading(title, text, genre)
+        genre = reading.genre
+        if not target.spans(reading.whole, in_context=False):
             return [], [], genre
         opinion = genre in MARKED  # the writer's voice: evaluative words count in full
-        hits = [h for c, tokens in clauses for h in self.hits(c, tokens, target, True, opinion)]
+        hits = [h for i, tokens in enumerate(reading.tokens) if self.looks_at(tokens, target)
+                for c, clause_tokens in reading.clauses(i) for h in self.hits(c, clause_tokens, target, True, opinion)]
         # what the outlet calls the target, at its name, is its own word even where it paraphrases someone ("أفاد
         # التحالف بمقتل قادة ميليشيات الحوثي الإيرانية"); what the speaker claims, or calls its opponents, is theirs
         own = [h if h.speaker is None else replace(h, weight=h.weight * PARAPHRASE_WEIGHT) for h in hits
