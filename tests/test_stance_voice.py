@@ -76,6 +76,22 @@ def test_a_news_report_that_only_quotes_a_hostile_official_is_none(voice, target
     assert splitter.clauses("", "وقضت المحكمة بإدراج 169 متهما على قوائم الإرهاب.", genre="news")[0].voice
 
 
+def test_a_reading_splits_only_the_sentences_a_target_looks_into_and_finds_every_hit(voice, targets):
+    iran, qatar = targets.get("iran"), targets.get("qatar")
+    text = ("وقال المتحدث إن الأمطار غزيرة. وأضاف أن نظام الملالي يعبث بالمنطقة، فيما تواصل ميليشيات الحوثي القصف. "
+            "واستقبل الأمير ضيوفه في الدوحة. وكتبت الصحيفة «إن إيران تمول الإرهاب في المنطقة منذ سنوات طويلة».")
+    reading = voice.reading("إيران وقطر", text, "news")
+    own, said, _ = voice.read(text, iran, "إيران وقطر", "news")
+    assert set(reading.split) == {0, 2, 4}  # the headline, and the sentences holding a word Iran's hits may start at
+    # the same hits as reading every clause of the text
+    every = [h for c in voice.splitter.clauses("إيران وقطر", text, "news")
+             for h in voice.hits(c, c.key_tokens(), iran, True, False)]
+    assert said and said == [h for h in every if h.speaker is not None]
+    assert [h for h in own if h.speaker is None] == [h for h in every if h.speaker is None]
+    voice.read(text, qatar, "إيران وقطر", "news")
+    assert 3 in reading.split  # Qatar's reading looks into its own sentences, the split ones kept
+
+
 def test_a_stock_descriptor_is_no_stance(voice, targets):
     iran = targets.get("iran")
     text = "وشنت الميليشيات الموالية لإيران هجمات إرهابية على المدينة، فيما سيطرت الفصائل المدعومة من طهران على الطريق."
