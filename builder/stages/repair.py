@@ -87,7 +87,7 @@ class Repair(Stage):
             text = "\n".join(fix_cp1256_mojibake(line) for line in text.split("\n"))
         if self.ftfy and _FTFY_CAN_FIX.search(text):
             text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
-        if self.nfkc:
+        if self.nfkc and not unicodedata.is_normalized("NFKC", text):  # the check is a tenth of the normalising
             text = unicodedata.normalize("NFKC", text)
         if "\u0640" in text:  # one document in five has a tatweel
             text = _DASH_TATWEEL.sub("-", text)
