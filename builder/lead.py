@@ -19,13 +19,14 @@ from builder.arabic import match_key, original_index
 from builder.config import ListsConfig
 from builder.document import Removal
 from builder.lists import Agency, WordLists, alternation, name_key, read_yaml, word_lists
-from builder.rules import expand, rule_fragments
+from builder.rules import expand, line_key, rule_fragments
 
 # between tokens: a dash, slash, colon, pipe, comma, brackets or quotes (with the spaces around them)
 _SEPARATOR = re.compile(r"(?:\s*(?:[-–—_]+|/|:|\||،|,|[()«»\[\]\"“”]))+\s*")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064A]{2,}")
 _JOIN = re.compile(r"[-–—_/]")  # the separators that join a lead's parts (a quote or a bracket may hold a word)
 _END = re.compile(r"[-–—_:]")  # the separators that close a lead's head
+_SPACE_OR_DOT = re.compile(r"[\s.]")
 _NEWS_SITE = re.compile(r"^[\u0621-\u064A]{2,}(?:\s[\u0621-\u064A]{2,})?\s+نيوز$")
 HEAD_CHARS = 120  # a lead's head of tokens is at most this long
 MIN_SENTENCE_WORDS = 3  # Arabic words of the sentence after it
@@ -46,8 +47,11 @@ class AgencyNames:
 
     def lookup(self, name: str) -> str | None:
         """The id of an agency name however it is spaced: "وكالة الأناضول", "أ.ف.ب", "اف ب", "أش أ"."""
-        key = name_key(name)
-        compact = re.sub(r"[\s.]", "", key)
+        return self.lookup_key(name_key(name))
+
+    def lookup_key(self, key: str) -> str | None:
+        """`lookup` of a name's `name_key`."""
+        compact = _SPACE_OR_DOT.sub("", key)
         return self.ids.get(key) or self.ids.get(key.removeprefix("وكاله ").strip()) or (
             self.ids.get(compact) if len(compact) <= 4 else None)
 
@@ -106,7 +110,7 @@ class Lexicon:
         if not key:
             return []
         out = []
-        if (agency := self.agencies.lookup(text)) is not None:
+        if (agency := self.agencies.lookup_key(key)) is not None:
             out.append(Token("agency", text, agency))
         if self.region.sub("", key) in self.cities:
             out.append(Token("city", text, text))
@@ -130,7 +134,7 @@ class Lexicon:
     def tokens(self, line: str) -> tuple[list[Token], list[int]]:
         """The run of typed tokens that opens `line`, each followed by a separator, and where in the line the text
         after each token's separator starts."""
-        key = match_key(line)
+        key = line_key(line)
         tokens: list[Token] = []
         cuts: list[int] = []
         pos = 0

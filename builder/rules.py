@@ -261,8 +261,8 @@ def _longest(seq) -> int | None:
 
 
 @lru_cache(maxsize=2048)
-def _line_key(line: str) -> str:
-    """A line's key; the stages ask about the same lines in turn (segment, then clean)."""
+def line_key(line: str) -> str:
+    """A line's key; the stages ask about the same lines in turn (segment, then clean and its lead tokens)."""
     return match_key(line)
 
 
@@ -356,7 +356,7 @@ class RuleSet:
     def first_match(self, line: str, lead: bool, tail: bool = False) -> Removal | None:
         """The first rule that matches `line` (on its key), as the removal it implies, or None. `lead`: no body
         line came before; `tail`: none comes after."""
-        key = _line_key(line)
+        key = line_key(line)
         found = self._match(key, lead, tail)
         if found is None:  # the same line in another dress: bullets, pipes, dashes, brackets around it
             offset, core = shape_key(key)
@@ -373,7 +373,7 @@ class RuleSet:
     def trailing_match(self, line: str) -> Removal | None:
         """A closing mark glued to the end of the article's last line ("... المقبل. (أ.ف.ب)"): the span to cut
         from the line's end, or None. Only `suffix` rules are asked, and only here."""
-        key = _line_key(line)
+        key = line_key(line)
         for rule in self.suffixes:
             if (m := rule.match(key, lead=False)) is not None:
                 return Removal(rule.id, line[original_index(line, m.start()):], _fields(m, line, 0))
@@ -382,7 +382,7 @@ class RuleSet:
     def glued_head(self, line: str) -> Removal | None:
         """Lead furniture glued before the first sentence ("متابعة/ سامي حسن - أعلنت ..."): the longest head,
         ending at a separator, that a line rule of a `glued_prefix` class claims whole, with a sentence after it."""
-        key = _line_key(line)
+        key = line_key(line)
         best = None
         for sep in _GLUE_SEPARATOR.finditer(key, 0, min(len(key), GLUED_HEAD_CHARS)):
             if len(_ARABIC_WORD.findall(key, sep.end())) < GLUED_MIN_WORDS:
@@ -397,7 +397,7 @@ class RuleSet:
     def glued_tail(self, line: str) -> Removal | None:
         """Furniture glued after a line's last sentence ("... المقبل. رابط الخبر: ...", "... أمس.أ ش أ"): the
         shortest tail, from one of the last sentence ends, that a line rule of a `glued_suffix` class claims whole."""
-        key = _line_key(line)
+        key = line_key(line)
         ends = [m.end() for m in _SENTENCE_END.finditer(key, max(0, len(key) - GLUED_TAIL_CHARS))]
         for start in reversed(ends[-3:]):
             if start < len(key) and len(_ARABIC_WORD.findall(key, 0, start)) >= GLUED_MIN_WORDS and \
