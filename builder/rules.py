@@ -95,6 +95,13 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 GUARD_TEXTS = 3  # the most texts a line rule's guard searches for (Rule.needs)
 
 
+@lru_cache(maxsize=1)
+def _parsed(pattern: str, flags: int) -> sre_parse.SubPattern:
+    """A rule's parsed pattern (or outline): the readers of what a rule needs, opens with and how long it may be
+    read it in turn, and the parse, in Python, is what they cost at start-up. Read, never changed."""
+    return sre_parse.parse(pattern, flags)
+
+
 def required_texts(regex: re.Pattern, keep: int = 2, outline: str = "") -> tuple[frozenset[str], ...]:
     """What every match of a rule contains, read from its parsed pattern (or its `outline`: a fragment's stand-in
     needs one of its opening characters): literal runs, small character classes, and an alternation's branches'
@@ -103,7 +110,7 @@ def required_texts(regex: re.Pattern, keep: int = 2, outline: str = "") -> tuple
     if regex.flags & re.IGNORECASE:
         return ()
     try:
-        needs = _needs(sre_parse.parse(outline or regex.pattern, regex.flags & ~re.UNICODE))
+        needs = _needs(_parsed(outline or regex.pattern, regex.flags & ~re.UNICODE))
     except (re.error, TypeError, ValueError):  # the parser is CPython's own: no guard beats a wrong one
         return ()
     return tuple(sorted(set(needs), key=lambda one_of: (_selectivity(one_of), sorted(one_of)), reverse=True)[:keep])
@@ -154,7 +161,7 @@ def first_chars(regex: re.Pattern, outline: str = "") -> re.Pattern | None:
     pattern (or its `outline`; assertions are passed over: the set is a superset), or None when any character may.
     At a line's first character most rules fail anyway, but asking 80 of them costs a Python call each (issue 24)."""
     try:
-        classes, _ = _firsts(sre_parse.parse(outline or regex.pattern, regex.flags & ~re.UNICODE),
+        classes, _ = _firsts(_parsed(outline or regex.pattern, regex.flags & ~re.UNICODE),
                              bool(regex.flags & re.IGNORECASE))
     except (_AnyChar, re.error, TypeError, ValueError):
         return None
@@ -238,7 +245,7 @@ def longest_key(regex: re.Pattern, outline: str = "") -> int | None:
     if regex.flags & (re.MULTILINE | re.DOTALL):
         return None
     try:
-        return _longest(sre_parse.parse(outline or regex.pattern, regex.flags & ~re.UNICODE))
+        return _longest(_parsed(outline or regex.pattern, regex.flags & ~re.UNICODE))
     except (re.error, TypeError, ValueError):
         return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.arabic import LINE_END, WORD, has_words, in_broken_sentence
+from builder.arabic import LINE_END, has_words, in_broken_sentence, words_in
 from builder.config import CleanConfig
 from builder.document import Doc, Drop, Removal
 from builder.lead import lexicon
@@ -42,11 +42,11 @@ class Cleaner(Stage):
 
     def in_lead(self, kept: list[str]) -> bool:
         return len(kept) <= self.lead_subtitles and all(
-            len(WORD.findall(line)) <= self.subtitle_words and not line.endswith(LINE_END) for line in kept)
+            words_in(line) <= self.subtitle_words and not line.endswith(LINE_END) for line in kept)
 
     def is_fragment(self, lines: list[str], i: int) -> bool:
         """A short line inside a broken sentence, with text (three words or more) after it."""
-        return in_broken_sentence(lines, i, self.fragment_words) and len(WORD.findall(lines[i + 1])) >= 3
+        return in_broken_sentence(lines, i, self.fragment_words) and words_in(lines[i + 1]) >= 3
 
     def glued_head(self, rules: RuleSet, line: str) -> Removal | None:
         """Furniture glued before the lead's first sentence: a line rule's shape up to a separator, or a run of typed

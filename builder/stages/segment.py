@@ -14,7 +14,7 @@ from builder.arabic import FULL_STOPS, WORD, match_key
 from builder.config import SegmentConfig
 from builder.document import Doc, Removal, stable_id
 from builder.lists import WordLists
-from builder.rules import RuleSet
+from builder.rules import RuleSet, line_key
 from builder.stages.base import Stage
 
 _HEADING = frozenset({"read_also.heading"})
@@ -172,7 +172,7 @@ class Segmenter(Stage):
             return
         if first and doc.title is None:
             head, rest = self.skip_chrome(doc, head, rest)
-        if doc.title and match_key(head).strip() == match_key(doc.title).strip():
+        if doc.title and line_key(head).strip() == match_key(doc.title).strip():
             doc.removed.append(Removal("title.repeated", head))
             doc.text = rest
         elif first and self.looks_like_title(head) and not self.is_boilerplate(head):
