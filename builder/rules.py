@@ -91,7 +91,7 @@ class Rule:
         return self.regex.match if self.where == "prefix" and lead else self.regex.fullmatch
 
 
-_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 GUARD_TEXTS = 3  # the most texts a line rule's guard searches for (Rule.needs)
 
 
@@ -132,7 +132,7 @@ def _needs(seq) -> list[frozenset[str]]:
             run = []
         if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE:
             out += _needs(av[-1])
-        elif op in _REPEATS and av[0] >= 1:
+        elif op in REPEATS and av[0] >= 1:
             out += _needs(av[2])
         elif op is sre.ASSERT and av[0] == 1:  # a lookahead's needs hold for the line too
             out += _needs(av[1])
@@ -149,7 +149,7 @@ def _needs(seq) -> list[frozenset[str]]:
 
 _CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_SPACE: r"\s",
                sre.CATEGORY_NOT_SPACE: r"\S", sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
-_ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 
 
 class _AnyChar(Exception):
@@ -215,7 +215,7 @@ def _firsts(seq, ignore_case: bool) -> tuple[list[str], bool]:
             return [*classes, _class([(sre.NEGATE, None), (sre.LITERAL, av)], ignore_case)], False
         if op is sre.IN:
             return [*classes, _class(av, ignore_case)], False
-        if op in _ZERO_WIDTH:
+        if op in ZERO_WIDTH:
             continue
         if op is sre.SUBPATTERN:
             _, add, remove, sub = av
@@ -224,7 +224,7 @@ def _firsts(seq, ignore_case: bool) -> tuple[list[str], bool]:
             found, empty = _firsts(sub, bool(add & re.IGNORECASE) or (ignore_case and not remove & re.IGNORECASE))
         elif op is sre.ATOMIC_GROUP:
             found, empty = _firsts(av, ignore_case)
-        elif op in _REPEATS:
+        elif op in REPEATS:
             found, empty = _firsts(av[2], ignore_case)
             empty = empty or av[0] == 0
         elif op is sre.BRANCH:

@@ -15,9 +15,10 @@ import re
 from re import _constants as sre
 from re import _parser as sre_parse
 
+from builder.rules import REPEATS, ZERO_WIDTH
+
 OPENING_CHARS = 5  # the longer, the fewer word starts pass, and the larger the trie
 _CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_SPACE: r"\s"}  # what a class may hold and stay narrow
-_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 _GROUP_NAME = re.compile(r"\(\?P<\w+>")
 
 Opening = tuple[str, ...]  # one character class (as regex text) per character
@@ -30,7 +31,7 @@ def needs_digit(parsed: sre_parse.SubPattern) -> bool:
             return True
         if op is sre.SUBPATTERN:
             found = needs_digit(av[-1])
-        elif op in _REPEATS:
+        elif op in REPEATS:
             found = av[0] >= 1 and needs_digit(av[2])
         elif op is sre.BRANCH:
             found = all(map(needs_digit, av[1]))
@@ -50,7 +51,7 @@ def openings(items: list, n: int) -> set[Opening]:
     if op in (sre.LITERAL, sre.IN):
         spelled = _class(op, av)
         return {(spelled, *tail) for tail in openings(rest, n - 1)} if spelled else {()}
-    if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+    if op in ZERO_WIDTH:
         return openings(rest, n)
     if op is sre.SUBPATTERN and not (av[1] or av[2]):  # a group without flags
         return openings([*av[-1], *rest], n)
@@ -58,7 +59,7 @@ def openings(items: list, n: int) -> set[Opening]:
         return openings([*av, *rest], n)
     if op is sre.BRANCH:
         return set().union(*(openings([*branch, *rest], n) for branch in av[1]))
-    if op in _REPEATS and av[2].getwidth()[0] > 0:
+    if op in REPEATS and av[2].getwidth()[0] > 0:
         low, high, item = av
         found = openings(rest, n) if low == 0 else set()
         if high != 0:
