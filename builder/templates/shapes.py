@@ -136,8 +136,9 @@ class ShapeMasker:
 
     def unmarked(self, line: str) -> bool:
         """The line's key has no delimiter, dash or digit: its shape has no delimiter token and no slot of
-        `digit_slots`, found without masking it."""
-        return self._marked.search(match_key(line)) is None
+        `digit_slots`, found without masking it. Read on the line itself: the key deletes no delimiter, dash or
+        digit and makes none (its digits are ASCII forms of digits `\\d` already matches)."""
+        return self._marked.search(line) is None
 
     def is_delimiter(self, token: str) -> bool:
         return len(token) == 1 and token in self.delimiter_chars
